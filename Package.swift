@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Parley",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "parley", targets: ["parley"]),
+        .library(name: "StreamJSON", targets: ["StreamJSON"]),
+        .library(name: "AgentSession", targets: ["AgentSession"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Pure protocol layer: NDJSON framing, typed incoming events, outgoing lines. No I/O.
+        .target(name: "StreamJSON", swiftSettings: strict),
+        // Session state machine, process host, and the AgentSession actor.
+        .target(name: "AgentSession", dependencies: ["StreamJSON"], swiftSettings: strict),
+        // libedit through a system-library target with non-variadic shims.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // Line editor, terminal capabilities, styled text, Markdown rendering, live output.
+        .target(name: "Terminal", dependencies: ["CEditLine"], swiftSettings: strict),
+        // Commands, configuration, personas, presenter, front ends.
+        .target(
+            name: "ParleyApp",
+            dependencies: [
+                "AgentSession", "Terminal", "StreamJSON",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "parley",
+            dependencies: ["ParleyApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        // Test support: a scripted stream-json double of the claude CLI.
+        .executableTarget(name: "fake-claude", dependencies: ["StreamJSON"], swiftSettings: strict),
+        // Test support: a local fake Anthropic Messages API for real-CLI tests.
+        .executableTarget(name: "fake-messages-api", swiftSettings: strict),
+        // Benchmarks.
+        .executableTarget(name: "parley-bench", dependencies: ["AgentSession", "StreamJSON", "Terminal", "ParleyApp"], swiftSettings: strict),
+
+        .testTarget(name: "StreamJSONTests", dependencies: ["StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "AgentSessionTests", dependencies: ["AgentSession", "StreamJSON"], swiftSettings: strict),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: strict),
+        .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["StreamJSON"], swiftSettings: strict),
+        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Parley app: commands, configuration, presenter, front ends.

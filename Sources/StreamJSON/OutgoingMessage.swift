@@ -1,0 +1,103 @@
+import Foundation
+
+/// A line Parley writes to the CLI's stdin.
+///
+/// ``encodedLine()`` always produces exactly one line of valid JSON ending in `\n`, whatever
+/// the text holds (newlines, quotes, control characters, emoji): one malformed stdin line
+/// kills the CLI, so nothing else may ever be written.
+public enum OutgoingMessage: Sendable, Equatable {
+    /// A user turn. `uuid` lets results be matched to the message that caused them.
+    case user(text: String, uuid: String)
+    /// A command to the CLI, answered by a `control_response` with the same id.
+    case controlRequest(requestID: String, ControlRequestBody)
+    /// An answer to a `can_use_tool` request.
+    case permissionResponse(requestID: String, PermissionDecision)
+
+    /// The JSON object for this line.
+    public var json: JSONValue {
+        switch self {
+        case .user(let text, let uuid):
+            return [
+                "type": "user",
+                "message": ["role": "user", "content": .string(text)],
+                "parent_tool_use_id": nil,
+                "uuid": .string(uuid),
+            ]
+        case .controlRequest(let id, let body):
+            return ["type": "control_request", "request_id": .string(id), "request": body.json]
+        case .permissionResponse(let id, let decision):
+            return [
+                "type": "control_response",
+                "response": ["subtype": "success", "request_id": .string(id), "response": decision.json],
+            ]
+        }
+    }
+
+    /// The bytes to write: compact JSON plus `\n`.
+    public func encodedLine() -> Data {
+        var data = (try? Self.encoder.encode(json)) ?? Data("{}".utf8)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+/// The body of a control request Parley sends.
+public enum ControlRequestBody: Sendable, Equatable {
+    case initialize
+    case interrupt
+    /// `nil` restores the default model.
+    case setModel(String?)
+    case setPermissionMode(String)
+    case other(subtype: String, fields: [String: JSONValue])
+
+    /// The request's `subtype`.
+    public var subtype: String {
+        switch self {
+        case .initialize: "initialize"
+        case .interrupt: "interrupt"
+        case .setModel: "set_model"
+        case .setPermissionMode: "set_permission_mode"
+        case .other(let subtype, _): subtype
+        }
+    }
+
+    var json: JSONValue {
+        switch self {
+        case .initialize: return ["subtype": "initialize", "hooks": nil]
+        case .interrupt: return ["subtype": "interrupt"]
+        case .setModel(let model): return ["subtype": "set_model", "model": model.map(JSONValue.string) ?? .null]
+        case .setPermissionMode(let mode): return ["subtype": "set_permission_mode", "mode": .string(mode)]
+        case .other(let subtype, var fields):
+            fields["subtype"] = .string(subtype)
+            return .object(fields)
+        }
+    }
+}
+
+/// How the host answers a `can_use_tool` request.
+public enum PermissionDecision: Sendable, Equatable {
+    /// Run the tool with `input` (the original input when unchanged); `permissions`
+    /// are permission updates to apply, e.g. the CLI's own suggestion for "always".
+    case allow(input: JSONValue, permissions: [JSONValue] = [])
+    /// Refuse; `message` reaches the model as the tool's error. `interrupt` ends the turn.
+    case deny(message: String, interrupt: Bool = false)
+
+    var json: JSONValue {
+        switch self {
+        case .allow(let input, let permissions):
+            var object: [String: JSONValue] = ["behavior": "allow", "updatedInput": input]
+            if !permissions.isEmpty { object["updatedPermissions"] = .array(permissions) }
+            return .object(object)
+        case .deny(let message, let interrupt):
+            var object: [String: JSONValue] = ["behavior": "deny", "message": .string(message)]
+            if interrupt { object["interrupt"] = true }
+            return .object(object)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The Terminal module: line editor, styled text and rendering.
