@@ -1,0 +1,312 @@
+import Foundation
+
+/// What the server understood of a `POST /v1/messages` body.
+struct MessagesRequest {
+    var model: String
+    var stream: Bool
+    var maxTokens: Int?
+    var systemText: String
+    /// Text of the last `role:"user"` message (text blocks joined with "\n", `<system-reminder>` blocks left out).
+    var lastUserText: String
+    /// The last user message holds a `tool_result` block.
+    var afterToolResult: Bool
+    var hasTools: Bool
+    var messageCount: Int
+    /// Text of the `role:"system"` entries the CLI puts into `messages[]` (environment, cwd, …).
+    var contextText: String
+
+    init(body: [String: Any]) {
+        model = body["model"] as? String ?? "claude-mock"
+        stream = body["stream"] as? Bool ?? false
+        maxTokens = (body["max_tokens"] as? NSNumber)?.intValue
+        hasTools = !((body["tools"] as? [Any]) ?? []).isEmpty
+        systemText = Self.text(of: body["system"], skipReminders: false)
+        let messages = body["messages"] as? [Any] ?? []
+        messageCount = messages.count
+        lastUserText = ""
+        afterToolResult = false
+        var contextParts: [String] = []
+        for m in messages {
+            if let m = m as? [String: Any], m["role"] as? String == "system" {
+                contextParts.append(Self.text(of: m["content"], skipReminders: false))
+            }
+        }
+        contextText = contextParts.joined(separator: "\n")
+        for m in messages.reversed() {
+            guard let m = m as? [String: Any], m["role"] as? String == "user" else { continue }
+            if let blocks = m["content"] as? [Any] {
+                afterToolResult = blocks.contains { ($0 as? [String: Any])?["type"] as? String == "tool_result" }
+            }
+            lastUserText = Self.text(of: m["content"], skipReminders: true)
+            break
+        }
+    }
+
+    /// Plain text of a string or a list of content blocks.
+    static func text(of content: Any?, skipReminders: Bool) -> String {
+        if let s = content as? String { return s }
+        guard let blocks = content as? [Any] else { return "" }
+        var parts: [String] = []
+        for b in blocks {
+            guard let b = b as? [String: Any], b["type"] as? String == "text", let t = b["text"] as? String else { continue }
+            if skipReminders && t.hasPrefix("<system-reminder>") { continue }
+            parts.append(t)
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    /// "Primary working directory: /x" from the system prompt, if present.
+    var primaryWorkingDirectory: String? {
+        for marker in ["Primary working directory: ", "Working directory: "] {
+            let haystack = contextText + "\n" + systemText
+            guard let r = haystack.range(of: marker) else { continue }
+            let rest = haystack[r.upperBound...]
+            let line = rest.prefix { $0 != "\n" }.trimmingCharacters(in: .whitespaces)
+            if !line.isEmpty { return line }
+        }
+        return nil
+    }
+}
+
+/// Builds the reply plan for a request from a script line or the magic words.
+struct Behaviour {
+    let options: Options
+    let state: ServerState
+
+    static let lorem = """
+        lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et \
+        dolore magna aliqua ut enim ad minim veniam quis nostrud exercitation ullamco laboris nisi ut aliquip \
+        ex ea commodo consequat
+        """.split(separator: " ").map(String.init)
+
+    static func words(_ n: Int) -> String {
+        var out = ""
+        for i in 0..<max(0, n) {
+            if i > 0 { out += (i % 60 == 0) ? "\n\n" : " " }
+            out += lorem[i % lorem.count]
+        }
+        return out
+    }
+
+    func toolID(_ n: Int, _ k: Int = 0) -> String { k == 0 ? "toolu_01_\(n)" : "toolu_01_\(n)_\(k)" }
+
+    /// A side request (model probe, title, …): never scripted, never magic.
+    func isSide(_ r: MessagesRequest) -> Bool {
+        if let m = r.maxTokens, m <= 1 { return true }
+        let s = r.systemText.lowercased()
+        if !r.hasTools && (s.contains("title") || s.contains("summar")) && !s.contains("claude code") { return true }
+        return false
+    }
+
+    func plan(for r: MessagesRequest, n: Int, isSide side: Bool) -> Plan {
+        if options.missingModels.contains(r.model) {
+            return Plan.error(404, chunk: options.chunkSize, message: "model: \(r.model)")
+        }
+        if side {
+            var p = Plan(chunk: options.chunkSize, label: "side")
+            p.blocks = [.text(sideReply(r))]
+            return p
+        }
+        if let line = state.nextScriptLine() {
+            return scripted(line, r: r, n: n)
+        }
+        return magic(text: r.lastUserText, r: r, n: n)
+    }
+
+    func sideReply(_ r: MessagesRequest) -> String {
+        if r.systemText.lowercased().contains("title") { return "{\"title\": \"Mock session\"}" }
+        return "OK"
+    }
+
+    // MARK: magic words
+
+    private func strip(_ token: Substring) -> String {
+        var t = String(token)
+        while let last = t.last, ".,;!?)\"'".contains(last) { t.removeLast() }
+        while let first = t.first, "(\"'".contains(first) { t.removeFirst() }
+        return t
+    }
+
+    /// `word` or `wordxN`: nil if the token is not that word; else the count limit (nil = always).
+    private func counted(_ token: String, _ word: String) -> (matched: Bool, limit: Int?) {
+        guard token.hasPrefix(word) else { return (false, nil) }
+        let rest = token.dropFirst(word.count)
+        if rest.isEmpty { return (true, nil) }
+        if rest.hasPrefix("x"), let n = Int(rest.dropFirst()), n >= 0 { return (true, n) }
+        return (false, nil)
+    }
+
+    /// True while the failure should still happen (counts per distinct prompt line).
+    private func shouldFail(token: String, limit: Int?, text: String) -> Bool {
+        guard let limit else { return true }
+        let line = text.split(separator: "\n").first { $0.contains(token) }.map(String.init) ?? text
+        return state.bump(key: token + "\u{0}" + line) <= limit
+    }
+
+    func magic(text: String, r: MessagesRequest, n: Int) -> Plan {
+        var p = Plan(chunk: options.chunkSize, label: "echo")
+        if r.afterToolResult {
+            p.label = "after tool_result"
+            p.blocks = [.text("Echo: ")]
+            return p
+        }
+        let tokens = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map(strip)
+        var labels: [String] = []
+        var echo = "Echo: " + text
+        var thinking = false
+        var tools: [(name: String, input: String)] = []
+        var preText: String?
+
+        for t in tokens {
+            // HTTP errors: mock-errNNN, mock-errNNNxN
+            if t.hasPrefix("mock-err"), t.count >= 11, let status = Int(t.dropFirst(8).prefix(3)) {
+                let (ok, limit) = counted(t, "mock-err\(status)")
+                if ok {
+                    if shouldFail(token: t, limit: limit, text: text) {
+                        var e = Plan.error(status, chunk: options.chunkSize)
+                        if status == 429 || status == 529 { e.extraHeaders = [("retry-after", "1")] }
+                        e.label = t
+                        return e
+                    }
+                    labels.append("\(t) passed")
+                    continue
+                }
+            }
+            for (word, make) in [
+                ("mock-sse-error", { (k: Int) in StreamFailure.sseError(afterDeltas: k) }),
+                ("mock-stall", { (k: Int) in StreamFailure.stall(afterDeltas: k) }),
+                ("mock-close", { (k: Int) in StreamFailure.close(afterDeltas: k) }),
+            ] {
+                let (ok, limit) = counted(t, word)
+                guard ok else { continue }
+                if r.stream && shouldFail(token: t, limit: limit, text: text) {
+                    p.failure = make(word == "mock-stall" ? 1 : 2)
+                    labels.append(t)
+                }
+            }
+            if t == "mock-slow" {
+                p.delay = options.slowDelay
+                labels.append(t)
+            } else if t.hasPrefix("mock-slow="), let ms = Double(t.dropFirst(10)) {
+                p.delay = ms / 1000
+                labels.append(t)
+            } else if t.hasPrefix("mock-words="), let count = Int(t.dropFirst(11)) {
+                echo += "\n\n" + Self.words(count)
+                labels.append(t)
+            } else if t.hasPrefix("mock-chunk="), let c = Int(t.dropFirst(11)), c > 0 {
+                p.chunk = c
+            } else if t == "mock-thinking" {
+                thinking = true
+                labels.append(t)
+            } else if t == "mock-write" || t.hasPrefix("mock-write=") {
+                let dir = options.cwd ?? r.primaryWorkingDirectory ?? FileManager.default.currentDirectoryPath
+                var path = t == "mock-write" ? "mock_written.txt" : String(t.dropFirst(11))
+                if !path.hasPrefix("/") { path = (dir as NSString).appendingPathComponent(path) }
+                tools.append(("Write", JSON.string(["file_path": path, "content": "hello\n"], sorted: true)))
+                labels.append(t)
+            } else if t == "mock-sleeptool" || t.hasPrefix("mock-sleeptool=") {
+                let secs = t == "mock-sleeptool" ? "30" : String(t.dropFirst(15))
+                tools.append(("Bash", JSON.string(["command": "sleep \(secs)", "description": "wait \(secs) s"], sorted: true)))
+                labels.append(t)
+            } else if t == "mock-ask" {
+                let q: [String: Any] = [
+                    "questions": [[
+                        "question": "Which color do you prefer?", "header": "Color", "multiSelect": false,
+                        "options": [["label": "Red", "description": "warm"], ["label": "Blue", "description": "cool"]],
+                    ] as [String: Any]],
+                ]
+                tools.append(("AskUserQuestion", JSON.string(q)))
+                labels.append(t)
+            } else if t.lowercased() == "tool" {
+                preText = "Let me run a command."
+                tools.append(("Bash", JSON.string(["command": "echo hello-from-tool", "description": "say hello"], sorted: true)))
+                labels.append("tool")
+            }
+        }
+        // mock-tool=NAME:JSON (the JSON may contain spaces: scan the raw text).
+        let chars = Array(text)
+        let marker = Array("mock-tool=")
+        var i = 0
+        while i + marker.count <= chars.count {
+            if Array(chars[i..<(i + marker.count)]) == marker {
+                var j = i + marker.count
+                var name = ""
+                while j < chars.count, chars[j] != ":", !chars[j].isWhitespace { name.append(chars[j]); j += 1 }
+                var input = "{}"
+                if j < chars.count, chars[j] == ":", j + 1 < chars.count, chars[j + 1] == "{",
+                   let end = JSON.balancedEnd(in: chars, from: j + 1) {
+                    let candidate = String(chars[(j + 1)..<end])
+                    if JSON.parse(candidate) is [String: Any] { input = candidate }
+                    j = end
+                }
+                if !name.isEmpty {
+                    tools.append((name, input))
+                    labels.append("mock-tool=\(name)")
+                }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+
+        if thinking {
+            p.blocks.append(.thinking("Let me think about this. The user wrote: \(text)", signature: "mock-signature-\(n)"))
+        }
+        if tools.isEmpty {
+            p.blocks.append(.text(echo))
+        } else {
+            if let preText { p.blocks.append(.text(preText)) } else if thinking { p.blocks.append(.text("Calling a tool.")) }
+            for (k, tool) in tools.enumerated() {
+                p.blocks.append(.toolUse(id: toolID(n, k), name: tool.name, input: tool.input))
+            }
+            p.stopReason = "tool_use"
+        }
+        if !labels.isEmpty { p.label = labels.joined(separator: " ") }
+        return p
+    }
+
+    // MARK: script lines
+
+    /// A script line: a JSON object (see Docs/FakeMessagesAPI.md).
+    func scripted(_ line: [String: Any], r: MessagesRequest, n: Int) -> Plan {
+        if let e = line["error"] {
+            let o = e as? [String: Any] ?? [:]
+            let status = (o["status"] as? NSNumber)?.intValue ?? (e as? NSNumber)?.intValue ?? 500
+            var p = Plan.error(status, chunk: options.chunkSize, message: o["message"] as? String, type: o["type"] as? String)
+            p.label = "script error \(status)"
+            return p
+        }
+        var p: Plan
+        if let prompt = line["prompt"] as? String {
+            p = magic(text: prompt, r: r, n: n)
+        } else {
+            p = Plan(chunk: options.chunkSize, label: "script")
+            if let thinking = line["thinking"] as? String {
+                p.blocks.append(.thinking(thinking, signature: "mock-signature-\(n)"))
+            }
+            if let text = line["text"] as? String {
+                p.blocks.append(.text(text))
+            }
+            var tools: [[String: Any]] = []
+            if let t = line["tool"] as? [String: Any] { tools.append(t) }
+            if let ts = line["tools"] as? [Any] { tools += ts.compactMap { $0 as? [String: Any] } }
+            for (k, t) in tools.enumerated() {
+                let name = t["name"] as? String ?? "Bash"
+                let input = t["input"].map { JSON.string($0) } ?? "{}"
+                p.blocks.append(.toolUse(id: t["id"] as? String ?? toolID(n, k), name: name, input: input))
+            }
+            if p.blocks.isEmpty { p.blocks.append(.text("Echo: " + r.lastUserText)) }
+            p.stopReason = tools.isEmpty ? "end_turn" : "tool_use"
+        }
+        p.label = "script: " + p.label
+        if let s = line["stop_reason"] as? String { p.stopReason = s }
+        if let c = (line["chunk"] as? NSNumber)?.intValue, c > 0 { p.chunk = c }
+        if let d = (line["delay_ms"] as? NSNumber)?.doubleValue { p.delay = d / 1000 }
+        if r.stream {
+            if let k = (line["sse_error_after"] as? NSNumber)?.intValue { p.failure = .sseError(afterDeltas: k) }
+            if let k = (line["stall_after"] as? NSNumber)?.intValue { p.failure = .stall(afterDeltas: k) }
+            if let k = (line["close_after"] as? NSNumber)?.intValue { p.failure = .close(afterDeltas: k) }
+        }
+        return p
+    }
+}
