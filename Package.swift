@@ -21,7 +21,9 @@ let package = Package(
         // Pure protocol layer: NDJSON framing, typed incoming events, outgoing lines. No I/O.
         .target(name: "StreamJSON", swiftSettings: strict),
         // Session state machine, process host, and the AgentSession actor.
-        .target(name: "AgentSession", dependencies: ["StreamJSON"], swiftSettings: strict),
+        .target(name: "AgentSession", dependencies: ["StreamJSON", "_ProcessShims"], swiftSettings: strict),
+        // C shims for process spawning (pipe2, posix_spawn chdir/closefrom need _GNU_SOURCE).
+        .target(name: "_ProcessShims"),
         // libedit through a system-library target with non-variadic shims.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // Line editor, terminal capabilities, styled text, Markdown rendering, live output.

@@ -1,1 +1,481 @@
-// The session engine.
+import Foundation
+import StreamJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Tuning for an ``AgentSession``; the defaults suit interactive use, tests shorten them.
+public struct SessionOptions: Sendable {
+    /// Backoff and attempt limit for crash recovery.
+    public var recovery: SessionStateMachine.RecoveryPolicy
+    /// After closing stdin, how long the CLI gets to finish and flush its session file
+    /// before SIGTERM.
+    public var terminateGrace: Duration
+    /// How long an interrupt may take before Parley escalates (SIGINT, then resume).
+    public var interruptGrace: Duration
+    /// A turn with no event for this long is reported as stalled; `nil` turns it off.
+    public var stallTimeout: Duration?
+    /// Send `initialize` when a process starts (to learn commands and models).
+    public var sendInitialize: Bool
+
+    public init(recovery: SessionStateMachine.RecoveryPolicy = .init(), terminateGrace: Duration = .seconds(3),
+                interruptGrace: Duration = .seconds(5), stallTimeout: Duration? = .seconds(120),
+                sendInitialize: Bool = true) {
+        self.recovery = recovery
+        self.terminateGrace = terminateGrace
+        self.interruptGrace = interruptGrace
+        self.stallTimeout = stallTimeout
+        self.sendInitialize = sendInitialize
+    }
+}
+
+/// A point-in-time view of the session for `/status`.
+public struct SessionSnapshot: Sendable, Equatable {
+    public var pid: Int32?
+    public var sessionID: String?
+    public var model: String?
+    public var phase: SessionStateMachine.Phase
+    public var queueLength: Int
+    public var completedTurns: Int
+    public var totalCostUSD: Double
+    public var restarts: Int
+    /// Time since the current process started.
+    public var uptime: Duration?
+    public var capabilities: SessionCapabilities?
+    public var claudeCodeVersion: String?
+    public var permissionMode: String?
+}
+
+/// One conversation with one long-lived `claude` process.
+///
+/// `send` writes a message at once when the session is idle and queues it otherwise;
+/// everything the process does comes out of ``events`` as ``SessionEvent``s, in order.
+/// The process starts with the first `send` (or ``start()``), is restarted with
+/// `--resume` when it crashes, and is always stopped and reaped by ``terminate()``.
+///
+/// ```swift
+/// let session = AgentSession(configuration: LaunchConfiguration(model: "sonnet"))
+/// Task { for await event in session.events { print(event) } }
+/// await session.send("hello")
+/// await session.waitUntilSettled()
+/// await session.terminate()
+/// ```
+public actor AgentSession {
+    /// Every event, in order. Single consumer. Finishes after ``SessionEvent/closed``.
+    public nonisolated let events: AsyncStream<SessionEvent>
+    private let continuation: AsyncStream<SessionEvent>.Continuation
+
+    private var configuration: LaunchConfiguration
+    private let options: SessionOptions
+    private var machine: SessionStateMachine
+    private var translator = EventTranslator()
+    private var framer = NDJSONFramer()
+    private let decoder = MessageDecoder()
+    private var stderrTail = StderrTail()
+
+    private var child: ChildProcess?
+    private var generation = 0
+    private var processStartedAt: ContinuousClock.Instant?
+    private var messageCounter = 0
+    private var controlCounter = 0
+    private var pendingControls: [String: PendingControl] = [:]
+    private var capabilities: SessionCapabilities?
+    private var currentModel: String?
+    private var permissionMode: String?
+    private var claudeCodeVersion: String?
+    private var settledWaiters: [CheckedContinuation<Void, Never>] = []
+    private var lastActivity = ContinuousClock.now
+    private var lastEventDescription = "none"
+    private var stallReported = false
+    private var watchdog: Task<Void, Never>?
+
+    private struct PendingControl {
+        let subtype: String
+        let continuation: CheckedContinuation<Result<JSONValue, SessionError>, Never>?
+    }
+
+    public init(configuration: LaunchConfiguration, options: SessionOptions = SessionOptions()) {
+        self.configuration = configuration
+        self.options = options
+        self.machine = SessionStateMachine(policy: options.recovery, resumeSessionID: configuration.resumeSessionID)
+        (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+        self.currentModel = configuration.model
+        self.permissionMode = configuration.permissionMode
+    }
+
+    deinit {
+        child?.signal(SIGKILL, toGroup: true)
+    }
+
+    // MARK: Public API
+
+    /// Starts the process now instead of at the first `send`, so that `initialize` can
+    /// report commands and models before the first turn.
+    public func start() {
+        perform(machine.handle(.start))
+    }
+
+    /// Sends `text` as one user turn: now if idle, else after the queued ones.
+    @discardableResult
+    public func send(_ text: String) -> QueuedMessage {
+        messageCounter += 1
+        let message = QueuedMessage(id: UUID().uuidString.lowercased(), text: text, sequenceNumber: messageCounter)
+        perform(machine.handle(.send(message)))
+        return message
+    }
+
+    /// Interrupts the running turn. Returns false when no turn is running.
+    @discardableResult
+    public func interrupt() -> Bool {
+        guard machine.isBusy else { return false }
+        if case .interrupting = machine.phase { return true }
+        perform(machine.handle(.interrupt))
+        return true
+    }
+
+    /// Messages waiting behind the running turn, oldest first.
+    public var queuedMessages: [QueuedMessage] { machine.queue }
+
+    /// Removes the queued message at `index` (0-based) and returns it.
+    public func dropQueued(at index: Int) -> QueuedMessage? {
+        defer { resumeSettledWaitersIfNeeded() }
+        return machine.dropQueued(at: index)
+    }
+
+    /// Empties the queue and returns what it held.
+    public func clearQueue() -> [QueuedMessage] {
+        defer { resumeSettledWaitersIfNeeded() }
+        return machine.clearQueue()
+    }
+
+    /// Restarts the process: the same conversation (`--resume`), or a new one when `fresh`.
+    /// A running turn is reported as not answered; queued messages are kept.
+    public func restart(fresh: Bool = false) {
+        perform(machine.handle(.restart(fresh: fresh)))
+    }
+
+    /// Replaces the launch configuration (a persona switch) and restarts with it.
+    public func reconfigure(_ configuration: LaunchConfiguration, fresh: Bool) {
+        var configuration = configuration
+        configuration.resumeSessionID = nil
+        configuration.continueMostRecent = false
+        self.configuration = configuration
+        currentModel = configuration.model
+        permissionMode = configuration.permissionMode
+        restart(fresh: fresh)
+    }
+
+    /// The configuration the next process starts with.
+    public var launchConfiguration: LaunchConfiguration { configuration }
+
+    /// Answers a ``SessionEvent/permissionRequested(_:)``.
+    public func answerPermission(requestID: String, decision: PermissionDecision) {
+        child?.write(OutgoingMessage.permissionResponse(requestID: requestID, decision).encodedLine())
+    }
+
+    /// Switches the model (`set_model`); returns the model the CLI resolved.
+    public func setModel(_ model: String?) async throws(SessionError) -> String {
+        let response = try await control(.setModel(model))
+        let resolved = response["model"]?.stringValue ?? model ?? "default"
+        currentModel = resolved
+        return resolved
+    }
+
+    /// Switches the CLI's permission mode (`set_permission_mode`).
+    public func setPermissionMode(_ mode: String) async throws(SessionError) -> String {
+        let response = try await control(.setPermissionMode(mode))
+        let confirmed = response["mode"]?.stringValue ?? mode
+        permissionMode = confirmed
+        return confirmed
+    }
+
+    /// Sends a control request and waits for its answer.
+    public func control(_ body: ControlRequestBody) async throws(SessionError) -> JSONValue {
+        if case .notStarted = machine.phase { start() }
+        guard let child else { throw .notRunning }
+        controlCounter += 1
+        let id = "parley-\(controlCounter)"
+        let result = await withCheckedContinuation { continuation in
+            pendingControls[id] = PendingControl(subtype: body.subtype, continuation: continuation)
+            child.write(OutgoingMessage.controlRequest(requestID: id, body).encodedLine())
+        }
+        return try result.get()
+    }
+
+    /// What `/status` shows.
+    public var snapshot: SessionSnapshot {
+        SessionSnapshot(
+            pid: child?.pid, sessionID: machine.sessionID, model: currentModel ?? machine.model, phase: machine.phase,
+            queueLength: machine.queue.count, completedTurns: machine.completedTurns,
+            totalCostUSD: machine.totalCostUSD, restarts: machine.restartCount,
+            uptime: processStartedAt.map { ContinuousClock.now - $0 }, capabilities: capabilities,
+            claudeCodeVersion: claudeCodeVersion ?? capabilities?.claudeCodeVersion, permissionMode: permissionMode)
+    }
+
+    /// True when no turn runs, the queue is empty, and no restart is pending (or the
+    /// session has failed or closed).
+    public var isSettled: Bool { machine.isSettled }
+
+    /// Waits until ``isSettled``: every message sent so far was answered or reported.
+    public func waitUntilSettled() async {
+        if machine.isSettled { return }
+        await withCheckedContinuation { settledWaiters.append($0) }
+    }
+
+    /// Stops the process (stdin EOF, grace period, SIGTERM, SIGKILL; always reaped) and
+    /// closes the session. Queued messages are reported as not answered.
+    public func terminate() async {
+        perform(machine.handle(.terminate))
+        while true {
+            if case .closed = machine.phase { return }
+            await withCheckedContinuation { settledWaiters.append($0) }
+        }
+    }
+
+    // MARK: Running the machine
+
+    private func perform(_ actions: [SessionStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .spawn(let mode):
+                spawn(mode)
+            case .write(let message):
+                child?.write(message.encodedLine())
+            case .stopProcess:
+                guard let child else { continue }
+                // Ask the CLI to end a running turn first, so that stdin EOF lets it exit at once.
+                child.write(OutgoingMessage.controlRequest(requestID: "parley-stop", .interrupt).encodedLine())
+                let grace = options.terminateGrace
+                Task.detached { _ = await child.terminate(grace: grace) }
+            case .signalInterrupt:
+                child?.signal(SIGINT)
+            case .scheduleRestart(let attempt, let delay):
+                Task { [weak self] in
+                    try? await Task.sleep(for: delay)
+                    await self?.timerFired(.restartTimerFired(attempt: attempt))
+                }
+            case .scheduleInterruptTimeout(let messageID):
+                let grace = options.interruptGrace
+                Task { [weak self] in
+                    try? await Task.sleep(for: grace)
+                    await self?.timerFired(.interruptTimedOut(messageID: messageID))
+                }
+            case .emit(let event):
+                emit(event)
+            }
+        }
+        resumeSettledWaitersIfNeeded()
+    }
+
+    private func timerFired(_ input: SessionStateMachine.Input) {
+        perform(machine.handle(input))
+    }
+
+    private func emit(_ event: SessionEvent) {
+        continuation.yield(event)
+        switch event {
+        case .turnStarted:
+            lastActivity = .now
+            lastEventDescription = "turn started"
+            stallReported = false
+            startWatchdog()
+        case .turnCompleted, .messageNotAnswered, .processExited, .closed, .failed:
+            if !machine.isBusy { watchdog?.cancel(); watchdog = nil }
+        default:
+            break
+        }
+        if case .closed = event { continuation.finish() }
+    }
+
+    private func resumeSettledWaitersIfNeeded() {
+        guard machine.isSettled, !settledWaiters.isEmpty else { return }
+        let waiters = settledWaiters
+        settledWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func spawn(_ mode: LaunchConfiguration.StartMode) {
+        let executable: String
+        do {
+            executable = try configuration.resolveExecutable()
+        } catch {
+            perform(machine.handle(.spawnFailed(error)))
+            return
+        }
+        let newChild: ChildProcess
+        do {
+            newChild = try ChildProcess.spawn(
+                executable: executable, arguments: configuration.arguments(for: mode),
+                environment: configuration.childEnvironment(), workingDirectory: configuration.workingDirectory)
+        } catch {
+            perform(machine.handle(.spawnFailed(error)))
+            return
+        }
+        generation += 1
+        child = newChild
+        framer = NDJSONFramer()
+        translator = EventTranslator()
+        stderrTail.reset()
+        processStartedAt = .now
+        let resumed: String? = switch mode {
+        case .initial: configuration.resumeSessionID
+        case .resume(let id): id
+        case .fresh: nil
+        }
+        emit(.processStarted(pid: newChild.pid, resumedSessionID: resumed))
+        let currentGeneration = generation
+        Task { [weak self] in
+            for await output in newChild.output {
+                guard let self else { return }
+                await self.receive(output, generation: currentGeneration)
+            }
+        }
+        if options.sendInitialize {
+            controlCounter += 1
+            let id = "parley-init-\(controlCounter)"
+            pendingControls[id] = PendingControl(subtype: "initialize", continuation: nil)
+            newChild.write(OutgoingMessage.controlRequest(requestID: id, .initialize).encodedLine())
+        }
+        perform(machine.handle(.spawned))
+    }
+
+    private func receive(_ output: ChildOutput, generation: Int) {
+        guard generation == self.generation else { return }
+        switch output {
+        case .stdout(let bytes):
+            lastActivity = .now
+            framer.append(bytes) { line in handle(line) }
+        case .stderr(let bytes):
+            stderrTail.append(bytes)
+        case .exited(let status):
+            if let last = framer.finish() { handle(last) }
+            child = nil
+            processStartedAt = nil
+            for (_, pending) in pendingControls {
+                pending.continuation?.resume(returning: .failure(.noResponse(subtype: pending.subtype)))
+            }
+            pendingControls.removeAll()
+            perform(machine.handle(.childExited(status, stderrTail: stderrTail.lines)))
+        }
+    }
+
+    private func handle(_ line: NDJSONFramer.Line) {
+        switch line {
+        case .oversized(let byteCount):
+            emit(.undecodableLine(UndecodableLine(
+                text: "", byteCount: byteCount, reason: "a line of \(byteCount) bytes, over the framer's limit")))
+        case .complete(let bytes):
+            switch decoder.decode(bytes) {
+            case .failure(let undecodable):
+                emit(.undecodableLine(undecodable))
+            case .success(let message):
+                handle(message)
+            }
+        }
+    }
+
+    private func handle(_ message: IncomingMessage) {
+        lastEventDescription = Self.describe(message)
+        switch message {
+        case .controlResponse(let response):
+            resolveControl(response)
+            return
+        case .controlRequest(let request):
+            if case .other(let subtype, _) = request.body {
+                child?.write(OutgoingMessage.controlErrorResponse(
+                    requestID: request.requestID,
+                    message: "Parley does not support control request \(subtype ?? "(none)")").encodedLine())
+            }
+        case .system(.initialized(let info)):
+            currentModel = info.model
+            permissionMode = info.permissionMode ?? permissionMode
+            claudeCodeVersion = info.claudeCodeVersion ?? claudeCodeVersion
+        case .system(.status(let status)):
+            if let mode = status.permissionMode { permissionMode = mode }
+        default:
+            break
+        }
+        for event in translator.translate(message) { emit(event) }
+        perform(machine.handle(.childMessage(message)))
+    }
+
+    private func resolveControl(_ response: ControlResponse) {
+        guard let id = response.requestID, let pending = pendingControls.removeValue(forKey: id) else { return }
+        switch response.outcome {
+        case .success(let body):
+            if pending.subtype == "initialize" {
+                let learned = SessionCapabilities(
+                    commands: body["commands"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [],
+                    models: body["models"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? [],
+                    claudeCodeVersion: body["claude_code_version"]?.stringValue,
+                    permissionMode: body["current_permission_mode"]?.stringValue)
+                capabilities = learned
+                claudeCodeVersion = learned.claudeCodeVersion ?? claudeCodeVersion
+                emit(.capabilitiesLearned(learned))
+            }
+            pending.continuation?.resume(returning: .success(body))
+        case .error(let message, let code):
+            pending.continuation?.resume(returning: .failure(
+                .controlRequestFailed(subtype: pending.subtype, message: message, code: code)))
+        }
+    }
+
+    // MARK: Watchdog
+
+    private func startWatchdog() {
+        guard let timeout = options.stallTimeout, watchdog == nil else { return }
+        let interval = max(timeout / 4, .milliseconds(20))
+        watchdog = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self, await self.checkStall(timeout: timeout) else { return }
+            }
+        }
+    }
+
+    /// Returns false when the watchdog should stop.
+    private func checkStall(timeout: Duration) -> Bool {
+        guard machine.isBusy else { watchdog = nil; return false }
+        let silent = ContinuousClock.now - lastActivity
+        if silent >= timeout, !stallReported {
+            stallReported = true
+            emit(.stalled(silentFor: silent, lastEvent: lastEventDescription))
+        } else if silent < timeout {
+            stallReported = false
+        }
+        return true
+    }
+
+    private static func describe(_ message: IncomingMessage) -> String {
+        switch message {
+        case .system(let system):
+            switch system {
+            case .initialized: "system/init"
+            case .status: "system/status"
+            case .apiRetry(let retry): "system/api_retry \(retry.attempt)/\(retry.maxRetries)"
+            default: "system"
+            }
+        case .streamEvent(let event):
+            switch event {
+            case .messageStart: "stream message_start"
+            case .contentBlockStart: "stream content_block_start"
+            case .contentBlockDelta: "stream content_block_delta"
+            case .contentBlockStop: "stream content_block_stop"
+            case .messageDelta: "stream message_delta"
+            case .messageStop: "stream message_stop"
+            case .other(let type, _): "stream \(type ?? "?")"
+            }
+        case .assistant: "assistant"
+        case .user: "user"
+        case .result: "result"
+        case .controlRequest: "control_request"
+        case .controlResponse: "control_response"
+        case .controlCancelRequest: "control_cancel_request"
+        case .commandLifecycle: "command_lifecycle"
+        case .conversationReset: "conversation_reset"
+        case .toolProgress: "tool_progress"
+        case .unknown(let type, _): type ?? "unknown"
+        }
+    }
+}

@@ -39,7 +39,7 @@ public struct MessageDecoder: Sendable {
         let type = value["type"]?.stringValue
         switch type {
         case "system": return .system(system(value))
-        case "stream_event": return .streamEvent(streamEvent(value["event"] ?? .null))
+        case "stream_event": return .streamEvent(streamEvent(value["event"] ?? .null, line: value))
         case "assistant": return .assistant(assistant(value))
         case "user": return .user(user(value))
         case "result": return .result(result(value))
@@ -111,7 +111,7 @@ public struct MessageDecoder: Sendable {
         }
     }
 
-    private static func streamEvent(_ event: JSONValue) -> StreamEvent {
+    private static func streamEvent(_ event: JSONValue, line: JSONValue) -> StreamEvent {
         let type = event["type"]?.stringValue
         switch type {
         case "message_start":
@@ -143,7 +143,9 @@ public struct MessageDecoder: Sendable {
         case "message_delta":
             return .messageDelta(stopReason: event["delta"]?["stop_reason"]?.stringValue)
         case "message_stop":
-            let abandoned = event["abandoned_blocks"].map { !$0.isNull } ?? false
+            // `abandoned_blocks` is on the stream_event line itself, beside `event`.
+            let marker = line["abandoned_blocks"] ?? event["abandoned_blocks"]
+            let abandoned = marker.map { !$0.isNull } ?? false
             return .messageStop(abandoned: abandoned)
         default:
             return .other(type: type, raw: event)

@@ -12,6 +12,8 @@ public enum OutgoingMessage: Sendable, Equatable {
     case controlRequest(requestID: String, ControlRequestBody)
     /// An answer to a `can_use_tool` request.
     case permissionResponse(requestID: String, PermissionDecision)
+    /// An error answer to a control request from the CLI that Parley cannot serve.
+    case controlErrorResponse(requestID: String, message: String)
 
     /// The JSON object for this line.
     public var json: JSONValue {
@@ -29,6 +31,11 @@ public enum OutgoingMessage: Sendable, Equatable {
             return [
                 "type": "control_response",
                 "response": ["subtype": "success", "request_id": .string(id), "response": decision.json],
+            ]
+        case .controlErrorResponse(let id, let message):
+            return [
+                "type": "control_response",
+                "response": ["subtype": "error", "request_id": .string(id), "error": .string(message)],
             ]
         }
     }

@@ -1,0 +1,314 @@
+import Foundation
+import Synchronization
+import _ProcessShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Output from a child process, in the order it happened.
+enum ChildOutput: Sendable {
+    case stdout([UInt8])
+    case stderr([UInt8])
+    /// The process ended and both pipes are drained. Always the last element.
+    case exited(ExitStatus)
+}
+
+/// One spawned process, in its own process group, with its three standard streams on pipes.
+///
+/// What it guarantees:
+/// - No shell: the executable gets an argument vector, a working directory and an environment.
+/// - Both output pipes are read, on one dedicated thread that `poll()`s them together, for the
+///   process's whole life, so the child can never block on a full pipe.
+/// - Writes to stdin run on a serial queue and never block the caller; once the child is gone
+///   they are dropped (EPIPE), never fatal.
+/// - The child is always reaped (a dedicated thread waits in `waitpid`). When the leader exits,
+///   whatever is left of its process group (tool processes the CLI started) is killed.
+/// - ``output`` ends with exactly one ``ChildOutput/exited(_:)`` after all output was delivered.
+final class ChildProcess: Sendable {
+    let pid: pid_t
+    let output: AsyncStream<ChildOutput>
+
+    private let stdinFD: Int32
+    private let writeQueue: DispatchQueue
+    private let state: Mutex<State>
+
+    private struct State {
+        var stdinOpen = true
+        var exitStatus: ExitStatus?
+        var exitWaiters: [CheckedContinuation<ExitStatus, Never>] = []
+    }
+
+    private init(pid: pid_t, stdinFD: Int32, output: AsyncStream<ChildOutput>) {
+        self.pid = pid
+        self.stdinFD = stdinFD
+        self.output = output
+        self.writeQueue = DispatchQueue(label: "parley.child.\(pid).stdin")
+        self.state = Mutex(State())
+    }
+
+    /// Signals restored to their defaults in the child (Parley ignores SIGPIPE and handles
+    /// INT/TERM/HUP itself; ignored dispositions would otherwise survive `exec`).
+    private static let defaultedSignals: [Int32] = [SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD, SIGWINCH, SIGUSR1, SIGUSR2]
+
+    /// Spawns `executable` with `arguments` (argv[0] is the executable path).
+    static func spawn(executable: String, arguments: [String], environment: [String: String],
+                      workingDirectory: String?) throws(SessionError) -> ChildProcess {
+        // Parley must survive writing to a dead child's stdin.
+        Glibc.signal(SIGPIPE, SIG_IGN)
+
+        var stdinPipe: [Int32] = [-1, -1]
+        var stdoutPipe: [Int32] = [-1, -1]
+        var stderrPipe: [Int32] = [-1, -1]
+        guard parley_pipe_cloexec(&stdinPipe) == 0 else { throw spawnError(executable, errno) }
+        guard parley_pipe_cloexec(&stdoutPipe) == 0 else {
+            let code = errno
+            closeAll(stdinPipe)
+            throw spawnError(executable, code)
+        }
+        guard parley_pipe_cloexec(&stderrPipe) == 0 else {
+            let code = errno
+            closeAll(stdinPipe + stdoutPipe)
+            throw spawnError(executable, code)
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+        parley_spawn_add_closefrom(&actions, 3)
+        if let workingDirectory {
+            parley_spawn_add_chdir(&actions, workingDirectory)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signalNumber in defaultedSignals { sigaddset(&defaults, signalNumber) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = [executable] + arguments
+        let envp = environment.map { "\($0.key)=\($0.value)" }.sorted()
+        var pid: pid_t = 0
+        let result = withCStrings(argv) { argvPointer in
+            withCStrings(envp) { envPointer in
+                posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envPointer)
+            }
+        }
+        close(stdinPipe[0])
+        close(stdoutPipe[1])
+        close(stderrPipe[1])
+        guard result == 0 else {
+            closeAll([stdinPipe[1], stdoutPipe[0], stderrPipe[0]])
+            throw spawnError(executable, result)
+        }
+
+        let (stream, continuation) = AsyncStream.makeStream(of: ChildOutput.self, bufferingPolicy: .unbounded)
+        let child = ChildProcess(pid: pid, stdinFD: stdinPipe[1], output: stream)
+        child.startThreads(stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], continuation: continuation)
+        return child
+    }
+
+    private static func spawnError(_ path: String, _ code: Int32) -> SessionError {
+        switch code {
+        case ENOENT: .claudeNotFound(searched: path)
+        case EACCES, ENOEXEC: .claudeNotExecutable(path: path)
+        default: .spawnFailed(path: path, errno: code, detail: String(cString: strerror(code)))
+        }
+    }
+
+    private static func closeAll(_ fds: [Int32]) {
+        for fd in fds where fd >= 0 { close(fd) }
+    }
+
+    // MARK: Threads
+
+    private func startThreads(stdoutFD: Int32, stderrFD: Int32, continuation: AsyncStream<ChildOutput>.Continuation) {
+        let pid = self.pid
+        let drained = DispatchSemaphore(value: 0)
+        // A wake pipe lets the waiter stop the reader if a pipe is held open by a process
+        // outside the group after the leader exited.
+        var wake: [Int32] = [-1, -1]
+        _ = parley_pipe_cloexec(&wake)
+        let wakeRead = wake[0], wakeWrite = wake[1]
+
+        let reader = Thread {
+            Self.readLoop(stdoutFD: stdoutFD, stderrFD: stderrFD, wakeFD: wakeRead, continuation: continuation)
+            close(stdoutFD)
+            close(stderrFD)
+            close(wakeRead)
+            drained.signal()
+        }
+        reader.name = "parley.child.\(pid).read"
+        reader.start()
+
+        let waiter = Thread { [self] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            let exitStatus = Self.decode(status)
+            // Leftovers of the group (tool processes) would hold the pipes open and live on.
+            if drained.wait(timeout: .now() + .milliseconds(300)) == .timedOut {
+                kill(-pid, SIGKILL)
+                if drained.wait(timeout: .now() + .milliseconds(300)) == .timedOut {
+                    var byte: UInt8 = 1
+                    _ = Glibc.write(wakeWrite, &byte, 1)
+                    drained.wait()
+                }
+            } else {
+                kill(-pid, SIGKILL)
+            }
+            close(wakeWrite)
+            self.closeStdin()
+            continuation.yield(.exited(exitStatus))
+            continuation.finish()
+            let waiters = self.state.withLock { state -> [CheckedContinuation<ExitStatus, Never>] in
+                state.exitStatus = exitStatus
+                defer { state.exitWaiters.removeAll() }
+                return state.exitWaiters
+            }
+            for waiter in waiters { waiter.resume(returning: exitStatus) }
+        }
+        waiter.name = "parley.child.\(pid).wait"
+        waiter.start()
+    }
+
+    private static func readLoop(stdoutFD: Int32, stderrFD: Int32, wakeFD: Int32,
+                                 continuation: AsyncStream<ChildOutput>.Continuation) {
+        let bufferSize = 256 * 1024
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
+        defer { buffer.deallocate() }
+        var fds = [
+            pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+        ]
+        var open = 2
+        while open > 0 {
+            let ready = poll(&fds, nfds_t(fds.count), -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if fds[2].revents != 0 { return }
+            for index in 0..<2 where fds[index].fd >= 0 && fds[index].revents != 0 {
+                let count = read(fds[index].fd, buffer, bufferSize)
+                if count > 0 {
+                    let bytes = Array(UnsafeBufferPointer(start: buffer, count: count))
+                    continuation.yield(index == 0 ? .stdout(bytes) : .stderr(bytes))
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    fds[index].fd = -1  // poll ignores negative fds
+                    open -= 1
+                }
+            }
+        }
+    }
+
+    private static func decode(_ status: Int32) -> ExitStatus {
+        let signalNumber = status & 0x7f
+        if signalNumber == 0 { return .exited((status >> 8) & 0xff) }
+        return .signaled(signalNumber)
+    }
+
+    // MARK: Control
+
+    /// Queues `data` for the child's stdin. Dropped silently once stdin is closed or broken.
+    func write(_ data: Data) {
+        writeQueue.async { [self] in
+            guard state.withLock({ $0.stdinOpen }) else { return }
+            let ok = data.withUnsafeBytes { raw -> Bool in
+                guard var pointer = raw.baseAddress else { return true }
+                var remaining = raw.count
+                while remaining > 0 {
+                    let written = Glibc.write(stdinFD, pointer, remaining)
+                    if written < 0 {
+                        if errno == EINTR || errno == EAGAIN { continue }
+                        return false
+                    }
+                    remaining -= written
+                    pointer += written
+                }
+                return true
+            }
+            if !ok { closeStdinNow() }
+        }
+    }
+
+    /// Closes the child's stdin after everything already queued was written (EOF for the CLI).
+    func closeStdin() {
+        writeQueue.async { [self] in closeStdinNow() }
+    }
+
+    private func closeStdinNow() {
+        let shouldClose = state.withLock { state -> Bool in
+            defer { state.stdinOpen = false }
+            return state.stdinOpen
+        }
+        if shouldClose { close(stdinFD) }
+    }
+
+    /// Sends `signal` to the process, or to its whole process group.
+    func signal(_ signalNumber: Int32, toGroup: Bool = false) {
+        guard state.withLock({ $0.exitStatus == nil }) else { return }
+        kill(toGroup ? -pid : pid, signalNumber)
+    }
+
+    /// The exit status once the process has ended and its output was drained.
+    var exitStatus: ExitStatus? { state.withLock { $0.exitStatus } }
+
+    /// Waits for the process to end.
+    func waitForExit() async -> ExitStatus {
+        await withCheckedContinuation { continuation in
+            let status = state.withLock { state -> ExitStatus? in
+                if let status = state.exitStatus { return status }
+                state.exitWaiters.append(continuation)
+                return nil
+            }
+            if let status { continuation.resume(returning: status) }
+        }
+    }
+
+    /// Waits for the process to end, at most `timeout`. `nil` when it is still running.
+    func waitForExit(timeout: Duration) async -> ExitStatus? {
+        if let status = exitStatus { return status }
+        return await withTaskGroup(of: ExitStatus?.self) { group in
+            group.addTask { await self.waitForExit() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? exitStatus
+        }
+    }
+
+    /// The teardown sequence: close stdin, wait `grace` for a clean exit (the CLI flushes its
+    /// session file and leaves by itself), then SIGTERM the group, wait, then SIGKILL. Always
+    /// returns with the process reaped.
+    func terminate(grace: Duration, termGrace: Duration = .seconds(2)) async -> ExitStatus {
+        closeStdin()
+        if let status = await waitForExit(timeout: grace) { return status }
+        signal(SIGTERM, toGroup: true)
+        if let status = await waitForExit(timeout: termGrace) { return status }
+        signal(SIGKILL, toGroup: true)
+        return await waitForExit()
+    }
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import StreamJSON
+
+/// Maps the CLI's decoded lines to ``SessionEvent``s a front end can render directly.
+///
+/// Pure, with a little state: it remembers what text was streamed for the current block,
+/// so that the authoritative `assistant` line that follows is reported as already streamed
+/// (or, when the stream was withdrawn or never streamed, as new text to show).
+struct EventTranslator: Sendable {
+    private var didStreamText = false
+    private var streamWithdrawn = false
+    private var streamingThinking = false
+
+    mutating func translate(_ message: IncomingMessage) -> [SessionEvent] {
+        switch message {
+        case .system(let system):
+            return translate(system)
+        case .streamEvent(let event):
+            return translate(event)
+        case .assistant(let assistant):
+            return assistant.content.compactMap { block in
+                switch block {
+                case .text(let text):
+                    let streamed = didStreamText && !streamWithdrawn
+                    didStreamText = false
+                    streamWithdrawn = false
+                    return .assistantText(text, alreadyStreamed: streamed, isError: assistant.error != nil)
+                case .thinking(let text):
+                    streamingThinking = false
+                    return .thinking(text)
+                case .toolUse(let use):
+                    return .toolUse(use)
+                case .toolResult, .other:
+                    return nil
+                }
+            }
+        case .user(let user):
+            return user.content.compactMap { block in
+                switch block {
+                case .toolResult(let result):
+                    return .toolResult(result)
+                case .text(let text) where user.isReplay:
+                    return Self.localCommandOutput(text).map { .status(.localCommandOutput($0)) }
+                default:
+                    return nil
+                }
+            }
+        case .controlRequest(let request):
+            if case .canUseTool(let permission) = request.body {
+                return [.permissionRequested(PendingPermission(requestID: request.requestID, request: permission))]
+            }
+            return []
+        case .controlCancelRequest(let requestID):
+            return [.permissionCancelled(requestID: requestID)]
+        case .conversationReset(let newSessionID):
+            return [.status(.conversationReset(newSessionID: newSessionID))]
+        case .toolProgress(let progress):
+            return [.status(.toolProgress(toolName: progress.toolName, elapsedSeconds: progress.elapsedSeconds))]
+        case .result, .controlResponse, .commandLifecycle, .unknown:
+            return []
+        }
+    }
+
+    private func translate(_ system: SystemMessage) -> [SessionEvent] {
+        switch system {
+        case .initialized(let info): return [.sessionInitialized(info)]
+        case .status(let status):
+            if status.status == "compacting" { return [.status(.compacting)] }
+            if status.status == nil, let mode = status.permissionMode { return [.status(.permissionModeChanged(mode))] }
+            return []
+        case .apiRetry(let retry): return [.status(.apiRetry(retry))]
+        case .compactBoundary(let pre, let post): return [.status(.compacted(preTokens: pre, postTokens: post))]
+        case .permissionDenied(let toolName, _, let message):
+            return [.status(.permissionDenied(toolName: toolName, message: message))]
+        case .task(let task): return [.status(.task(task))]
+        case .sessionStateChanged, .other: return []
+        }
+    }
+
+    private mutating func translate(_ event: StreamEvent) -> [SessionEvent] {
+        switch event {
+        case .contentBlockStart(_, .text):
+            didStreamText = false
+            streamWithdrawn = false
+            return []
+        case .contentBlockStart(_, .thinking):
+            streamingThinking = true
+            return [.thinkingStarted]
+        case .contentBlockDelta(_, .text(let text)):
+            if !text.isEmpty { didStreamText = true }
+            return text.isEmpty ? [] : [.textDelta(text)]
+        case .contentBlockDelta(_, .thinking(let text)):
+            return text.isEmpty ? [] : [.thinkingDelta(text)]
+        case .messageStop(let abandoned):
+            if abandoned {
+                streamWithdrawn = true
+                return [.status(.streamRestarted)]
+            }
+            return []
+        default:
+            return []
+        }
+    }
+
+    /// `<local-command-stdout>Set model to …</local-command-stdout>` → its inner text.
+    static func localCommandOutput(_ text: String) -> String? {
+        let open = "<local-command-stdout>", close = "</local-command-stdout>"
+        guard let start = text.range(of: open), let end = text.range(of: close, range: start.upperBound..<text.endIndex)
+        else { return nil }
+        let inner = text[start.upperBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        return inner.isEmpty ? nil : inner
+    }
+}

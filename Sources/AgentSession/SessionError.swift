@@ -1,0 +1,37 @@
+/// Errors a user can act on.
+public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No `claude` binary was found. `searched` says where Parley looked.
+    case claudeNotFound(searched: String)
+    /// The named file exists but cannot be executed.
+    case claudeNotExecutable(path: String)
+    /// `posix_spawn` failed for another reason.
+    case spawnFailed(path: String, errno: Int32, detail: String)
+    /// The process kept dying; `lastStatus` and its last stderr lines say how.
+    case crashedRepeatedly(attempts: Int, lastStatus: ExitStatus, stderrTail: [String])
+    /// The process is not running (closed or failed) so the request could not be sent.
+    case notRunning
+    /// The CLI answered a control request with an error.
+    case controlRequestFailed(subtype: String, message: String, code: String?)
+    /// The process exited before answering a control request.
+    case noResponse(subtype: String)
+
+    public var description: String {
+        switch self {
+        case .claudeNotFound(let searched):
+            "claude not found (looked in \(searched)); install it with `pip install claude-agent-sdk` or pass --claude PATH"
+        case .claudeNotExecutable(let path):
+            "\(path) is not executable; check the path given with --claude or PARLEY_CLAUDE"
+        case .spawnFailed(let path, let errno, let detail):
+            "could not start \(path): \(detail) (errno \(errno))"
+        case .crashedRepeatedly(let attempts, let status, let stderrTail):
+            "claude \(status) \(attempts) times in a row; giving up. Use /restart to try again."
+                + (stderrTail.last.map { " Last stderr: \($0)" } ?? "")
+        case .notRunning:
+            "the claude process is not running; use /restart"
+        case .controlRequestFailed(let subtype, let message, _):
+            "\(subtype) failed: \(message)"
+        case .noResponse(let subtype):
+            "claude exited before answering \(subtype)"
+        }
+    }
+}
