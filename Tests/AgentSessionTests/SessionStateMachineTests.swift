@@ -1,0 +1,237 @@
+import Testing
+import StreamJSON
+@testable import AgentSession
+
+@Suite struct SessionStateMachineTests {
+    func message(_ n: Int) -> QueuedMessage { QueuedMessage(id: "m\(n)", text: "text \(n)", sequenceNumber: n) }
+    func result(_ ids: [String] = [], isError: Bool = false, cost: Double = 0.1) -> IncomingMessage {
+        .result(TurnResult(subtype: "success", isError: isError, text: "ok", totalCostUSD: cost, sessionID: "s1",
+                           userMessageUUIDs: ids))
+    }
+    func initEvent(_ id: String = "s1") -> IncomingMessage { .system(.initialized(SessionInit(sessionID: id, model: "m"))) }
+
+    func writes(_ actions: [SessionStateMachine.Action]) -> [String] {
+        actions.compactMap { if case .write(.user(let text, _)) = $0 { text } else { nil } }
+    }
+    func emitted(_ actions: [SessionStateMachine.Action]) -> [SessionEvent] {
+        actions.compactMap { if case .emit(let event) = $0 { event } else { nil } }
+    }
+
+    /// A machine with a running process and no turn.
+    func idleMachine(policy: SessionStateMachine.RecoveryPolicy = .init()) -> SessionStateMachine {
+        var machine = SessionStateMachine(policy: policy)
+        _ = machine.handle(.start)
+        _ = machine.handle(.spawned)
+        return machine
+    }
+
+    @Test func firstSendSpawnsThenWrites() {
+        var machine = SessionStateMachine()
+        let actions = machine.handle(.send(message(1)))
+        #expect(actions == [.spawn(.initial)])
+        #expect(machine.phase == .starting)
+        let afterSpawn = machine.handle(.spawned)
+        #expect(writes(afterSpawn) == ["text 1"])
+        #expect(machine.isBusy)
+    }
+
+    @Test func sendWhileBusyQueuesAndDrainsOneAtATime() {
+        var machine = idleMachine()
+        #expect(writes(machine.handle(.send(message(1)))) == ["text 1"])
+        let queued = machine.handle(.send(message(2)))
+        #expect(writes(queued).isEmpty)
+        #expect(emitted(queued) == [.messageQueued(message(2), position: 1)])
+        _ = machine.handle(.send(message(3)))
+        #expect(machine.queue.map(\.id) == ["m2", "m3"])
+        // A result ends turn 1 and sends exactly the next message, not both.
+        let afterFirst = machine.handle(.childMessage(result(["m1"])))
+        #expect(writes(afterFirst) == ["text 2"])
+        #expect(machine.queue.map(\.id) == ["m3"])
+        #expect(writes(machine.handle(.childMessage(result(["m2"]))))  == ["text 3"])
+        #expect(writes(machine.handle(.childMessage(result(["m3"])))).isEmpty)
+        #expect(machine.isSettled)
+        #expect(machine.completedTurns == 3)
+    }
+
+    @Test func linesAfterAResultDoNotEndTheNextTurn() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.childMessage(result()))
+        // A stray second result while idle changes nothing.
+        #expect(machine.handle(.childMessage(result())).isEmpty)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func queueCanBeListedDroppedAndCleared() {
+        var machine = idleMachine()
+        for n in 1...4 { _ = machine.handle(.send(message(n))) }
+        #expect(machine.dropQueued(at: 1)?.id == "m3")
+        #expect(machine.dropQueued(at: 9) == nil)
+        #expect(machine.queue.map(\.id) == ["m2", "m4"])
+        #expect(machine.clearQueue().count == 2)
+        #expect(writes(machine.handle(.childMessage(result()))).isEmpty)
+    }
+
+    @Test func interruptSendsAControlRequestAndTheResultSettlesIt() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        let actions = machine.handle(.interrupt)
+        #expect(actions.contains { if case .write(.controlRequest(_, .interrupt)) = $0 { true } else { false } })
+        #expect(actions.contains(.scheduleInterruptTimeout(messageID: "m1")))
+        #expect(machine.handle(.interrupt).isEmpty)  // a second interrupt while interrupting does nothing more
+        let end = machine.handle(.childMessage(.result(TurnResult(
+            subtype: "error_during_execution", isError: true, terminalReason: "aborted_streaming"))))
+        #expect(emitted(end).contains { if case .turnCompleted(let s) = $0 { s.result.wasInterrupted } else { false } })
+        #expect(machine.phase == .idle)
+        // The timeout firing later is ignored.
+        #expect(machine.handle(.interruptTimedOut(messageID: "m1")).isEmpty)
+    }
+
+    @Test func interruptWhenIdleDoesNothing() {
+        var machine = idleMachine()
+        #expect(machine.handle(.interrupt).isEmpty)
+    }
+
+    @Test func interruptThatNeverSettlesEscalatesToSIGINTAndResume() {
+        var machine = idleMachine()
+        _ = machine.handle(.childMessage(initEvent("s9")))
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.send(message(2)))
+        _ = machine.handle(.interrupt)
+        let actions = machine.handle(.interruptTimedOut(messageID: "m1"))
+        #expect(actions.contains(.signalInterrupt))
+        #expect(actions.contains(.stopProcess))
+        #expect(emitted(actions) == [.messageNotAnswered(message(1), reason: .interruptEscalated)])
+        let exit = machine.handle(.childExited(.exited(0), stderrTail: []))
+        #expect(exit.contains(.spawn(.resume(sessionID: "s9"))))
+        #expect(writes(machine.handle(.spawned)) == ["text 2"])
+    }
+
+    @Test func crashMidTurnReportsTheCutMessageAndResumesAfterBackoff() {
+        var machine = idleMachine()
+        _ = machine.handle(.childMessage(initEvent("abc")))
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.send(message(2)))
+        let crash = machine.handle(.childExited(.signaled(9), stderrTail: ["boom"]))
+        #expect(emitted(crash) == [
+            .processExited(status: .signaled(9), expected: false, stderrTail: ["boom"]),
+            .messageNotAnswered(message(1), reason: .processCrashed),
+            .restarting(attempt: 1, maxAttempts: 3, delay: .seconds(1)),
+        ])
+        #expect(crash.contains(.scheduleRestart(attempt: 1, after: .seconds(1))))
+        #expect(machine.phase == .restarting(attempt: 1))
+        // A message sent during the backoff waits in order behind the earlier one.
+        _ = machine.handle(.send(message(3)))
+        #expect(machine.handle(.restartTimerFired(attempt: 1)) == [.spawn(.resume(sessionID: "abc"))])
+        #expect(writes(machine.handle(.spawned)) == ["text 2"])
+        #expect(machine.queue.map(\.id) == ["m3"])
+    }
+
+    @Test func crashBeforeAnyInitStartsFresh() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.childExited(.exited(1), stderrTail: []))
+        #expect(machine.handle(.restartTimerFired(attempt: 1)) == [.spawn(.fresh)])
+    }
+
+    @Test func backoffDoublesAndGivesUpAfterThreeCrashesInARow() {
+        var machine = idleMachine()
+        var delays: [Duration] = []
+        for attempt in 1...3 {
+            let actions = machine.handle(.childExited(.exited(1), stderrTail: []))
+            for case .scheduleRestart(let n, let delay) in actions {
+                #expect(n == attempt)
+                delays.append(delay)
+            }
+            _ = machine.handle(.restartTimerFired(attempt: attempt))
+            _ = machine.handle(.spawned)
+        }
+        #expect(delays == [.seconds(1), .seconds(2), .seconds(4)])
+        let last = machine.handle(.childExited(.exited(1), stderrTail: ["bad"]))
+        guard case .failed(.crashedRepeatedly(let attempts, _, let tail)) = machine.phase else {
+            Issue.record("expected failed, got \(machine.phase)"); return
+        }
+        #expect(attempts == 4 && tail == ["bad"])
+        #expect(emitted(last).contains { if case .failed = $0 { true } else { false } })
+        #expect(machine.isSettled)
+        // A manual restart resets the count and tries again.
+        #expect(machine.handle(.restart(fresh: false)) == [.spawn(.fresh)])
+        #expect(machine.consecutiveCrashes == 0)
+    }
+
+    @Test func aCompletedTurnResetsTheCrashCount() {
+        var machine = idleMachine()
+        _ = machine.handle(.childExited(.exited(1), stderrTail: []))
+        _ = machine.handle(.restartTimerFired(attempt: 1))
+        _ = machine.handle(.spawned)
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.childMessage(result()))
+        #expect(machine.consecutiveCrashes == 0)
+        let next = machine.handle(.childExited(.exited(1), stderrTail: []))
+        #expect(next.contains(.scheduleRestart(attempt: 1, after: .seconds(1))))
+    }
+
+    @Test func userRestartKeepsTheConversationAndTheQueue() {
+        var machine = idleMachine()
+        _ = machine.handle(.childMessage(initEvent("keep")))
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.send(message(2)))
+        let actions = machine.handle(.restart(fresh: false))
+        #expect(actions.contains(.stopProcess))
+        #expect(emitted(actions) == [.messageNotAnswered(message(1), reason: .restarted)])
+        let exit = machine.handle(.childExited(.signaled(15), stderrTail: []))
+        #expect(emitted(exit) == [.processExited(status: .signaled(15), expected: true, stderrTail: [])])
+        #expect(exit.contains(.spawn(.resume(sessionID: "keep"))))
+        #expect(writes(machine.handle(.spawned)) == ["text 2"])
+    }
+
+    @Test func freshRestartForgetsTheSession() {
+        var machine = idleMachine()
+        _ = machine.handle(.childMessage(initEvent("old")))
+        _ = machine.handle(.restart(fresh: true))
+        #expect(machine.sessionID == nil)
+        #expect(machine.handle(.childExited(.exited(0), stderrTail: [])).contains(.spawn(.fresh)))
+    }
+
+    @Test func clearFollowsTheNewSessionID() {
+        var machine = idleMachine()
+        _ = machine.handle(.childMessage(initEvent("first")))
+        _ = machine.handle(.childMessage(.conversationReset(newSessionID: "second")))
+        #expect(machine.sessionID == "second")
+        _ = machine.handle(.childExited(.signaled(9), stderrTail: []))
+        #expect(machine.handle(.restartTimerFired(attempt: 1)) == [.spawn(.resume(sessionID: "second"))])
+    }
+
+    @Test func terminateReportsEverythingUnanswered() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.send(message(2)))
+        let stop = machine.handle(.terminate)
+        #expect(stop.contains(.stopProcess))
+        #expect(emitted(stop) == [.messageNotAnswered(message(1), reason: .sessionClosed)])
+        let exit = machine.handle(.childExited(.exited(0), stderrTail: []))
+        #expect(emitted(exit) == [
+            .processExited(status: .exited(0), expected: true, stderrTail: []),
+            .messageNotAnswered(message(2), reason: .sessionClosed),
+            .closed,
+        ])
+        #expect(machine.phase == .closed)
+        #expect(emitted(machine.handle(.send(message(3)))) == [.messageNotAnswered(message(3), reason: .sessionClosed)])
+    }
+
+    @Test func exitZeroMidTurnIsACrashToo() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        let actions = machine.handle(.childExited(.exited(0), stderrTail: []))
+        #expect(emitted(actions).contains(.processExited(status: .exited(0), expected: false, stderrTail: [])))
+    }
+
+    @Test func missingBinaryFailsWithoutRetrying() {
+        var machine = SessionStateMachine()
+        _ = machine.handle(.send(message(1)))
+        let actions = machine.handle(.spawnFailed(.claudeNotFound(searched: "PATH")))
+        #expect(emitted(actions) == [.failed(.claudeNotFound(searched: "PATH"))])
+        #expect(!actions.contains { if case .scheduleRestart = $0 { true } else { false } })
+        #expect(machine.queue.map(\.id) == ["m1"])  // kept for a manual restart
+    }
+}
