@@ -6,9 +6,10 @@ struct MessagesRequest {
     var stream: Bool
     var maxTokens: Int?
     var systemText: String
-    /// Text of the last `role:"user"` message (text blocks joined with "\n", `<system-reminder>` blocks left out).
+    /// Text of the last `role:"user"` message (text blocks joined with " ", the CLI's own context blocks left out: see `cliContextPrefixes`).
     var lastUserText: String
-    /// The last user message holds a `tool_result` block.
+    /// The last user message holds a `tool_result` block. Then `lastUserText` is only the text sent with it
+    /// (empty for a plain tool round trip; the next prompt after an interrupted tool otherwise).
     var afterToolResult: Bool
     var hasTools: Bool
     var messageCount: Int
@@ -38,9 +39,22 @@ struct MessagesRequest {
                 afterToolResult = blocks.contains { ($0 as? [String: Any])?["type"] as? String == "tool_result" }
             }
             lastUserText = Self.text(of: m["content"], skipReminders: true)
+            if afterToolResult {
+                // A prompt sent after an interrupted tool arrives in the same message as the tool_result.
+                let blocks = (m["content"] as? [Any] ?? []).filter {
+                    !((($0 as? [String: Any])?["text"] as? String)?.hasPrefix("[Request interrupted") ?? false)
+                }
+                lastUserText = Self.text(of: blocks, skipReminders: true)
+            }
             break
         }
     }
+
+    /// Text blocks the CLI adds to a user message itself (reminders, /compact summaries, local-command echoes).
+    static let cliContextPrefixes = [
+        "<system-reminder>", "<local-command-", "<command-name>", "<command-message>",
+        "This session is being continued from a previous conversation",
+    ]
 
     /// Plain text of a string or a list of content blocks.
     static func text(of content: Any?, skipReminders: Bool) -> String {
@@ -49,10 +63,10 @@ struct MessagesRequest {
         var parts: [String] = []
         for b in blocks {
             guard let b = b as? [String: Any], b["type"] as? String == "text", let t = b["text"] as? String else { continue }
-            if skipReminders && t.hasPrefix("<system-reminder>") { continue }
+            if skipReminders && cliContextPrefixes.contains(where: { t.hasPrefix($0) }) { continue }
             parts.append(t)
         }
-        return parts.joined(separator: "\n")
+        return parts.joined(separator: " ")
     }
 
     /// "Primary working directory: /x" from the system prompt, if present.
@@ -91,11 +105,19 @@ struct Behaviour {
     func toolID(_ n: Int, _ k: Int = 0) -> String { k == 0 ? "toolu_01_\(n)" : "toolu_01_\(n)_\(k)" }
 
     /// A side request (model probe, title, …): never scripted, never magic.
-    func isSide(_ r: MessagesRequest) -> Bool {
-        if let m = r.maxTokens, m <= 1 { return true }
+    func isSide(_ r: MessagesRequest) -> Bool { sideKind(r) != nil }
+
+    /// "probe" (`max_tokens` ≤ 1, e.g. the `set_model` check), "compact" (`/compact` or auto-compaction),
+    /// "title" (a tool-less request whose system prompt asks for a title); nil for a conversation request.
+    func sideKind(_ r: MessagesRequest) -> String? {
+        if let m = r.maxTokens, m <= 1 { return "probe" }
+        if r.lastUserText.contains("create a detailed summary of the conversation")
+            || r.lastUserText.hasPrefix("CRITICAL: Respond with TEXT ONLY") { return "compact" }
         let s = r.systemText.lowercased()
-        if !r.hasTools && (s.contains("title") || s.contains("summar")) && !s.contains("claude code") { return true }
-        return false
+        if !r.hasTools && s.contains("title") && !s.contains("agent sdk") && !s.contains("claude code, anthropic") {
+            return "title"
+        }
+        return nil
     }
 
     func plan(for r: MessagesRequest, n: Int, isSide side: Bool) -> Plan {
@@ -103,7 +125,7 @@ struct Behaviour {
             return Plan.error(404, chunk: options.chunkSize, message: "model: \(r.model)")
         }
         if side {
-            var p = Plan(chunk: options.chunkSize, label: "side")
+            var p = Plan(chunk: options.chunkSize, label: "side " + (sideKind(r) ?? ""))
             p.blocks = [.text(sideReply(r))]
             return p
         }
@@ -114,8 +136,14 @@ struct Behaviour {
     }
 
     func sideReply(_ r: MessagesRequest) -> String {
-        if r.systemText.lowercased().contains("title") { return "{\"title\": \"Mock session\"}" }
-        return "OK"
+        switch sideKind(r) {
+        case "compact"?:
+            return "<analysis>mock analysis</analysis>\n<summary>Mock summary of the conversation so far.</summary>"
+        case "title"?:
+            return "{\"title\": \"Mock session\"}"
+        default:
+            return "OK"
+        }
     }
 
     // MARK: magic words
@@ -145,7 +173,7 @@ struct Behaviour {
 
     func magic(text: String, r: MessagesRequest, n: Int) -> Plan {
         var p = Plan(chunk: options.chunkSize, label: "echo")
-        if r.afterToolResult {
+        if r.afterToolResult && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             p.label = "after tool_result"
             p.blocks = [.text("Echo: ")]
             return p
@@ -206,7 +234,9 @@ struct Behaviour {
                 labels.append(t)
             } else if t == "mock-sleeptool" || t.hasPrefix("mock-sleeptool=") {
                 let secs = t == "mock-sleeptool" ? "30" : String(t.dropFirst(15))
-                tools.append(("Bash", JSON.string(["command": "sleep \(secs)", "description": "wait \(secs) s"], sorted: true)))
+                // 2.1.331 refuses `sleep N` alone or first ("Blocked: standalone sleep …"); this form runs.
+                let command = "echo sleeping; sleep \(secs); echo slept"
+                tools.append(("Bash", JSON.string(["command": command, "description": "wait \(secs) s"], sorted: true)))
                 labels.append(t)
             } else if t == "mock-ask" {
                 let q: [String: Any] = [
@@ -217,7 +247,7 @@ struct Behaviour {
                 ]
                 tools.append(("AskUserQuestion", JSON.string(q)))
                 labels.append(t)
-            } else if t.lowercased() == "tool" {
+            } else if t.lowercased() == "tool" && preText == nil {
                 preText = "Let me run a command."
                 tools.append(("Bash", JSON.string(["command": "echo hello-from-tool", "description": "say hello"], sorted: true)))
                 labels.append("tool")

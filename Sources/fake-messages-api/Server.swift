@@ -237,7 +237,7 @@ final class Server: @unchecked Sendable {
 
     func reply(_ plan: Plan, to m: MessagesRequest, n: Int, requestID: String, inputBytes: Int, _ conn: Connection) -> Bool {
         if let e = plan.httpError {
-            let headers = [("content-type", "application/json"), ("request-id", requestID), ("x-should-retry", "true")]
+            let headers = [("content-type", "application/json"), ("request-id", requestID)]
                 + plan.extraHeaders
             return conn.respond(status: e.status, headers: headers,
                                 body: errorBody(type: e.type, message: e.message, requestID: requestID), close: false)
