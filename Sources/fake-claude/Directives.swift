@@ -1,0 +1,126 @@
+/// Where in a turn a crash-type directive fires (`fc:crash=3@tool`).
+enum CrashPoint: String {
+    case start  // right after system/init, before any other line of the turn
+    case stream  // after the first two text deltas (the default)
+    case tool  // during the tool run (after the tool_use, before its tool_result)
+    case end  // after the final assistant line, before the result
+    case after  // after the result (and lifecycle), i.e. between turns
+}
+
+enum CrashKind {
+    case exit(Int32)
+    case signal(Int32)
+}
+
+/// Behaviour picked by `fc:` words in the prompt text (plus `FAKE_CLAUDE_DIRECTIVES`).
+struct Directives {
+    var slowMS = 0
+    var delayMS = 0
+    var words: Int?
+    var tool = false
+    var toolSleepMS = 0
+    var crash: CrashKind?
+    var crashPoint: CrashPoint?
+    var garbage = false
+    var hugeMB: Double?
+    var stderrMB: Double?
+    var hang = false
+    var errorStatus: Int?
+    var maxTurns = false
+    var permissionTool: String?
+    var thinking = false
+    var retries = 0
+    var tinyLines = 0
+    var tinyRate = 0
+    var bytewise = false
+    var history = false
+    var reply: String?
+
+    var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
+
+    /// The point where a crash directive fires.
+    var effectiveCrashPoint: CrashPoint {
+        crashPoint ?? (tool || toolSleepMS > 0 ? .tool : .stream)
+    }
+
+    init(_ text: String) {
+        for token in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) {
+            guard token.hasPrefix("fc:") else { continue }
+            var body = String(token.dropFirst(3))
+            // Allow trailing punctuation such as "fc:tool," or "fc:slow=50."
+            while let last = body.last, ",.;:!?)\"'".contains(last) { body.removeLast() }
+            var at: CrashPoint?
+            if let atIndex = body.firstIndex(of: "@") {
+                at = CrashPoint(rawValue: String(body[body.index(after: atIndex)...]))
+                body = String(body[..<atIndex])
+            }
+            let name: String
+            let value: String?
+            if let eq = body.firstIndex(of: "=") {
+                name = String(body[..<eq])
+                value = String(body[body.index(after: eq)...])
+            } else {
+                name = body
+                value = nil
+            }
+            let int = value.flatMap { Int($0) }
+            let double = value.flatMap { Double($0) }
+            switch name {
+            case "slow": slowMS = max(0, int ?? 100)
+            case "delay": delayMS = max(0, int ?? 1000)
+            case "words": words = max(0, int ?? 100)
+            case "tool": tool = true
+            case "toolsleep": toolSleepMS = max(0, int ?? 1000); tool = true
+            case "crash": crash = .exit(Int32(truncatingIfNeeded: int ?? 1)); crashPoint = at ?? crashPoint
+            case "exit0": crash = .exit(0); crashPoint = at ?? crashPoint
+            case "kill": crash = .signal(9); crashPoint = at ?? crashPoint
+            case "signal": crash = .signal(Int32(truncatingIfNeeded: int ?? 9)); crashPoint = at ?? crashPoint
+            case "garbage": garbage = true
+            case "huge": hugeMB = double ?? 1
+            case "stderr": stderrMB = double ?? 1
+            case "hang": hang = true
+            case "error": errorStatus = int ?? 500
+            case "maxturns": maxTurns = true
+            case "permission": permissionTool = (value?.isEmpty == false) ? value : "Write"
+            case "thinking": thinking = true
+            case "retry": retries = max(0, int ?? 1)
+            case "tinylines": tinyLines = max(0, int ?? 100)
+            case "tinyrate": tinyRate = max(0, int ?? 10000)
+            case "bytewise": bytewise = true
+            case "history": history = true
+            case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
+            default: break
+            }
+        }
+    }
+}
+
+private let wordList = [
+    "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do", "eiusmod",
+    "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua", "enim", "ad", "minim", "veniam",
+]
+
+/// `n` deterministic words, a newline after every 12th.
+func makeWords(_ n: Int) -> String {
+    var out = ""
+    out.reserveCapacity(n * 7)
+    for k in 0..<n {
+        if k > 0 { out += (k % 12 == 0) ? "\n" : " " }
+        out += wordList[k % wordList.count]
+    }
+    return out
+}
+
+/// `Echo: ` followed by an ASCII pattern, `megabytes` MiB in total.
+func makeHuge(_ megabytes: Double) -> String {
+    let total = max(16, Int(megabytes * 1024 * 1024))
+    let pattern = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_".utf8)
+    var bytes = Array("Echo: ".utf8)
+    bytes.reserveCapacity(total)
+    var k = 0
+    while bytes.count < total {
+        bytes.append(pattern[k & 63])
+        k += 1
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
