@@ -279,6 +279,10 @@ struct Behaviour {
             }
         }
 
+        if p.delay > 0 && !text.contains("mock-words=") {
+            // Like the captures' mock: 30 more 8-character pieces, so a slow reply lasts about 30 × delay.
+            echo += " " + (0..<30).map { i in "slow" + (i < 10 ? "0" : "") + "\(i). " }.joined()
+        }
         if thinking {
             p.blocks.append(.thinking("Let me think about this. The user wrote: \(text)", signature: "mock-signature-\(n)"))
         }

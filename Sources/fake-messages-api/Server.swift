@@ -156,6 +156,7 @@ final class Server: @unchecked Sendable {
     /// Answers one request. Returns false when the connection must close.
     func handle(_ req: HTTPRequest, _ conn: Connection) -> Bool {
         let n = state.nextRequestNumber()
+        let closeAfter = req.wantsClose
         let requestID = "req_mock_\(n)"
         let body = JSON.parse(req.body)
         let path = req.path
@@ -194,19 +195,19 @@ final class Server: @unchecked Sendable {
         switch kind {
         case "count_tokens":
             let tokens = max(1, req.body.count / 4)
-            return conn.respond(status: 200, headers: json, body: JSON.bytes(["input_tokens": tokens]), close: false)
+            return conn.respond(status: 200, headers: json, body: JSON.bytes(["input_tokens": tokens]), close: closeAfter)
         case "bad":
             let b = errorBody(type: "invalid_request_error", message: "request body is not a JSON object", requestID: requestID)
-            return conn.respond(status: 400, headers: json, body: b, close: false)
+            return conn.respond(status: 400, headers: json, body: b, close: closeAfter)
         case "main", "side":
             guard let plan, let m = messages else { return false }
-            return reply(plan, to: m, n: n, requestID: requestID, inputBytes: req.body.count, conn)
+            return reply(plan, to: m, n: n, requestID: requestID, inputBytes: req.body.count, closeAfter: closeAfter, conn)
         default:
             if req.method == "POST" && path.hasPrefix("/v1/") && !path.hasPrefix("/v1/messages") {
                 // Unknown API endpoint: a harmless JSON 200.
-                return conn.respond(status: 200, headers: json, body: Array("{}".utf8), close: false)
+                return conn.respond(status: 200, headers: json, body: Array("{}".utf8), close: closeAfter)
             }
-            return conn.respond(status: 200, headers: json, body: Array("{}".utf8), close: false,
+            return conn.respond(status: 200, headers: json, body: Array("{}".utf8), close: closeAfter,
                                 headOnly: req.method == "HEAD")
         }
     }
@@ -235,12 +236,13 @@ final class Server: @unchecked Sendable {
         return out
     }
 
-    func reply(_ plan: Plan, to m: MessagesRequest, n: Int, requestID: String, inputBytes: Int, _ conn: Connection) -> Bool {
+    func reply(_ plan: Plan, to m: MessagesRequest, n: Int, requestID: String, inputBytes: Int, closeAfter: Bool,
+               _ conn: Connection) -> Bool {
         if let e = plan.httpError {
             let headers = [("content-type", "application/json"), ("request-id", requestID)]
                 + plan.extraHeaders
             return conn.respond(status: e.status, headers: headers,
-                                body: errorBody(type: e.type, message: e.message, requestID: requestID), close: false)
+                                body: errorBody(type: e.type, message: e.message, requestID: requestID), close: closeAfter)
         }
         let messageID = "msg_mock_\(n)"
         let inputTokens = max(1, inputBytes / 4)
@@ -266,7 +268,7 @@ final class Server: @unchecked Sendable {
                 "usage": usage(input: inputTokens, output: outputTokens),
             ]
             return conn.respond(status: 200, headers: [("content-type", "application/json"), ("request-id", requestID)],
-                                body: JSON.bytes(msg), close: false)
+                                body: JSON.bytes(msg), close: closeAfter)
         }
 
         // Streaming (SSE over chunked transfer encoding).
