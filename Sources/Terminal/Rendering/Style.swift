@@ -1,0 +1,105 @@
+/// One of the 16 colours every ANSI terminal understands.
+///
+/// The terminal's palette decides the exact shade, so text stays readable in
+/// light and dark themes alike.
+public enum TerminalColor: Sendable, Hashable, CaseIterable {
+    case black, red, green, yellow, blue, magenta, cyan, white
+    case brightBlack, brightRed, brightGreen, brightYellow, brightBlue, brightMagenta, brightCyan, brightWhite
+
+    /// The SGR parameter that selects this colour as the foreground.
+    var foregroundCode: Int {
+        switch self {
+        case .black: 30
+        case .red: 31
+        case .green: 32
+        case .yellow: 33
+        case .blue: 34
+        case .magenta: 35
+        case .cyan: 36
+        case .white: 37
+        case .brightBlack: 90
+        case .brightRed: 91
+        case .brightGreen: 92
+        case .brightYellow: 93
+        case .brightBlue: 94
+        case .brightMagenta: 95
+        case .brightCyan: 96
+        case .brightWhite: 97
+        }
+    }
+}
+
+/// How a run of text looks: a foreground colour and a few attributes.
+///
+/// A style is plain data; it becomes escape codes only in
+/// ``StyledText/rendered(color:)``. Combine styles with ``merging(_:)``.
+public struct Style: Sendable, Hashable {
+    /// The foreground colour, or `nil` for the terminal's default.
+    public var foreground: TerminalColor?
+    /// Bold (increased intensity).
+    public var isBold: Bool
+    /// Dim (decreased intensity).
+    public var isDim: Bool
+    /// Italic.
+    public var isItalic: Bool
+    /// Underlined.
+    public var isUnderlined: Bool
+
+    /// Creates a style; every attribute defaults to off.
+    public init(
+        foreground: TerminalColor? = nil, bold: Bool = false, dim: Bool = false,
+        italic: Bool = false, underline: Bool = false
+    ) {
+        self.foreground = foreground
+        self.isBold = bold
+        self.isDim = dim
+        self.isItalic = italic
+        self.isUnderlined = underline
+    }
+
+    /// No colour and no attributes.
+    public static let plain = Style()
+    /// Bold text.
+    public static let bold = Style(bold: true)
+    /// Dim text.
+    public static let dim = Style(dim: true)
+    /// Italic text.
+    public static let italic = Style(italic: true)
+    /// Underlined text.
+    public static let underline = Style(underline: true)
+
+    /// A style with only a foreground colour.
+    public static func color(_ color: TerminalColor) -> Style { Style(foreground: color) }
+
+    /// Whether the style changes nothing.
+    public var isPlain: Bool { self == .plain }
+
+    /// The union of both styles; `other`'s colour wins when both have one.
+    public func merging(_ other: Style) -> Style {
+        Style(
+            foreground: other.foreground ?? foreground,
+            bold: isBold || other.isBold, dim: isDim || other.isDim,
+            italic: isItalic || other.isItalic, underline: isUnderlined || other.isUnderlined)
+    }
+
+    /// This style with a foreground colour.
+    public func colored(_ color: TerminalColor) -> Style {
+        var copy = self
+        copy.foreground = color
+        return copy
+    }
+
+    /// The single SGR sequence that switches any current style to this one.
+    ///
+    /// It always starts from a reset (`0`) so the result does not depend on what
+    /// came before; one sequence per change keeps libedit's prompt escapes valid.
+    var selectGraphicRendition: String {
+        var codes = ["0"]
+        if isBold { codes.append("1") }
+        if isDim { codes.append("2") }
+        if isItalic { codes.append("3") }
+        if isUnderlined { codes.append("4") }
+        if let foreground { codes.append(String(foreground.foregroundCode)) }
+        return "\u{1B}[" + codes.joined(separator: ";") + "m"
+    }
+}

@@ -1,1 +1,0 @@
-// The Terminal module: line editor, styled text and rendering.
