@@ -35,6 +35,9 @@ struct Directives {
     var bytewise = false
     var history = false
     var reply: String?
+    /// `fc:once`: crash-type directives fire only the first time this prompt is seen
+    /// (needs FAKE_CLAUDE_STATE_DIR), so a prompt re-sent after recovery succeeds.
+    var once = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -88,6 +91,7 @@ struct Directives {
             case "tinyrate": tinyRate = max(0, int ?? 10000)
             case "bytewise": bytewise = true
             case "history": history = true
+            case "once": once = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }

@@ -60,6 +60,7 @@ final class TurnRunner {
     var firstAssistant = true
     var stderrRemaining = 0
     var lastStopReason: String?
+    var promptText = ""
 
     init(_ sh: Shared) {
         self.sh = sh
@@ -124,6 +125,14 @@ final class TurnRunner {
 
     func crashIf(_ point: CrashPoint) {
         guard let crash = d.crash, d.effectiveCrashPoint == point else { return }
+        if d.once, let dir = cfg.stateDir {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in promptText.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            let marker = dir + "/once-" + String(hash, radix: 16)
+            let fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd < 0 { return }  // already fired once
+            close(fd)
+        }
         switch crash {
         case .exit(let code):
             out.exitHoldingLockNoReap(code)
@@ -146,6 +155,7 @@ final class TurnRunner {
 
     func run(_ batch: [UserMessage]) {
         let prompt = batch.map(\.text).joined(separator: "\n")
+        promptText = prompt
         d = Directives(cfg.extraDirectives + " " + prompt)
         uuids = batch.compactMap(\.uuid)
         startMS = monotonicMS()
@@ -494,7 +504,15 @@ final class TurnRunner {
         let path = FileManager.default.isExecutableFile(atPath: "/bin/sleep") ? "/bin/sleep" : "/usr/bin/sleep"
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("sleep"), strdup("300"), nil]
         defer { for p in argv { free(p) } }
-        let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
+        // The tool's process gets /dev/null for stdio (like the real CLI's tool children, it does
+        // not hold our stdout open); it stays in our process group.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
         guard rc == 0 else { return nil }
         ChildRegistry.shared.add(pid)
         Recorder.shared.record(.o([("event", .safe("child")), ("pid", .i(Int(pid))), ("pgid", .i(Int(getpgid(pid))))]))
