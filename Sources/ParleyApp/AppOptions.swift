@@ -1,0 +1,33 @@
+import Terminal
+
+/// Everything the command line says, already validated by the executable.
+public struct AppOptions: Sendable {
+    public enum OutputFormat: String, Sendable, CaseIterable { case text, json }
+
+    public var persona: String?
+    public var overrides = LaunchOverrides()
+    public var color: ColorMode?
+    public var outputFormat: OutputFormat = .text
+    public var configPath: String?
+    public var debugLogPath: String?
+    public var showThinking = false
+    /// Seconds without output during a turn before Parley says the CLI may be hung.
+    public var stallTimeout: Double?
+    public var environment: [String: String]
+
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+}
+
+/// Parley's exit statuses (also in Docs/Scripting.md).
+public enum ExitStatusCode {
+    /// Every turn succeeded.
+    public static let success: Int32 = 0
+    /// A turn ended in error, a message went unanswered, or claude could not be recovered.
+    public static let turnFailed: Int32 = 1
+    /// Bad command-line usage or a configuration error.
+    public static let usage: Int32 = 2
+    /// Stopped by Ctrl-C (SIGINT).
+    public static let interrupted: Int32 = 130
+}

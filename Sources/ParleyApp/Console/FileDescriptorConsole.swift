@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+import Terminal
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes to standard output and standard error: assistant text (and JSON lines) to
+/// stdout, everything else to stderr, so `parley < in > out` leaves a clean transcript.
+///
+/// Colour is decided once per stream. A write that fails with EPIPE (the reader went away,
+/// as in `parley < in | head -1`) calls `onClosedOutput` once and drops further output.
+public final class FileDescriptorConsole: Console {
+    private let colorOnStdout: Bool
+    private let colorOnStderr: Bool
+    private let state = Mutex(State())
+    private let onClosedOutput: @Sendable () -> Void
+
+    private struct State {
+        var stdoutClosed = false
+        var stdoutAtLineStart = true
+        var reported = false
+    }
+
+    public init(colorOnStdout: Bool, colorOnStderr: Bool, onClosedOutput: @escaping @Sendable () -> Void) {
+        self.colorOnStdout = colorOnStdout
+        self.colorOnStderr = colorOnStderr
+        self.onClosedOutput = onClosedOutput
+    }
+
+    public func streamText(_ text: StyledText) {
+        let rendered = text.rendered(color: colorOnStdout)
+        guard !rendered.isEmpty else { return }
+        writeStdout(rendered)
+    }
+
+    public func line(_ text: StyledText, kind: ConsoleLineKind) {
+        write(2, text.rendered(color: colorOnStderr) + "\n")
+    }
+
+    public func json(_ line: String) {
+        writeStdout(line + "\n")
+    }
+
+    private func writeStdout(_ text: String) {
+        let closed = state.withLock { $0.stdoutClosed }
+        guard !closed else { return }
+        if !write(1, text) {
+            let first = state.withLock { state -> Bool in
+                state.stdoutClosed = true
+                defer { state.reported = true }
+                return !state.reported
+            }
+            if first { onClosedOutput() }
+        }
+    }
+
+    /// Writes all of `text`; false when the descriptor is closed (EPIPE) or broken.
+    @discardableResult
+    private func write(_ fd: Int32, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { buffer -> Bool in
+            guard var pointer = buffer.baseAddress else { return true }
+            var remaining = buffer.count
+            while remaining > 0 {
+                let written = Glibc.write(fd, pointer, remaining)
+                if written < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    return false
+                }
+                remaining -= written
+                pointer += written
+            }
+            return true
+        }
+    }
+}

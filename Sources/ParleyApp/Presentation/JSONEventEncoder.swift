@@ -1,0 +1,92 @@
+import AgentSession
+import Foundation
+import StreamJSON
+
+/// The `--output-format json` schema: one JSON object per line, one line per event a script
+/// cares about. Stable: fields are only ever added. Documented in Docs/Scripting.md.
+public struct JSONEventEncoder: Sendable {
+    public init() {}
+
+    /// The JSON line for `event`, or `nil` when the event has no line in the schema.
+    public func line(for event: SessionEvent) -> String? {
+        object(for: event).map { $0.compactText }
+    }
+
+    func object(for event: SessionEvent) -> JSONValue? {
+        switch event {
+        case .processStarted(let pid, let resumed):
+            return ["type": "process_started", "pid": .number(Double(pid)), "resumed_session_id": resumed.map(JSONValue.string) ?? .null]
+        case .sessionInitialized(let info):
+            return ["type": "session", "session_id": .string(info.sessionID), "model": .string(info.model)]
+        case .turnStarted(let message):
+            return ["type": "turn_start", "id": .string(message.id), "text": .string(message.text)]
+        case .textDelta(let text):
+            return ["type": "text", "text": .string(text)]
+        case .assistantText(let text, let alreadyStreamed, let isError):
+            if alreadyStreamed { return nil }
+            return isError ? ["type": "error", "message": .string(text)] : ["type": "text", "text": .string(text)]
+        case .thinking(let text):
+            return ["type": "thinking", "text": .string(text)]
+        case .toolUse(let use):
+            return ["type": "tool_use", "id": .string(use.id), "name": .string(use.name), "input": use.input]
+        case .toolResult(let result):
+            return ["type": "tool_result", "tool_use_id": .string(result.toolUseID), "is_error": .bool(result.isError),
+                    "content": .string(result.content)]
+        case .status(let update):
+            return status(update)
+        case .messageQueued(let message, let position):
+            return ["type": "status", "kind": "queued", "id": .string(message.id), "position": .number(Double(position))]
+        case .turnCompleted(let summary):
+            let result = summary.result
+            return [
+                "type": "turn_end", "id": .string(summary.message.id), "is_error": .bool(result.isError),
+                "subtype": .string(result.subtype), "terminal_reason": result.terminalReason.map(JSONValue.string) ?? .null,
+                "result": result.text.map(JSONValue.string) ?? .null,
+                "duration_ms": .number((Double(summary.elapsed.components.seconds) * 1000
+                    + Double(summary.elapsed.components.attoseconds) / 1e15).rounded()),
+                "num_turns": .number(Double(result.numberOfTurns)),
+                "total_cost_usd": .number(result.totalCostUSD),
+                "input_tokens": .number(Double(result.inputTokens)), "output_tokens": .number(Double(result.outputTokens)),
+                "session_id": result.sessionID.map(JSONValue.string) ?? .null,
+            ]
+        case .messageNotAnswered(let message, let reason):
+            return ["type": "error", "kind": "not_answered", "id": .string(message.id), "message": .string("\(reason)")]
+        case .processExited(let status, let expected, let stderrTail):
+            if expected { return nil }
+            return ["type": "error", "kind": "process_exited", "message": .string("claude \(status)"),
+                    "stderr": .array(stderrTail.map(JSONValue.string))]
+        case .restarting(let attempt, let maxAttempts, _):
+            return ["type": "status", "kind": "restarting", "attempt": .number(Double(attempt)), "max_attempts": .number(Double(maxAttempts))]
+        case .failed(let error):
+            return ["type": "error", "kind": "failed", "message": .string("\(error)")]
+        case .stalled(_, let lastEvent):
+            return ["type": "status", "kind": "stalled", "last_event": .string(lastEvent)]
+        case .undecodableLine(let line):
+            return ["type": "status", "kind": "undecodable_line", "message": .string(line.reason)]
+        case .capabilitiesLearned, .thinkingStarted, .thinkingDelta, .permissionRequested, .permissionCancelled, .closed:
+            return nil
+        }
+    }
+
+    private func status(_ update: StatusUpdate) -> JSONValue {
+        switch update {
+        case .apiRetry(let retry):
+            return ["type": "status", "kind": "api_retry", "attempt": .number(Double(retry.attempt)),
+                    "max_retries": .number(Double(retry.maxRetries)), "error_status": retry.errorStatus.map { .number(Double($0)) } ?? .null,
+                    "retry_delay_ms": .number(retry.retryDelayMilliseconds)]
+        case .compacting: return ["type": "status", "kind": "compacting"]
+        case .compacted: return ["type": "status", "kind": "compacted"]
+        case .permissionModeChanged(let mode): return ["type": "status", "kind": "permission_mode", "mode": .string(mode)]
+        case .permissionDenied(let tool, let message):
+            return ["type": "status", "kind": "permission_denied", "tool": .string(tool), "message": message.map(JSONValue.string) ?? .null]
+        case .task(let task):
+            return ["type": "status", "kind": "task", "event": .string(task.kind), "description": task.description.map(JSONValue.string) ?? .null]
+        case .toolProgress(let name, let elapsed):
+            return ["type": "status", "kind": "tool_progress", "tool": name.map(JSONValue.string) ?? .null,
+                    "elapsed_seconds": elapsed.map(JSONValue.number) ?? .null]
+        case .streamRestarted: return ["type": "status", "kind": "stream_restarted"]
+        case .conversationReset(let id): return ["type": "status", "kind": "conversation_reset", "session_id": .string(id)]
+        case .localCommandOutput(let text): return ["type": "status", "kind": "command_output", "message": .string(text)]
+        }
+    }
+}

@@ -1,0 +1,221 @@
+import AgentSession
+import Foundation
+import StreamJSON
+import Terminal
+
+/// Turns ``SessionEvent``s into what a person reads: streamed (Markdown-rendered) text,
+/// one line per tool call, dim result previews, status lines and errors.
+///
+/// It holds only what rendering needs (the Markdown renderer's current line, whether the
+/// cursor is at a line start) and writes to a ``Console``; it never touches a terminal.
+public struct TranscriptPresenter: Sendable {
+    /// How rich the output is.
+    public enum Mode: Sendable {
+        /// A terminal: Markdown styling, turn footers, start-up status.
+        case terminal
+        /// Scripted use: assistant text exactly as sent, status lines only where they matter.
+        case plain
+    }
+
+    public var mode: Mode
+    public var width: Int
+    /// Show thinking text in full rather than a one-line indicator.
+    public var showThinking: Bool
+    private var markdown = MarkdownStreamRenderer()
+    private var atLineStart = true
+    private var reportedJunkForProcess = false
+    private var lastShownModel: String?
+    private var thinkingShown = false
+
+    public init(mode: Mode, width: Int = 80, showThinking: Bool = false) {
+        self.mode = mode
+        self.width = width
+        self.showThinking = showThinking
+    }
+
+    private var formatter: ToolLineFormatter { ToolLineFormatter(width: width) }
+
+    public mutating func present(_ event: SessionEvent, on console: some Console) {
+        switch event {
+        case .textDelta(let text):
+            stream(text, on: console)
+        case .assistantText(let text, let alreadyStreamed, let isError):
+            if !alreadyStreamed {
+                if isError {
+                    closeText(on: console)
+                    console.line(StyledText(text, .color(.red)), kind: .error)
+                } else {
+                    stream(text, on: console)
+                }
+            }
+            closeText(on: console)
+        case .thinkingStarted:
+            if !showThinking, !thinkingShown, mode == .terminal {
+                closeText(on: console)
+                thinkingShown = true
+                console.line(StyledText("✻ thinking…", .dim), kind: .status)
+            }
+        case .thinkingDelta:
+            break
+        case .thinking(let text):
+            if showThinking {
+                closeText(on: console)
+                console.line(StyledText("✻ " + text.trimmingCharacters(in: .whitespacesAndNewlines), .dim.merging(.italic)), kind: .status)
+            }
+        case .toolUse(let use):
+            closeText(on: console)
+            console.line(formatter.callLine(use), kind: .tool)
+        case .toolResult(let result):
+            closeText(on: console)
+            for line in formatter.resultLines(result) { console.line(line, kind: .tool) }
+        case .status(let update):
+            if let line = statusLine(update) {
+                closeText(on: console)
+                console.line(line, kind: .status)
+            }
+        case .permissionRequested, .permissionCancelled, .capabilitiesLearned:
+            break
+        case .processStarted(let pid, let resumed):
+            reportedJunkForProcess = false
+            if mode == .terminal {
+                let what = resumed.map { "resuming session \($0)" } ?? "new session"
+                closeText(on: console)
+                console.line(StyledText("● claude started (pid \(pid), \(what))", .dim), kind: .status)
+            }
+        case .sessionInitialized(let info):
+            if mode == .terminal, info.model != lastShownModel {
+                closeText(on: console)
+                console.line(StyledText("● model \(info.model) · session \(info.sessionID)", .dim), kind: .status)
+            }
+            lastShownModel = info.model
+        case .messageQueued(_, let position):
+            console.line(StyledText("queued (\(position))", .dim), kind: .status)
+        case .turnStarted:
+            thinkingShown = false
+        case .turnCompleted(let summary):
+            closeText(on: console)
+            presentTurnEnd(summary, on: console)
+        case .messageNotAnswered(let message, let reason):
+            closeText(on: console)
+            console.line(StyledText("✗ not answered: “\(message.text.replacingNewlines().truncated(toWidth: 40))” — \(reason)"
+                + (reason == .processCrashed || reason == .interruptEscalated ? "; /retry sends it again" : ""),
+                .color(.red)), kind: .error)
+        case .undecodableLine(let line):
+            if !reportedJunkForProcess {
+                reportedJunkForProcess = true
+                closeText(on: console)
+                let sample = line.text.unicodeScalars.filter { $0.value >= 0x20 && $0 != "\u{7f}" }.map(String.init).joined()
+                console.line(StyledText("⚠ ignored output from claude that is not JSON (\(line.reason)): "
+                    + sample.truncated(toWidth: 60) + " (further ones are not reported)", .dim), kind: .error)
+            }
+        case .stalled(let silentFor, let lastEvent):
+            closeText(on: console)
+            console.line(StyledText("⚠ no output from claude for \(Self.seconds(silentFor)) (last event: \(lastEvent)); "
+                + "/interrupt stops the turn", .color(.yellow)), kind: .error)
+        case .processExited(let status, let expected, let stderrTail):
+            guard !expected else { return }
+            closeText(on: console)
+            console.line(StyledText("✗ claude \(status) unexpectedly", .color(.red)), kind: .error)
+            for line in stderrTail.suffix(5) {
+                console.line(StyledText("  stderr: " + line, .dim), kind: .error)
+            }
+        case .restarting(let attempt, let maxAttempts, let delay):
+            console.line(StyledText("↻ restarting claude in \(Self.seconds(delay)) (attempt \(attempt)/\(maxAttempts)), "
+                + "the conversation continues", .color(.yellow)), kind: .status)
+        case .failed(let error):
+            closeText(on: console)
+            console.line(StyledText("✗ \(error)", .color(.red)), kind: .error)
+        case .closed:
+            closeText(on: console)
+        }
+    }
+
+    /// Ends a streamed paragraph: flushes the Markdown renderer and ends the line.
+    public mutating func closeText(on console: some Console) {
+        if mode == .terminal {
+            let rest = markdown.finish()
+            if !rest.isEmpty { emitStream(rest, on: console) }
+        }
+        if !atLineStart {
+            console.streamText(StyledText("\n"))
+            atLineStart = true
+        }
+    }
+
+    private mutating func stream(_ text: String, on console: some Console) {
+        guard !text.isEmpty else { return }
+        switch mode {
+        case .terminal:
+            let styled = markdown.feed(text)
+            if !styled.isEmpty { emitStream(styled, on: console) }
+        case .plain:
+            emitStream(StyledText(text), on: console)
+        }
+    }
+
+    private mutating func emitStream(_ text: StyledText, on console: some Console) {
+        let plain = text.plainText
+        guard !plain.isEmpty else { return }
+        atLineStart = plain.hasSuffix("\n")
+        console.streamText(text)
+    }
+
+    private func presentTurnEnd(_ summary: TurnSummary, on console: some Console) {
+        let result = summary.result
+        if result.wasInterrupted {
+            console.line(StyledText("⏹ interrupted", .color(.yellow)), kind: .status)
+        } else if result.isError {
+            let detail = result.errors.first ?? result.text ?? result.subtype
+            let reason = result.terminalReason.map { " (\($0))" } ?? ""
+            console.line(StyledText("✗ turn failed\(reason): \(detail.replacingNewlines())", .color(.red)), kind: .error)
+        }
+        guard mode == .terminal else { return }
+        var parts = [Self.seconds(summary.elapsed)]
+        parts.append(String(format: "$%.4f", result.totalCostUSD))
+        parts.append("\(result.inputTokens) in · \(result.outputTokens) out tokens")
+        console.line(StyledText("─ " + parts.joined(separator: " · "), .dim), kind: .status)
+    }
+
+    private func statusLine(_ update: StatusUpdate) -> StyledText? {
+        switch update {
+        case .apiRetry(let retry):
+            let cause: String = switch retry.error {
+            case "overloaded": "API overloaded"
+            case "rate_limit": "API rate limit"
+            case "server_error": "API server error"
+            case "authentication_failed": "API authentication failed"
+            default: retry.errorStatus == nil ? "API unreachable" : "API error"
+            }
+            let status = retry.errorStatus.map { " (\($0))" } ?? ""
+            let delay = String(format: "%.1f s", retry.retryDelayMilliseconds / 1000)
+            return StyledText("\(cause)\(status), retry \(retry.attempt)/\(retry.maxRetries) in \(delay)", .color(.yellow))
+        case .compacting:
+            return StyledText("compacting the conversation…", .dim)
+        case .compacted(let pre, let post):
+            let detail = pre.map { p in post.map { " (\(p) → \($0) tokens)" } ?? "" } ?? ""
+            return StyledText("conversation compacted\(detail)", .dim)
+        case .permissionModeChanged(let mode):
+            return StyledText("permission mode: \(mode)", .dim)
+        case .permissionDenied(let tool, let message):
+            return StyledText("✗ \(tool) denied" + (message.map { ": \($0)" } ?? ""), .color(.yellow))
+        case .task(let task):
+            let what = task.description ?? task.taskType ?? "task"
+            let state = task.status ?? (task.kind == "task_started" ? "started" : task.kind.replacingOccurrences(of: "task_", with: ""))
+            return StyledText("◦ \(what): \(state)", .dim)
+        case .toolProgress(let name, let elapsed):
+            return StyledText("◦ \(name ?? "tool") still running (\(Int(elapsed ?? 0)) s)", .dim)
+        case .streamRestarted:
+            return StyledText("(the stream broke off; claude is asking again)", .dim)
+        case .conversationReset(let id):
+            return StyledText("● new conversation \(id)", .dim)
+        case .localCommandOutput(let text):
+            return StyledText(text, .dim)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let components = duration.components
+        let value = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        return value < 10 ? String(format: "%.1f s", value) : String(format: "%.0f s", value)
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import ParleyApp
+import Terminal
+
+/// `parley`: parse the command line, hand it to ``ParleyMain``, exit with its status.
+@main
+struct Parley: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parley",
+        abstract: "A terminal REPL for Claude Code that keeps one claude process per conversation.",
+        discussion: """
+            Type a message and press Enter; the reply streams in. Lines typed while a reply streams are \
+            queued. /help lists the slash commands. With standard input not a terminal, each line is one \
+            message (`parley < script.txt`), assistant text goes to stdout and everything else to stderr.
+            Exit status: 0 every turn succeeded, 1 a turn failed or claude could not be recovered, \
+            2 usage or configuration error, 130 interrupted.
+            """,
+        version: ParleyVersion.string)
+
+    @Option(help: "Persona from the config file.") var persona: String?
+    @Option(help: "Model for claude (e.g. sonnet, opus).") var model: String?
+    @Option(name: .customLong("system-prompt"), help: "Replace the system prompt.") var systemPrompt: String?
+    @Option(name: .customLong("append-system-prompt"), help: "Append to the system prompt.") var appendSystemPrompt: String?
+    @Option(name: .customLong("permission-mode"), help: "claude's permission mode (\(PermissionModes.all.joined(separator: "|"))).")
+    var permissionMode: String?
+    @Option(help: "Working directory for claude.") var cwd: String?
+    @Option(help: "Path to the claude binary (default: $PARLEY_CLAUDE, then PATH).") var claude: String?
+    @Option(help: "Resume the conversation with this session id.") var resume: String?
+    @Flag(name: .customLong("continue"), help: "Continue the most recent conversation in this directory.") var continueMostRecent = false
+    @Option(help: "Colour: auto, always or never (NO_COLOR is honoured in auto).") var color: ColorMode?
+    @Option(name: .customLong("output-format"), help: "Output format when scripted: text or json.") var outputFormat: AppOptions.OutputFormat = .text
+    @Option(name: .customLong("auto-approve"), help: "Scripted tool permissions: none, edits or all.") var autoApprove: AutoApprovePolicy?
+    @Option(help: "Config file (default: $XDG_CONFIG_HOME/parley/config.toml).") var config: String?
+    @Option(name: .customLong("debug-log"), help: "Append the session engine's events to this file.") var debugLog: String?
+    @Option(name: .customLong("stall-timeout"), help: "Seconds without output in a turn before warning (0 = off).") var stallTimeout: Double?
+    @Flag(name: .customLong("show-thinking"), help: "Show thinking in full.") var showThinking = false
+
+    func validate() throws {
+        if let permissionMode, !PermissionModes.all.contains(permissionMode) {
+            throw ValidationError("--permission-mode must be one of \(PermissionModes.all.joined(separator: ", ")), not '\(permissionMode)'")
+        }
+        if resume != nil && continueMostRecent {
+            throw ValidationError("--resume and --continue cannot be used together")
+        }
+        if let cwd {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: cwd, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--cwd \(cwd) is not a directory")
+            }
+        }
+        if let stallTimeout, stallTimeout < 0 { throw ValidationError("--stall-timeout must not be negative") }
+    }
+
+    func run() async throws {
+        var options = AppOptions(environment: ProcessInfo.processInfo.environment)
+        options.persona = persona
+        options.overrides.model = model
+        options.overrides.systemPrompt = systemPrompt
+        options.overrides.appendSystemPrompt = appendSystemPrompt
+        options.overrides.permissionMode = permissionMode
+        options.overrides.workingDirectory = cwd
+        options.overrides.claudePath = claude
+        options.overrides.resumeSessionID = resume
+        options.overrides.continueMostRecent = continueMostRecent
+        options.overrides.autoApprove = autoApprove
+        options.color = color
+        options.outputFormat = outputFormat
+        options.configPath = config
+        options.debugLogPath = debugLog
+        options.stallTimeout = stallTimeout
+        options.showThinking = showThinking
+        let status = await ParleyMain.run(options)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Usage errors exit with status 2 (ArgumentParser's default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode {
+                exit(withError: error)
+            }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+            FileHandle.standardError.write(Data("parley: \(message) (see parley --help)\n".utf8))
+            Foundation.exit(ExitStatusCode.usage)
+        }
+    }
+}
+
+enum PermissionModes {
+    static let all = ["acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan"]
+}
+
+extension ColorMode: ExpressibleByArgument {}
+extension AppOptions.OutputFormat: ExpressibleByArgument {}
+extension AutoApprovePolicy: ExpressibleByArgument {}
