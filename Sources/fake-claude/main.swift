@@ -100,29 +100,7 @@ if config.forkSession, let path = historyPath(config, sessionID), !history.isEmp
 let output = Output()
 let shared = Shared(cfg: config, out: output, sessionID: sessionID, history: history)
 
-// Signals behave like the real CLI's: SIGTERM → 143, SIGHUP → 129, no result line;
-// SIGINT aborts a running turn like `interrupt`, then exits 0.
-var signalSources: [any DispatchSourceSignal] = []
-for (sig, code) in [(SIGTERM, Int32(143)), (SIGHUP, Int32(129))] {
-    signal(sig, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-    source.setEventHandler { output.exitHoldingLock(code) }
-    source.resume()
-    signalSources.append(source)
-}
-signal(SIGINT, SIG_IGN)
-let sigintSource = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-sigintSource.setEventHandler {
-    let busy = shared.locked { () -> Bool in
-        guard shared.turnActive else { return false }
-        shared.exitAfterTurn = true
-        shared.interruptRequested = true
-        shared.cond.broadcast()
-        return true
-    }
-    if !busy { output.exitHoldingLock(0) }
-}
-sigintSource.resume()
+let signalSources = installSignalHandlers(shared)
 
 if config.inputFormat == "stream-json" {
     let reader = StdinReader(shared)
