@@ -47,11 +47,14 @@ let package = Package(
         // Benchmarks.
         .executableTarget(name: "parley-bench", dependencies: ["AgentSession", "StreamJSON", "Terminal", "ParleyApp"], swiftSettings: strict),
 
+        // Shared by the test targets: built binaries, process inspection, the double's records.
+        .target(name: "ParleyTestSupport", dependencies: ["StreamJSON"], path: "Tests/ParleyTestSupport", swiftSettings: strict),
+
         .testTarget(name: "StreamJSONTests", dependencies: ["StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "AgentSessionTests", dependencies: ["AgentSession", "StreamJSON"], swiftSettings: strict),
+        .testTarget(name: "AgentSessionTests", dependencies: ["AgentSession", "StreamJSON", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: strict),
-        .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["StreamJSON"], swiftSettings: strict),
-        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON"], swiftSettings: strict),
+        .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession", "ParleyTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["StreamJSON", "ParleyTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport"], swiftSettings: strict),
     ]
 )
