@@ -46,6 +46,10 @@ public struct SessionStateMachine: Sendable {
     public struct Turn: Sendable, Equatable {
         public let message: QueuedMessage
         public let startedAt: ContinuousClock.Instant
+        /// True once the CLI said anything after the message was written (it has begun the
+        /// turn and recorded the prompt). A crash before that loses nothing: the message is
+        /// sent again after recovery.
+        public var acknowledged = false
     }
 
     /// Crash-recovery timing.
@@ -271,6 +275,10 @@ public struct SessionStateMachine: Sendable {
     }
 
     private mutating func childMessage(_ message: IncomingMessage, now: ContinuousClock.Instant) -> [Action] {
+        if case .busy(var turn) = phase, !turn.acknowledged, message.acknowledgesTurn {
+            turn.acknowledged = true
+            phase = .busy(turn)
+        }
         switch message {
         case .system(.initialized(let info)):
             sessionID = info.sessionID
@@ -312,8 +320,15 @@ public struct SessionStateMachine: Sendable {
             return actions
         case .idle, .busy, .interrupting:
             var actions: [Action] = [.emit(.processExited(status: status, expected: false, stderrTail: stderrTail))]
-            if let message = currentMessage {
-                actions.append(.emit(.messageNotAnswered(message, reason: .processCrashed)))
+            switch phase {
+            case .busy(let turn) where !turn.acknowledged:
+                // The CLI never began this turn: send it again after recovery, first in line.
+                queue.insert(turn.message, at: 0)
+                actions.append(.emit(.messageQueued(turn.message, position: 1)))
+            case .busy(let turn), .interrupting(let turn):
+                actions.append(.emit(.messageNotAnswered(turn.message, reason: .processCrashed)))
+            default:
+                break
             }
             consecutiveCrashes += 1
             if consecutiveCrashes > policy.maxAttempts {
@@ -339,5 +354,16 @@ public struct SessionStateMachine: Sendable {
         restartCount += 1
         phase = .starting
         return [.spawn(sessionID.map { .resume(sessionID: $0) } ?? .fresh)]
+    }
+}
+
+extension IncomingMessage {
+    /// Whether this line shows the CLI working on the turn (not a control answer, which it
+    /// gives even before reading the next user line).
+    var acknowledgesTurn: Bool {
+        switch self {
+        case .controlResponse, .controlRequest, .controlCancelRequest: false
+        default: true
+        }
     }
 }

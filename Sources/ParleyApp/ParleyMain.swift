@@ -81,6 +81,7 @@ public enum ParleyMain {
         let events = Task { await controller.consumeEvents() }
         stopSignal.installSignalHandlers()
         let reason = await ScriptedFrontEnd(controller: controller, stopSignal: stopSignal).run()
+        if reason == .outputClosed { await controller.silence() }
         await session.terminate()
         await events.value
         switch reason {

@@ -33,6 +33,8 @@ public actor SessionController {
     public private(set) var quitRequested = false
     private let sources = Mutex(CompletionSources())
     private var personaObservers: [@Sendable (String) -> Void] = []
+    /// Set when nobody is reading any more (stdout closed): nothing more is written.
+    private var silenced = false
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
@@ -110,7 +112,11 @@ public actor SessionController {
         present(event)
     }
 
+    /// Stops all output (the reader of stdout went away).
+    public func silence() { silenced = true }
+
     private func present(_ event: SessionEvent) {
+        guard !silenced else { return }
         switch presentation {
         case .transcript(var presenter):
             presenter.present(event, on: console)
@@ -122,6 +128,7 @@ public actor SessionController {
 
     /// Writes a command's output line.
     func say(_ text: StyledText, kind: ConsoleLineKind = .info) {
+        guard !silenced else { return }
         switch presentation {
         case .transcript(var presenter):
             presenter.closeText(on: console)
@@ -192,6 +199,12 @@ public actor SessionController {
     // MARK: Operations used by commands
 
     func requestQuit() { quitRequested = true }
+
+    /// A scripted line that was never sent because the session had failed.
+    func reportNotSent(_ line: String) {
+        sawFailure = true
+        sayError("✗ not sent: “\(line.replacingNewlines().truncated(toWidth: 40))” — claude could not be recovered")
+    }
 
     func retryLastUnanswered() async {
         guard let message = lastUnanswered else {

@@ -17,7 +17,7 @@ import Glibc
         let events = EventCollector(session)
         for text in ["one", "two", "three"] {
             await session.send(text)
-            await session.waitUntilSettled()
+            await events.settled(session)
         }
         let turns = await events.completedTurns
         #expect(turns.map { $0.result.text } == ["Echo: one", "Echo: two", "Echo: three"])
@@ -45,7 +45,7 @@ import Glibc
         let firstDelta = await events.waitFor { if case .textDelta = $0 { true } else { false } }
         #expect(firstDelta != nil)
         #expect(await events.completedTurns.isEmpty)  // still streaming
-        await session.waitUntilSettled()
+        await events.settled(session)
         let turn = try #require(await events.completedTurns.first)
         #expect(await events.streamedText == turn.result.text)
         await session.terminate()
@@ -65,7 +65,7 @@ import Glibc
         // Nothing queued reached the CLI early.
         #expect(harness.record.userTexts == ["first fc:slow=20 fc:words=20"])
         #expect(await session.dropQueued(at: 1)?.text == "third")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let turns = await events.completedTurns
         #expect(turns.map(\.message.text) == ["first fc:slow=20 fc:words=20", "second", "fourth"])
         #expect(harness.record.userTexts == ["first fc:slow=20 fc:words=20", "second", "fourth"])
@@ -91,7 +91,7 @@ import Glibc
         await session.send("a")
         await session.send("b")
         #expect(await session.clearQueue().map(\.text) == ["a", "b"])
-        await session.waitUntilSettled()
+        await events.settled(session)
         #expect(await events.completedTurns.count == 1)
         await session.terminate()
     }
@@ -109,7 +109,7 @@ import Glibc
         #expect(interrupted.result.wasInterrupted)
         #expect(interrupted.result.terminalReason == "aborted_streaming")
         await session.send("after")
-        await session.waitUntilSettled()
+        await events.settled(session)
         #expect(await events.completedTurns.last?.result.text == "Echo: after")
         #expect(await events.pids.count == 1)
         #expect(await session.interrupt() == false)  // nothing running
@@ -127,7 +127,7 @@ import Glibc
         _ = await events.waitFor(isTurnCompleted)
         #expect(await events.completedTurns.first?.result.terminalReason == "aborted_tools")
         await session.send("next")
-        await session.waitUntilSettled()
+        await events.settled(session)
         #expect(await events.completedTurns.last?.result.text == "Echo: next")
         await session.terminate()
     }
@@ -138,11 +138,11 @@ import Glibc
         let session = AgentSession(configuration: harness.configuration(), options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
         await session.send("remember apples")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let firstSession = try #require(await session.snapshot.sessionID)
         await session.send("die fc:kill")
         await session.send("queued behind the crash")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let all = await events.events
         #expect(all.contains(where: {
             if case .processExited(.signaled(9), false, _) = $0 { true } else { false }
@@ -160,7 +160,7 @@ import Glibc
         #expect(harness.record.argvs.last?.last == firstSession)
         // The resumed conversation still has the earlier turns.
         await session.send("fc:history")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let history = try #require(await events.completedTurns.last?.result.text)
         #expect(history.contains("remember apples"))
         #expect(await session.snapshot.sessionID == firstSession)
@@ -174,10 +174,10 @@ import Glibc
         let session = AgentSession(configuration: harness.configuration(), options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
         await session.send("before")
-        await session.waitUntilSettled()
+        await events.settled(session)
         await session.send("cut \(directive)")
         await session.send("after")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let all = await events.events
         #expect(all.contains(where: { if case .processExited(_, false, _) = $0 { true } else { false } }))
         #expect(all.contains(where: { if case .messageNotAnswered(let m, _) = $0 { m.text.hasPrefix("cut") } else { false } }))
@@ -192,12 +192,12 @@ import Glibc
         let session = AgentSession(configuration: harness.configuration(), options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
         await session.send("hello")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let pid = try #require(await session.snapshot.pid)
         kill(pid, SIGKILL)
         _ = await events.waitFor { if case .processStarted(_, .some) = $0 { true } else { false } }
         await session.send("still here")
-        await session.waitUntilSettled()
+        await events.settled(session)
         #expect(await events.completedTurns.map(\.message.text) == ["hello", "still here"])
         #expect(!(await events.events.contains { if case .messageNotAnswered = $0 { true } else { false } }))
         await session.terminate()
@@ -210,7 +210,7 @@ import Glibc
         let session = AgentSession(configuration: configuration, options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
         await session.send("hello")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let failure = await events.waitFor { if case .failed = $0 { true } else { false } }
         guard case .failed(.crashedRepeatedly(let attempts, let status, _))? = failure else {
             Issue.record("expected a crashedRepeatedly failure, got \(String(describing: failure))"); return
@@ -218,17 +218,15 @@ import Glibc
         #expect(attempts == 4)
         #expect(status == .exited(3))
         #expect(await events.pids.count == 4)
-        // The message written to the first process is reported, not dropped.
-        #expect(await events.events.contains(where: {
-            if case .messageNotAnswered(let m, .processCrashed) = $0 { m.text == "hello" } else { false }
-        }))
+        // No process ever began the turn, so the message is still first in line, not lost.
+        #expect(await session.queuedMessages.map(\.text) == ["hello"])
+        #expect(!(await events.events.contains { if case .messageNotAnswered = $0 { true } else { false } }))
         // While failed, messages wait in the queue; a manual restart resets the count and the
         // fifth start works (the double only crashes four times).
         await session.send("again")
-        #expect(await session.queuedMessages.map(\.text) == ["again"])
         await session.restart()
-        await session.waitUntilSettled()
-        #expect(await events.completedTurns.map(\.message.text) == ["again"])
+        await events.settled(session)
+        #expect(await events.completedTurns.map(\.message.text) == ["hello", "again"])
         await session.terminate()
     }
 
@@ -238,7 +236,7 @@ import Glibc
         let session = AgentSession(configuration: harness.configuration(), options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
         await session.send("flood fc:stderr=50 fc:words=200")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let turn = try #require(await events.completedTurns.first)
         #expect(!turn.result.isError)
         #expect(turn.result.text?.split(separator: " ").count ?? 0 >= 100)
@@ -252,7 +250,7 @@ import Glibc
         let session = AgentSession(configuration: harness.configuration(), options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
         await session.send("big fc:huge=32")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let longest = await events.events.compactMap { event -> Int? in
             if case .assistantText(let text, _, _) = event { return text.utf8.count }
             if case .textDelta(let text) = event { return text.utf8.count }
@@ -269,7 +267,7 @@ import Glibc
         let session = AgentSession(configuration: harness.configuration(), options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
         await session.send("junk fc:garbage")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let junk = await events.events.filter { if case .undecodableLine = $0 { true } else { false } }
         #expect(!junk.isEmpty)
         #expect(await events.completedTurns.first?.result.text == "Echo: junk fc:garbage")
@@ -310,7 +308,7 @@ import Glibc
         let session = AgentSession(configuration: configuration, options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
         await session.send("hello")
-        await session.waitUntilSettled()
+        await events.settled(session)
         #expect(await events.completedTurns.first?.result.text == "Echo: hello")
         #expect(harness.record.starts.first?["env"]?["CLAUDECODE"] == nil)
         await session.terminate()
@@ -324,7 +322,7 @@ import Glibc
             let session = AgentSession(configuration: harness.configuration(), options: DoubleHarness.fastOptions)
             let events = EventCollector(session)
             await session.send("round \(round) fc:tool")
-            await session.waitUntilSettled()
+            await events.settled(session)
             if round % 2 == 1 {
                 await session.send("mid-turn fc:slow=50 fc:words=100")
                 _ = await events.waitFor { if case .textDelta = $0 { true } else { false } }
@@ -342,9 +340,9 @@ import Glibc
         defer { harness.directory.remove() }
         let configuration = harness.configuration(extraEnvironment: ["FAKE_CLAUDE_SPAWN_CHILD": "1"])
         let session = AgentSession(configuration: configuration, options: DoubleHarness.fastOptions)
-        _ = EventCollector(session)
+        let events = EventCollector(session)
         await session.send("spawn fc:toolsleep=10000 fc:kill=@tool")
-        await session.waitUntilSettled()
+        await events.settled(session)
         let grandchild = harness.record.entries.first { $0["event"] == "child" }?["pid"]?.intValue
         let pid = try #require(grandchild.map { pid_t($0) })
         #expect(await ProcessInspector.eventually { !ProcessInspector.isAlive(pid) }, "tool process \(pid) survived")
@@ -361,7 +359,7 @@ import Glibc
         guard case .permissionRequested(let pending)? = asked else { Issue.record("no permission request"); return }
         #expect(pending.request.toolName == "Write")
         await session.answerPermission(requestID: pending.requestID, decision: .allow(input: pending.request.input))
-        await session.waitUntilSettled()
+        await events.settled(session)
         #expect(await events.events.contains { if case .toolResult(let r) = $0 { !r.isError } else { false } })
         #expect(harness.record.stdinLines.contains { $0["response"]?["response"]?["behavior"] == "allow" })
         await session.terminate()

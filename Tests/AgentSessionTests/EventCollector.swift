@@ -40,6 +40,17 @@ actor EventCollector {
         return events.filter(predicate).count >= count
     }
 
+    /// Waits for the session to settle, then until the event stream has been consumed (no
+    /// new event for 50 ms), so assertions see everything the session emitted.
+    func settled(_ session: AgentSession) async {
+        await session.waitUntilSettled()
+        var count = -1
+        while count != events.count {
+            count = events.count
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     var completedTurns: [TurnSummary] {
         events.compactMap { if case .turnCompleted(let summary) = $0 { summary } else { nil } }
     }

@@ -111,6 +111,7 @@ import StreamJSON
         var machine = idleMachine()
         _ = machine.handle(.childMessage(initEvent("abc")))
         _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.childMessage(initEvent("abc")))  // the CLI began the turn
         _ = machine.handle(.send(message(2)))
         let crash = machine.handle(.childExited(.signaled(9), stderrTail: ["boom"]))
         #expect(emitted(crash) == [
@@ -125,6 +126,22 @@ import StreamJSON
         #expect(machine.handle(.restartTimerFired(attempt: 1)) == [.spawn(.resume(sessionID: "abc"))])
         #expect(writes(machine.handle(.spawned)) == ["text 2"])
         #expect(machine.queue.map(\.id) == ["m3"])
+    }
+
+    @Test func crashBeforeTheCLIBeganTheTurnSendsTheMessageAgain() {
+        var machine = idleMachine()
+        _ = machine.handle(.childMessage(initEvent("abc")))
+        _ = machine.handle(.childMessage(result()))
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.send(message(2)))
+        // A control answer alone does not mean the turn began.
+        _ = machine.handle(.childMessage(.controlResponse(ControlResponse(requestID: "x", outcome: .success(nil)))))
+        let crash = machine.handle(.childExited(.exited(1), stderrTail: []))
+        #expect(emitted(crash).contains(.messageQueued(message(1), position: 1)))
+        #expect(!emitted(crash).contains { if case .messageNotAnswered = $0 { true } else { false } })
+        #expect(machine.queue.map(\.id) == ["m1", "m2"])
+        _ = machine.handle(.restartTimerFired(attempt: 1))
+        #expect(writes(machine.handle(.spawned)) == ["text 1"])
     }
 
     @Test func crashBeforeAnyInitStartsFresh() {
@@ -222,8 +239,10 @@ import StreamJSON
     @Test func exitZeroMidTurnIsACrashToo() {
         var machine = idleMachine()
         _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.childMessage(initEvent()))
         let actions = machine.handle(.childExited(.exited(0), stderrTail: []))
         #expect(emitted(actions).contains(.processExited(status: .exited(0), expected: false, stderrTail: [])))
+        #expect(emitted(actions).contains(.messageNotAnswered(message(1), reason: .processCrashed)))
     }
 
     @Test func missingBinaryFailsWithoutRetrying() {

@@ -28,12 +28,19 @@ struct ScriptedFrontEnd {
     func run() async -> StopReason {
         let session = controller.session
         let reader = Task {
-            for await line in InputLines.standardInput() {
+            var lines = InputLines.standardInput().makeAsyncIterator()
+            while let line = await lines.next() {
                 if Task.isCancelled { break }
                 await controller.submit(line)
                 if await controller.quitRequested { break }
                 await session.waitUntilSettled()
-                if case .failed = await session.snapshot.phase { break }
+                if case .failed = await session.snapshot.phase {
+                    // Nothing more can be answered; say which lines were never sent.
+                    while let unsent = await lines.next() {
+                        if !unsent.trimmingCharacters(in: .whitespaces).isEmpty { await controller.reportNotSent(unsent) }
+                    }
+                    break
+                }
             }
             await session.waitUntilSettled()
         }

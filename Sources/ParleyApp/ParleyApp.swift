@@ -1,1 +1,0 @@
-// The Parley app: commands, configuration, presenter, front ends.
