@@ -33,6 +33,7 @@ public actor SessionController {
     public private(set) var quitRequested = false
     private let sources = Mutex(CompletionSources())
     private var personaObservers: [@Sendable (String) -> Void] = []
+    private var checkedVersion = false
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
     private var silenced = false
 
@@ -94,8 +95,11 @@ public actor SessionController {
             lastUnanswered = message
         case .failed:
             sawFailure = true
+        case .sessionInitialized(let info):
+            checkVersion(info.claudeCodeVersion)
         case .capabilitiesLearned(let learned):
             capabilities = learned
+            checkVersion(learned.claudeCodeVersion)
             sources.withLock {
                 if !learned.models.isEmpty { $0.modelNames = learned.models }
                 $0.cliCommands = Array(Set(Self.knownCLICommands + learned.commands)).sorted()
@@ -142,6 +146,15 @@ public actor SessionController {
 
     func sayError(_ message: String) {
         say(StyledText(message, .color(.red)), kind: .error)
+    }
+
+    /// Warns once when the CLI is a version Parley was not tested with (it still works on).
+    private func checkVersion(_ version: String?) {
+        guard !checkedVersion, let version else { return }
+        checkedVersion = true
+        if let warning = ParleyVersion.compatibilityWarning(for: version) {
+            say(StyledText("⚠ " + warning, .color(.yellow)), kind: .error)
+        }
     }
 
     private func updateQueueLength() {

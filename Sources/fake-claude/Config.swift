@@ -4,7 +4,8 @@ import Foundation
     import Glibc
 #endif
 
-let fakeVersion = "2.1.331"
+/// The version the double reports; `FAKE_CLAUDE_VERSION` overrides it (to test version checks).
+let fakeVersion = ProcessInfo.processInfo.environment["FAKE_CLAUDE_VERSION"] ?? "2.1.331"
 let defaultModel = "claude-opus-5-5"
 let validPermissionModes = ["acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan"]
 

@@ -328,3 +328,17 @@ import Glibc
         #expect(!ProcessInspector.isAlive(pid_t(pid)))
     }
 }
+
+extension PipedModeTests {
+    @Test func anUntestedClaudeVersionIsAWarningNotARefusal() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let outcome = try fixture.run("hello\n", environment: ["FAKE_CLAUDE_VERSION": "2.9.0"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout == "Echo: hello\n")
+        #expect(outcome.stderr.contains("claude 2.9.0 is newer than the versions Parley was tested with (2.1.331)"))
+        #expect(outcome.stderr.components(separatedBy: "2.9.0 is newer").count == 2)  // said once
+        let tested = try fixture.run("hello\n")
+        #expect(!tested.stderr.contains("tested with"))
+    }
+}
