@@ -85,6 +85,11 @@ public struct SessionCapabilities: Sendable, Equatable {
 public struct PendingPermission: Sendable, Equatable {
     public let requestID: String
     public let request: PermissionRequest
+
+    public init(requestID: String, request: PermissionRequest) {
+        self.requestID = requestID
+        self.request = request
+    }
 }
 
 /// The end of one user turn.
@@ -93,6 +98,12 @@ public struct TurnSummary: Sendable, Equatable {
     public let result: TurnResult
     /// Wall time from writing the message to its `result`, measured by Parley.
     public let elapsed: Duration
+
+    public init(message: QueuedMessage, result: TurnResult, elapsed: Duration) {
+        self.message = message
+        self.result = result
+        self.elapsed = elapsed
+    }
 }
 
 /// A status worth a line of its own.

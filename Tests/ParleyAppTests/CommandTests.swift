@@ -1,0 +1,81 @@
+import Testing
+@testable import ParleyApp
+
+@Suite struct CommandTests {
+    @Test func classifiesInput() {
+        #expect(SubmittedInput(line: "   ") == .empty)
+        #expect(SubmittedInput(line: "hello") == .message("hello"))
+        #expect(SubmittedInput(line: "/queue drop 2") == .command(name: "queue", arguments: ["drop", "2"], raw: "/queue drop 2"))
+        #expect(SubmittedInput(line: "/Status") == .command(name: "status", arguments: [], raw: "/Status"))
+        #expect(SubmittedInput(line: "//tmp is a dir") == .message("/tmp is a dir"))
+        #expect(SubmittedInput(line: "/ not a command") == .message("/ not a command"))
+        #expect(SubmittedInput(line: "multi\nline") == .message("multi\nline"))
+    }
+
+    @Test func everyRequiredCommandExists() {
+        for name in ["help", "quit", "exit", "restart", "new", "queue", "persona", "model", "interrupt", "status", "permissions", "retry"] {
+            #expect(CommandRegistry.standard.command(named: name) != nil, "/\(name) missing")
+        }
+    }
+
+    @Test func suggestsTheNearestCommand() {
+        let registry = CommandRegistry.standard
+        #expect(registry.nearestName(to: "stauts") == "status")
+        #expect(registry.nearestName(to: "restrat") == "restart")
+        #expect(registry.nearestName(to: "qeue") == "queue")
+        #expect(registry.nearestName(to: "xyzzyplugh") == nil)
+    }
+
+    @Test func completesCommandsAndTheirArguments() {
+        let registry = CommandRegistry.standard
+        var sources = CompletionSources()
+        sources.personaNames = ["default", "reviewer", "rust"]
+        sources.modelNames = ["default", "sonnet", "opus"]
+        sources.queueLength = 3
+        sources.cliCommands = ["compact", "cost"]
+        #expect(registry.completions(for: "/st", sources: sources) == ["/status"])
+        #expect(registry.completions(for: "/co", sources: sources) == ["/compact", "/cost"])
+        #expect(registry.completions(for: "/persona r", sources: sources) == ["reviewer", "rust"])
+        #expect(registry.completions(for: "/persona reviewer ", sources: sources) == ["--fresh"])
+        #expect(registry.completions(for: "/model s", sources: sources) == ["sonnet"])
+        #expect(registry.completions(for: "/queue ", sources: sources) == ["drop", "clear"])
+        #expect(registry.completions(for: "/queue drop ", sources: sources) == ["1", "2", "3"])
+        #expect(registry.completions(for: "/permissions acc", sources: sources) == ["acceptEdits"])
+        #expect(registry.completions(for: "hello", sources: sources).isEmpty)
+    }
+
+    @Test func autoApprovePolicies() {
+        let write = PermissionRequestFixture.write
+        let bash = PermissionRequestFixture.bash
+        if case .deny(let message, _) = AutoApprovePolicy.none.decision(for: write) { #expect(message.contains("none")) }
+        else { Issue.record("none must deny") }
+        if case .allow = AutoApprovePolicy.edits.decision(for: write) {} else { Issue.record("edits must allow Write") }
+        if case .deny = AutoApprovePolicy.edits.decision(for: bash) {} else { Issue.record("edits must deny Bash") }
+        if case .allow = AutoApprovePolicy.all.decision(for: bash) {} else { Issue.record("all must allow Bash") }
+    }
+
+    @Test func alwaysUsesTheCLIsOwnSuggestion() {
+        let decision = PermissionAnswer.allowAlways.decision(for: PermissionRequestFixture.write)
+        guard case .allow(_, let permissions) = decision else { Issue.record("not allowed"); return }
+        #expect(permissions == PermissionRequestFixture.write.suggestions)
+        guard case .deny(let message, _) = PermissionAnswer.deny(reason: "too risky").decision(for: PermissionRequestFixture.write) else {
+            Issue.record("not denied"); return
+        }
+        #expect(message.contains("too risky"))
+    }
+
+    @Test func versionCheck() {
+        #expect(ParleyVersion.compatibilityWarning(for: "2.1.331") == nil)
+        #expect(ParleyVersion.compatibilityWarning(for: "2.2.0")?.contains("newer than") == true)
+        #expect(ParleyVersion.compatibilityWarning(for: "2.0.9")?.contains("older than") == true)
+    }
+}
+
+import StreamJSON
+
+enum PermissionRequestFixture {
+    static let write = PermissionRequest(
+        toolName: "Write", input: ["file_path": "/tmp/x", "content": "hi"],
+        suggestions: [["type": "setMode", "mode": "acceptEdits", "destination": "session"]])
+    static let bash = PermissionRequest(toolName: "Bash", input: ["command": "rm -rf /tmp/x"])
+}

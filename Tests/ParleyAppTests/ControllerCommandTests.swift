@@ -1,0 +1,182 @@
+import AgentSession
+import Foundation
+import ParleyTestSupport
+import StreamJSON
+import Testing
+@testable import ParleyApp
+
+/// Slash commands through the controller, against a live `fake-claude`, with output
+/// asserted through a recording console.
+@Suite(.serialized) struct ControllerCommandTests {
+    struct Harness {
+        let directory = TemporaryDirectory("parley-controller")
+        let console = RecordingConsole()
+        let controller: SessionController
+        let events: Task<Void, Never>
+        var record: FakeClaudeRecord { FakeClaudeRecord(path: directory.file("record.jsonl")) }
+
+        init(configuration: ParleyConfiguration = .builtIn, persona: String = "default", autoApprove: AutoApprovePolicy = .none) throws {
+            let environment = cleanEnvironment(home: directory.path, extra: [
+                "FAKE_CLAUDE_RECORD": directory.file("record.jsonl"), "FAKE_CLAUDE_STATE_DIR": directory.path,
+            ])
+            let base = LaunchConfiguration(claudePath: TestBinaries.fakeClaude, workingDirectory: directory.path,
+                                           baseEnvironment: environment)
+            let launch = try configuration.personas[persona]!.launchConfiguration(base: base)
+            let session = AgentSession(configuration: launch, options: SessionOptions(
+                recovery: .init(delays: [.milliseconds(50)], maxAttempts: 3), stallTimeout: nil))
+            controller = SessionController(
+                session: session, console: console, presentation: .transcript(TranscriptPresenter(mode: .plain)),
+                configuration: configuration, personaName: persona, baseLaunch: base, overrides: LaunchOverrides(),
+                autoApprove: autoApprove)
+            let controller = self.controller
+            events = Task { await controller.consumeEvents() }
+        }
+
+        func settle() async {
+            await controller.session.waitUntilSettled()
+            try? await Task.sleep(for: .milliseconds(60))
+        }
+
+        func finish() async {
+            await controller.session.terminate()
+            await events.value
+            directory.remove()
+        }
+    }
+
+    @Test func queueListsDropsAndClears() async throws {
+        let harness = try Harness()
+        await harness.controller.submit("slow fc:slow=30 fc:words=30")
+        await harness.controller.submit("alpha")
+        await harness.controller.submit("beta")
+        await harness.controller.submit("gamma")
+        await harness.controller.submit("/queue")
+        #expect(harness.console.lines(.info) == ["1. alpha", "2. beta", "3. gamma"])
+        await harness.controller.submit("/queue drop 2")
+        await harness.controller.submit("/queue drop 9")
+        #expect(harness.console.lines(.info).last == "dropped 2: beta")
+        #expect(harness.console.lines(.error).last?.contains("no queued message 9") == true)
+        await harness.controller.submit("/queue clear")
+        #expect(harness.console.lines(.info).last == "cleared 2 queued messages")
+        await harness.settle()
+        #expect(harness.record.userTexts == ["slow fc:slow=30 fc:words=30"])
+        #expect(harness.console.lines(.status).filter { $0.hasPrefix("queued (") } == ["queued (1)", "queued (2)", "queued (3)"])
+        await harness.finish()
+    }
+
+    @Test func statusShowsTheSession() async throws {
+        let harness = try Harness()
+        await harness.controller.submit("hello")
+        await harness.settle()
+        await harness.controller.submit("/status")
+        let lines = harness.console.lines(.info)
+        #expect(lines.count == 3)
+        #expect(lines[0].contains("pid ") && lines[0].contains("model claude-opus-5-5") && lines[0].contains("persona default"))
+        #expect(lines[1].hasPrefix("idle · queue 0 · turns 1 · cost $"))
+        #expect(lines[1].contains("restarts 0"))
+        #expect(lines[2].contains("claude 2.1.331"))
+        await harness.finish()
+    }
+
+    @Test func unknownCommandsAreOneLineWithASuggestion() async throws {
+        let harness = try Harness()
+        await harness.controller.submit("/perosna")
+        #expect(harness.console.lines(.error) == [
+            "unknown command /perosna (did you mean /persona?); /help lists commands, // sends a message starting with /",
+        ])
+        #expect(harness.record.userTexts.isEmpty)
+        await harness.finish()
+    }
+
+    @Test func personaListAndSwitch() async throws {
+        let configuration = ParleyConfiguration(personas: [
+            "reviewer": Persona(name: "reviewer", description: "Careful reviewer", systemPrompt: "Review.", model: "sonnet"),
+        ])
+        let harness = try Harness(configuration: configuration)
+        await harness.controller.submit("/persona")
+        #expect(harness.console.lines(.info) == ["* default", "  reviewer  Careful reviewer"])
+        await harness.controller.submit("first")
+        await harness.settle()
+        await harness.controller.submit("/persona reviewer")
+        await harness.controller.submit("second")
+        await harness.settle()
+        #expect(await harness.controller.personaName == "reviewer")
+        let argvs = harness.record.argvs
+        #expect(argvs.count == 2)
+        #expect(argvs[1].contains("--system-prompt") && argvs[1].contains("sonnet"))
+        #expect(argvs[1].contains("--resume"))
+        await harness.controller.submit("/persona default --fresh")
+        await harness.controller.submit("third")
+        await harness.settle()
+        #expect(harness.record.argvs.count == 3)
+        #expect(!harness.record.argvs[2].contains("--resume"))
+        await harness.controller.submit("/persona nobody")
+        #expect(harness.console.lines(.error).last?.contains("no persona named nobody") == true)
+        await harness.finish()
+    }
+
+    @Test func modelAndPermissionsUseControlRequests() async throws {
+        let harness = try Harness()
+        await harness.controller.submit("/model sonnet")
+        #expect(harness.console.lines(.status).contains { $0.hasPrefix("● model") && $0.contains("sonnet") })
+        await harness.controller.submit("/model bogus")
+        #expect(harness.console.lines(.error).last?.contains("Model 'bogus' not found") == true)
+        await harness.controller.submit("/permissions acceptEdits")
+        #expect(harness.console.lines(.status).contains("● permission mode acceptEdits"))
+        await harness.controller.submit("/permissions yolo")
+        #expect(harness.console.lines(.error).last?.hasPrefix("permission mode not changed") == true)
+        let subtypes = harness.record.stdinLines.compactMap { $0["request"]?["subtype"]?.stringValue }
+        #expect(subtypes.contains("set_model") && subtypes.contains("set_permission_mode"))
+        await harness.finish()
+    }
+
+    @Test func retryResendsTheMessageACrashCut() async throws {
+        let harness = try Harness()
+        await harness.controller.submit("cut me fc:kill fc:once")
+        await harness.settle()
+        #expect(harness.console.lines(.error).contains { $0.contains("not answered") })
+        await harness.controller.submit("/retry")
+        await harness.settle()
+        #expect(harness.record.userTexts == ["cut me fc:kill fc:once", "cut me fc:kill fc:once"])
+        #expect(harness.console.streamedText.contains("Echo: cut me"))
+        await harness.controller.submit("/retry")
+        #expect(harness.console.lines(.info).last == "nothing to retry")
+        await harness.finish()
+    }
+
+    @Test func interruptCommand() async throws {
+        let harness = try Harness()
+        await harness.controller.submit("/interrupt")
+        #expect(harness.console.lines(.info).last == "nothing to interrupt")
+        await harness.controller.submit("long fc:slow=50 fc:words=300")
+        try await Task.sleep(for: .milliseconds(200))
+        await harness.controller.submit("/interrupt")
+        await harness.settle()
+        #expect(harness.console.lines(.status).contains("interrupting…"))
+        await harness.finish()
+    }
+
+    @Test func scriptedPermissionPolicyDeniesAndSaysSo() async throws {
+        let harness = try Harness(autoApprove: .none)
+        await harness.controller.submit("write fc:permission=Write")
+        await harness.settle()
+        #expect(harness.console.lines(.error).contains { $0.hasPrefix("✗ denied Write(") && $0.contains("--auto-approve") })
+        #expect(harness.record.stdinLines.contains { $0["response"]?["response"]?["behavior"] == "deny" })
+        await harness.finish()
+        let allowing = try Harness(autoApprove: .edits)
+        await allowing.controller.submit("write fc:permission=Write")
+        await allowing.settle()
+        #expect(allowing.record.stdinLines.contains { $0["response"]?["response"]?["behavior"] == "allow" })
+        await allowing.finish()
+    }
+
+    @Test func helpListsEveryCommand() async throws {
+        let harness = try Harness()
+        await harness.controller.submit("/help")
+        let text = harness.console.lines(.info).joined(separator: "\n")
+        for name in ["/help", "/quit", "/restart", "/new", "/queue", "/persona", "/model", "/interrupt", "/status", "/retry"] {
+            #expect(text.contains(name))
+        }
+        await harness.finish()
+    }
+}
