@@ -129,6 +129,11 @@ final class StdinReader: @unchecked Sendable {
         case "initialize":
             controlSuccess(out, id, initializeResponse())
         case "interrupt":
+            if deafToInterrupts {
+                // FAKE_CLAUDE_DEAF=1: acknowledge, then carry on as if nothing was asked.
+                controlSuccess(out, id, .o([("still_queued", .a([]))]))
+                return
+            }
             let deferred = sh.locked { () -> Bool in
                 guard sh.turnActive else { return false }
                 sh.interruptIDs.append(id)
@@ -240,3 +245,7 @@ func lifecycle(_ uuid: String, _ state: String, _ sid: String) -> J {
         ("uuid", .safe(newUUID())), ("session_id", .s(sid)),
     ])
 }
+
+/// `FAKE_CLAUDE_DEAF=1`: interrupt control requests are acknowledged and ignored (a hung CLI);
+/// only SIGINT or stronger stops a turn.
+let deafToInterrupts = ProcessInfo.processInfo.environment["FAKE_CLAUDE_DEAF"] == "1"

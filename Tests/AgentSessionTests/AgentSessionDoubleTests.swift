@@ -398,3 +398,32 @@ import Glibc
         await session.terminate()
     }
 }
+
+extension AgentSessionDoubleTests {
+    @Test func anInterruptTheCLIIgnoresEscalatesToSIGINTAndResumes() async throws {
+        let harness = DoubleHarness()
+        defer { harness.directory.remove() }
+        var options = DoubleHarness.fastOptions
+        options.interruptGrace = .milliseconds(300)
+        let configuration = harness.configuration(extraEnvironment: ["FAKE_CLAUDE_DEAF": "1"])
+        let session = AgentSession(configuration: configuration, options: options)
+        let events = EventCollector(session)
+        await session.send("remember pears")
+        await events.settled(session)
+        let sessionID = try #require(await session.snapshot.sessionID)
+        await session.send("never ending fc:hang")
+        _ = await events.waitFor { if case .textDelta = $0 { true } else { false } }
+        #expect(await session.interrupt())
+        let escalated = await events.waitFor(timeout: .seconds(5)) {
+            if case .messageNotAnswered(_, .interruptEscalated) = $0 { true } else { false }
+        }
+        #expect(escalated != nil)
+        // The CLI left on SIGINT, as Parley asked: an expected exit, then a resumed process.
+        #expect(await events.waitFor { if case .processExited(_, true, _) = $0 { true } else { false } } != nil)
+        #expect(await events.waitFor { if case .processStarted(_, sessionID) = $0 { true } else { false } } != nil)
+        await session.send("fc:history")
+        await events.settled(session)
+        #expect(await events.completedTurns.last?.result.text?.contains("remember pears") == true)
+        await session.terminate()
+    }
+}
