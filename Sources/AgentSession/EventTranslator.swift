@@ -10,6 +10,9 @@ struct EventTranslator: Sendable {
     private var didStreamText = false
     private var streamWithdrawn = false
     private var streamingThinking = false
+    /// Set by a withdrawn stream; reported only if the CLI then asks again (an interrupt
+    /// also withdraws the unfinished blocks, and then the turn just ends).
+    private var restartPending = false
 
     mutating func translate(_ message: IncomingMessage) -> [SessionEvent] {
         switch message {
@@ -18,7 +21,8 @@ struct EventTranslator: Sendable {
         case .streamEvent(let event):
             return translate(event)
         case .assistant(let assistant):
-            return assistant.content.compactMap { block in
+            let notice: [SessionEvent] = takeRestartNotice()
+            return notice + assistant.content.compactMap { block in
                 switch block {
                 case .text(let text):
                     let streamed = didStreamText && !streamWithdrawn
@@ -56,7 +60,10 @@ struct EventTranslator: Sendable {
             return [.status(.conversationReset(newSessionID: newSessionID))]
         case .toolProgress(let progress):
             return [.status(.toolProgress(toolName: progress.toolName, elapsedSeconds: progress.elapsedSeconds))]
-        case .result, .controlResponse, .commandLifecycle, .unknown:
+        case .result:
+            restartPending = false
+            return []
+        case .controlResponse, .commandLifecycle, .unknown:
             return []
         }
     }
@@ -77,8 +84,16 @@ struct EventTranslator: Sendable {
         }
     }
 
+    private mutating func takeRestartNotice() -> [SessionEvent] {
+        guard restartPending else { return [] }
+        restartPending = false
+        return [.status(.streamRestarted)]
+    }
+
     private mutating func translate(_ event: StreamEvent) -> [SessionEvent] {
         switch event {
+        case .messageStart:
+            return takeRestartNotice()
         case .contentBlockStart(_, .text):
             didStreamText = false
             streamWithdrawn = false
@@ -94,7 +109,7 @@ struct EventTranslator: Sendable {
         case .messageStop(let abandoned):
             if abandoned {
                 streamWithdrawn = true
-                return [.status(.streamRestarted)]
+                restartPending = true
             }
             return []
         default:

@@ -33,6 +33,7 @@ public actor SessionController {
     public private(set) var quitRequested = false
     private let sources = Mutex(CompletionSources())
     private var personaObservers: [@Sendable (String) -> Void] = []
+    private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var checkedVersion = false
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
     private var silenced = false
@@ -68,6 +69,12 @@ public actor SessionController {
     /// Called with the persona name whenever it changes (the prompt shows it).
     public func observePersona(_ observer: @escaping @Sendable (String) -> Void) {
         personaObservers.append(observer)
+    }
+
+    /// Called with true when a turn starts and false when it ends (the editor keeps a
+    /// half-typed line on Ctrl-C only while a turn runs).
+    public func observeActivity(_ observer: @escaping @Sendable (Bool) -> Void) {
+        activityObservers.append(observer)
     }
 
     /// A thread-safe completion function for the line editor.
@@ -111,8 +118,17 @@ public actor SessionController {
         default:
             break
         }
-        if case .messageQueued = event { updateQueueLength() }
-        if case .turnStarted = event { updateQueueLength() }
+        switch event {
+        case .messageQueued:
+            updateQueueLength()
+        case .turnStarted:
+            updateQueueLength()
+            for observer in activityObservers { observer(true) }
+        case .turnCompleted, .messageNotAnswered, .processExited, .failed, .closed:
+            for observer in activityObservers { observer(false) }
+        default:
+            break
+        }
         present(event)
     }
 

@@ -1,0 +1,15 @@
+import Terminal
+
+/// Interactive output: everything goes through the line editor, which draws it above the
+/// prompt and the half-typed line.
+final class EditorConsole: Console {
+    private let editor: LineEditor
+
+    init(editor: LineEditor) {
+        self.editor = editor
+    }
+
+    func streamText(_ text: StyledText) { editor.write(text) }
+    func line(_ text: StyledText, kind: ConsoleLineKind) { editor.writeStatus(text) }
+    func json(_ line: String) { editor.writeStatus(StyledText(line)) }
+}

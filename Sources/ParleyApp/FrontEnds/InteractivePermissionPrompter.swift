@@ -1,0 +1,97 @@
+import AgentSession
+import StreamJSON
+import Terminal
+
+/// Asks permission questions inline: the question appears above the prompt, the prompt
+/// changes to `allow? [y/n/a] ›`, and the next line typed answers it (`y`, `a` for always,
+/// `n` optionally followed by a reason that reaches the model). Questions are asked one at a
+/// time, in order; a question the CLI withdraws disappears.
+actor InteractivePermissionPrompter: PermissionPrompter {
+    private struct Question {
+        let pending: PendingPermission
+        let continuation: CheckedContinuation<PermissionAnswer?, Never>
+    }
+
+    private let editor: LineEditor
+    private let normalPrompt: @Sendable () -> StyledText
+    private var questions: [Question] = []
+
+    init(editor: LineEditor, normalPrompt: @escaping @Sendable () -> StyledText) {
+        self.editor = editor
+        self.normalPrompt = normalPrompt
+    }
+
+    /// True while a question waits for the next line.
+    var isAsking: Bool { !questions.isEmpty }
+
+    func ask(_ pending: PendingPermission) async -> PermissionAnswer? {
+        await withCheckedContinuation { continuation in
+            questions.append(Question(pending: pending, continuation: continuation))
+            if questions.count == 1 { show(pending) }
+        }
+    }
+
+    func cancel(requestID: String) async {
+        guard let index = questions.firstIndex(where: { $0.pending.requestID == requestID }) else { return }
+        let question = questions.remove(at: index)
+        question.continuation.resume(returning: nil)
+        editor.writeStatus(StyledText("(permission question withdrawn)", .dim))
+        advance(showingNext: index == 0)
+    }
+
+    /// Answers the current question with a typed line. Returns false if the line was not an
+    /// answer (the question is asked again).
+    func answer(with line: String) -> Bool {
+        guard let question = questions.first else { return false }
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let answer: PermissionAnswer
+        switch trimmed.lowercased().first {
+        case "y": answer = .allowOnce
+        case "a": answer = .allowAlways
+        case "n":
+            let reason = trimmed.drop { !$0.isWhitespace }.trimmingCharacters(in: .whitespaces)
+            answer = .deny(reason: reason.isEmpty || trimmed.lowercased() == "no" ? nil : reason)
+        default:
+            editor.writeStatus(StyledText("answer y (yes), n (no, optionally followed by a reason) or a (always)", .color(.yellow)))
+            return false
+        }
+        questions.removeFirst()
+        question.continuation.resume(returning: answer)
+        let verdict: String = switch answer {
+        case .allowOnce: "allowed"
+        case .allowAlways: "allowed for this session"
+        case .deny: "denied"
+        }
+        editor.writeStatus(StyledText("  \(verdict)", .dim))
+        advance(showingNext: true)
+        return true
+    }
+
+    /// Denies everything still open (Ctrl-C while asked, or shutting down).
+    func denyAll() {
+        let open = questions
+        questions.removeAll()
+        for question in open { question.continuation.resume(returning: .deny(reason: nil)) }
+        editor.setPrompt(normalPrompt())
+    }
+
+    private func advance(showingNext: Bool) {
+        if let next = questions.first {
+            if showingNext { show(next.pending) }
+        } else {
+            editor.setPrompt(normalPrompt())
+        }
+    }
+
+    private func show(_ pending: PendingPermission) {
+        let request = pending.request
+        let argument = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input))
+        var question = StyledText("? ", .color(.yellow)) + StyledText("Allow ", .bold)
+            + StyledText(request.displayName ?? request.toolName, .bold)
+        if !argument.isEmpty { question += StyledText("(" + argument.truncated(toWidth: 60) + ")") }
+        question += StyledText("? ", .bold) + StyledText("[y]es / [n]o (+ reason) / [a]lways", .dim)
+        if let reason = request.decisionReason { question += StyledText("  (\(reason))", .dim) }
+        editor.writeStatus(question)
+        editor.setPrompt(StyledText("allow? [y/n/a] ", .color(.yellow)) + StyledText("› ", .bold))
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import StreamJSON
+import Testing
+@testable import AgentSession
+
+/// The translator over real captured transcripts.
+@Suite struct EventTranslatorTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../StreamJSONTests/Fixtures/transcripts").standardized
+
+    func events(_ name: String) throws -> [SessionEvent] {
+        let data = try Data(contentsOf: Self.directory.appendingPathComponent(name))
+        var framer = NDJSONFramer()
+        var translator = EventTranslator()
+        var events: [SessionEvent] = []
+        for case .complete(let bytes) in framer.append(data) {
+            if case .success(let message) = MessageDecoder().decode(bytes) { events += translator.translate(message) }
+        }
+        return events
+    }
+
+    @Test func sseErrorFallbackIsReportedAndTheFullTextShown() throws {
+        let events = try events("17_sse_error_midstream_fallback.ndjson")
+        #expect(events.contains(.status(.streamRestarted)))
+        #expect(events.contains { if case .assistantText(_, false, false) = $0 { true } else { false } })
+    }
+
+    @Test func anInterruptedStreamIsNotReportedAsRestarted() throws {
+        let events = try events("07_interrupt_streaming.ndjson")
+        #expect(!events.contains(.status(.streamRestarted)))
+    }
+
+    @Test func streamedTextIsMarkedAsAlreadyShown() throws {
+        let events = try events("02_partial_messages.ndjson")
+        let deltas = events.compactMap { if case .textDelta(let t) = $0 { t } else { nil } }.joined()
+        #expect(deltas == "Echo: hello with partial messages")
+        #expect(events.contains(.assistantText("Echo: hello with partial messages", alreadyStreamed: true, isError: false)))
+    }
+
+    @Test func apiErrorTextIsMarked() throws {
+        let events = try events("14_api_error_529_gives_up.ndjson")
+        #expect(events.contains { if case .assistantText(let text, _, true) = $0 { text.contains("529") } else { false } })
+        #expect(events.filter { if case .status(.apiRetry) = $0 { true } else { false } }.count == 2)
+    }
+
+    @Test func permissionRequestsAndCancellations() throws {
+        let events = try events("13_permission_cancelled_by_interrupt.ndjson")
+        let asked = events.compactMap { if case .permissionRequested(let p) = $0 { p.requestID } else { nil } }
+        let cancelled = events.compactMap { if case .permissionCancelled(let id) = $0 { id } else { nil } }
+        #expect(asked.count == 1 && cancelled == asked)
+    }
+
+    @Test func localCommandOutputAndConversationReset() throws {
+        let events = try events("22_slash_compact_clear.ndjson")
+        #expect(events.contains(.status(.compacting)))
+        #expect(events.contains { if case .status(.localCommandOutput(let t)) = $0 { t.contains("Compacted") } else { false } })
+        #expect(events.contains(.status(.conversationReset(newSessionID: "b1883e43-0810-4411-8c1c-be8143e05913"))))
+    }
+
+    @Test func toolUseAndResult() throws {
+        let events = try events("03_tool_use_partial.ndjson")
+        #expect(events.contains { if case .toolUse(let use) = $0 { use.name == "Bash" } else { false } })
+        #expect(events.contains { if case .toolResult(let r) = $0 { r.content == "hello-from-tool" && !r.isError } else { false } })
+    }
+}
