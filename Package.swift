@@ -44,6 +44,7 @@ let package = Package(
         .executableTarget(name: "fake-claude", dependencies: ["StreamJSON"], swiftSettings: strict),
         // Test support: a local fake Anthropic Messages API for real-CLI tests.
         .executableTarget(name: "fake-messages-api", swiftSettings: strict),
+        .executableTarget(name: "terminal-demo", dependencies: ["Terminal"], swiftSettings: strict),
         // Benchmarks.
         .executableTarget(name: "parley-bench", dependencies: ["AgentSession", "StreamJSON", "Terminal", "ParleyApp"], swiftSettings: strict),
 

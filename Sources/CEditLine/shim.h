@@ -87,22 +87,21 @@ static inline int parley_history_enter(History *h, const char *line) {
 
 // MARK: - Signals
 
-static struct sigaction parley_saved_actions[65];
+/// A saved signal action (Swift cannot name `struct sigaction` next to the function).
+typedef struct sigaction parley_signal_action;
 
-/// Installs `handler` for `sig` with SA_RESTART; saves the previous action when `save` is non-zero.
-static inline int parley_signal_catch(int sig, void (*handler)(int), int save) {
-    if (sig <= 0 || sig >= 65) return -1;
+/// Installs `handler` for `sig` with SA_RESTART; stores the previous action in `saved` when not NULL.
+static inline int parley_signal_catch(int sig, void (*handler)(int), parley_signal_action *saved) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    return sigaction(sig, &action, save ? &parley_saved_actions[sig] : NULL);
+    return sigaction(sig, &action, saved);
 }
-/// Puts back the action saved by `parley_signal_catch`.
-static inline int parley_signal_release(int sig) {
-    if (sig <= 0 || sig >= 65) return -1;
-    return sigaction(sig, &parley_saved_actions[sig], NULL);
+/// Puts back an action saved by `parley_signal_catch`.
+static inline int parley_signal_release(int sig, const parley_signal_action *saved) {
+    return sigaction(sig, saved, NULL);
 }
 /// Sets the default disposition for `sig`.
 static inline int parley_signal_default(int sig) {

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// The mailbox between any caller thread and the line editor's thread.
+///
+/// Callers append output (and prompt changes, and a stop request) under a
+/// mutex; the first addition since the editor last emptied the mailbox writes
+/// one byte to a wake-up pipe, so a burst of small writes costs one wake-up
+/// and is rendered as one batch. Once the editor has shut down the mailbox is
+/// closed and output goes straight to standard output.
+final class EditorChannel: Sendable {
+    struct Mailbox {
+        var items: [OutputItem] = []
+        var prompt: StyledText?
+        var stopRequested = false
+        var wakeupPosted = false
+        var closed = false
+    }
+
+    private let mailbox = Mutex(Mailbox())
+    /// The end the editor polls.
+    let wakeRead: Int32
+    private let wakeWrite: Int32
+    /// Delivers ``LineInput`` values to the caller.
+    let continuation: AsyncStream<LineInput>.Continuation
+    /// Whether Ctrl-C leaves the line being edited alone.
+    let keepsLineOnInterrupt = Atomic<Bool>(false)
+    private let color: Bool
+
+    init(color: Bool, continuation: AsyncStream<LineInput>.Continuation) throws(LineEditorError) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw LineEditorError(.setupFailed, errno: errno) }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        self.color = color
+        self.continuation = continuation
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// Queues output; after shutdown writes it directly.
+    func post(_ item: OutputItem) {
+        let written: Bool = mailbox.withLock { box in
+            if box.closed {
+                Self.writeDirectly(item, color: color)
+                return true
+            }
+            box.items.append(item)
+            return false
+        }
+        if !written { wake() }
+    }
+
+    /// Queues a prompt change.
+    func post(prompt: StyledText) {
+        let closed = mailbox.withLock { box in
+            box.prompt = prompt
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
+    /// Asks the editor thread to shut down.
+    func requestStop() {
+        let closed = mailbox.withLock { box in
+            box.stopRequested = true
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
+    /// Empties the mailbox (editor thread only).
+    func take() -> Mailbox {
+        var drain = [UInt8](repeating: 0, count: 64)
+        while drain.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
+        return mailbox.withLock { box in
+            let taken = box
+            box.items = []
+            box.prompt = nil
+            box.wakeupPosted = false
+            return taken
+        }
+    }
+
+    /// Marks the editor gone and writes whatever is still queued directly.
+    func markClosed() {
+        mailbox.withLock { box in
+            box.closed = true
+            for item in box.items { Self.writeDirectly(item, color: color) }
+            box.items = []
+        }
+    }
+
+    private func wake() {
+        let shouldWrite = mailbox.withLock { box in
+            if box.wakeupPosted { return false }
+            box.wakeupPosted = true
+            return true
+        }
+        guard shouldWrite else { return }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    private static func writeDirectly(_ item: OutputItem, color: Bool) {
+        switch item {
+        case .text(let text): TerminalOutput.write(text.rendered(color: color))
+        case .status(let text): TerminalOutput.write(text.rendered(color: color) + "\n")
+        case .endLine: break
+        }
+    }
+}
+
+/// Writes bytes to standard output, whole, bypassing stdio buffering.
+enum TerminalOutput {
+    static func write(_ text: String, fd: Int32 = 1) {
+        var text = text
+        text.withUTF8 { buffer in
+            guard var base = buffer.baseAddress else { return }
+            var remaining = buffer.count
+            while remaining > 0 {
+                let written = Glibc.write(fd, base, remaining)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EAGAIN {
+                        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&descriptor, 1, 100)
+                        continue
+                    }
+                    return
+                }
+                remaining -= written
+                base += written
+            }
+        }
+    }
+}

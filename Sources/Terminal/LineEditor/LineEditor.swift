@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// A line editor on libedit that lets output appear while the user types.
+///
+/// The editor runs libedit on a thread of its own (never on the Swift
+/// cooperative pool or the main actor) and reports what the user does on
+/// ``inputs``. Output written with ``write(_:)`` or ``writeStatus(_:)`` from any
+/// thread or task appears *above* the prompt; the prompt and the partly typed
+/// line are redrawn below it, and no keystroke is lost.
+///
+/// ```swift
+/// let editor = try LineEditor(prompt: StyledText("› ", .color(.cyan)), historyPath: path)
+/// for await input in editor.inputs {
+///     switch input {
+///     case .line(let text): editor.write(StyledText("you said: \(text)\n"))
+///     case .interrupt: continue
+///     case .eof, .terminate: editor.stop()
+///     }
+/// }
+/// ```
+///
+/// Keys: emacs bindings, history with up/down and Ctrl-R, Tab completion
+/// through the caller's ``CompletionProvider``, Alt-Enter or a trailing `\`
+/// for a newline inside the message, a bracketed paste of several lines as one
+/// message, Ctrl-C reported as ``LineInput/interrupt``, Ctrl-D on an empty
+/// line as ``LineInput/eof`` (otherwise it deletes the character under the
+/// cursor). Resizing redraws; Ctrl-Z suspends and `fg` resumes.
+///
+/// The terminal is always restored: by ``stop()``, when SIGTERM or SIGHUP
+/// arrives (reported as ``LineInput/terminate(signal:)``), and by an `atexit`
+/// handler if the process exits while the editor runs. Only one editor may
+/// run at a time, and only when standard input and output are terminals;
+/// otherwise read plain lines instead.
+public final class LineEditor: Sendable {
+    /// Returns the completion candidates for the word at the cursor.
+    ///
+    /// Called on the editor thread with the whole line and the cursor's offset
+    /// in Unicode scalars. Each candidate replaces the word at the cursor (the
+    /// text after the last space before it): one candidate is inserted with a
+    /// trailing space, several are narrowed to their common prefix or listed.
+    public typealias CompletionProvider = @Sendable (_ line: String, _ cursor: Int) -> [String]
+
+    /// What the user did, in order. Ends when the editor stops.
+    public let inputs: AsyncStream<LineInput>
+
+    private let channel: EditorChannel
+    private let thread = Mutex<pthread_t?>(nil)
+    private static let running = Atomic<Bool>(false)
+
+    /// Starts the editor: shows the prompt and begins reading keys.
+    ///
+    /// - Parameters:
+    ///   - prompt: the prompt, styled.
+    ///   - historyPath: the history file, or `nil` to keep history in memory only.
+    ///   - historySize: how many entries to keep.
+    ///   - useColor: whether to emit colour codes (see ``TerminalCapabilities/useColor``).
+    ///   - completion: supplies Tab completions; `nil` makes Tab beep.
+    /// - Throws: ``LineEditorError`` when standard input or output is not a
+    ///   terminal, another editor runs, or the terminal cannot be set up.
+    public init(
+        prompt: StyledText, historyPath: String? = nil, historySize: Int = 1000, useColor: Bool = true,
+        completion: CompletionProvider? = nil
+    ) throws(LineEditorError) {
+        guard isatty(0) == 1, isatty(1) == 1 else { throw LineEditorError(.notATerminal) }
+        guard Self.running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { throw LineEditorError(.alreadyRunning) }
+        let (stream, continuation) = AsyncStream.makeStream(of: LineInput.self, bufferingPolicy: .unbounded)
+        inputs = stream
+        do throws(LineEditorError) {
+            channel = try EditorChannel(color: useColor, continuation: continuation)
+            TerminalRestorer.save()
+            let core = try EditorCore(
+                channel: channel, prompt: prompt, historyPath: historyPath, historySize: historySize,
+                color: useColor, completion: completion)
+            var threadID = pthread_t()
+            let context = Unmanaged.passRetained(core).toOpaque()
+            let result = pthread_create(&threadID, nil, { context in
+                let core = Unmanaged<EditorCore>.fromOpaque(context!).takeRetainedValue()
+                core.run()
+                return nil
+            }, context)
+            guard result == 0 else {
+                Unmanaged<EditorCore>.fromOpaque(context).release()
+                throw LineEditorError(.setupFailed, errno: result)
+            }
+            thread.withLock { $0 = threadID }
+        } catch {
+            TerminalRestorer.clear()
+            Self.running.store(false, ordering: .releasing)
+            throw error
+        }
+    }
+
+    deinit { stop() }
+
+    /// Whether Ctrl-C leaves the line being edited in place (for example while
+    /// a reply streams and Ctrl-C means "interrupt the reply"). When false, the
+    /// default, Ctrl-C also clears the line. Either way ``LineInput/interrupt``
+    /// is reported.
+    public var keepsLineOnInterrupt: Bool {
+        get { channel.keepsLineOnInterrupt.load(ordering: .relaxed) }
+        set { channel.keepsLineOnInterrupt.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Writes streamed text above the prompt. It may end mid-line: the
+    /// unfinished row is shown at once and completed by later writes.
+    /// Thread-safe; after ``stop()`` the text goes straight to standard output.
+    public func write(_ text: StyledText) {
+        guard !text.isEmpty else { return }
+        channel.post(.text(text))
+    }
+
+    /// Writes a whole status line (no trailing newline needed) above the prompt.
+    /// While streamed text is mid-line the status is held until that line
+    /// ends (see ``endLine()``), so it never splits a paragraph.
+    public func writeStatus(_ text: StyledText) {
+        channel.post(.status(text))
+    }
+
+    /// Ends the streamed line if it is unfinished (as if `"\n"` were written)
+    /// and releases held status lines. Does nothing at the start of a line.
+    public func endLine() {
+        channel.post(.endLine)
+    }
+
+    /// Replaces the prompt and redraws it. Thread-safe.
+    public func setPrompt(_ prompt: StyledText) {
+        channel.post(prompt: prompt)
+    }
+
+    /// Stops the editor: erases the prompt, restores the terminal and waits
+    /// for the editor thread to finish. Safe to call more than once and from
+    /// any thread but the editor's own (where it only requests the stop).
+    public func stop() {
+        channel.requestStop()
+        let threadID: pthread_t? = thread.withLock { id in
+            defer { id = nil }
+            return id
+        }
+        guard let threadID else { return }
+        if pthread_equal(threadID, pthread_self()) != 0 {
+            pthread_detach(threadID)
+        } else {
+            pthread_join(threadID, nil)
+        }
+        Self.running.store(false, ordering: .releasing)
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+@testable import Terminal
+
+@Suite("Edit area layout")
+struct EditAreaLayoutTests {
+    func scalars(_ text: String) -> [Unicode.Scalar] { Array(text.unicodeScalars) }
+
+    @Test func shortLineStaysOnTheFirstRow() {
+        #expect(EditAreaLayout.cursorRow(prompt: "> ", line: scalars("abc"), cursor: 3, columns: 10) == 0)
+    }
+
+    @Test func aFullRowWrapsTheCursor() {
+        // 2 + 8 = 10 columns: the cursor after the 8th character sits on row 1.
+        #expect(EditAreaLayout.cursorRow(prompt: "> ", line: scalars("abcdefgh"), cursor: 8, columns: 10) == 1)
+        #expect(EditAreaLayout.cursorRow(prompt: "> ", line: scalars("abcdefg"), cursor: 7, columns: 10) == 0)
+        #expect(EditAreaLayout.cursorRow(prompt: "> ", line: scalars("abcdefgh"), cursor: 3, columns: 10) == 0)
+        #expect(EditAreaLayout.lastRow(prompt: "> ", line: scalars(String(repeating: "x", count: 25)), columns: 10) == 2)
+    }
+
+    @Test func wideCharacterThatDoesNotFitMovesToTheNextRow() {
+        // 9 columns used, a 2-column character does not fit in the 10th.
+        #expect(EditAreaLayout.row(after: scalars("123456789日"), columns: 10) == 1)
+        #expect(EditAreaLayout.row(after: scalars("12345678日"), columns: 10) == 1)
+        #expect(EditAreaLayout.row(after: scalars("1234567日"), columns: 10) == 0)
+    }
+
+    @Test func newlinesTabsAndControls() {
+        #expect(EditAreaLayout.row(after: scalars("ab\ncd\n"), columns: 10) == 2)
+        #expect(EditAreaLayout.row(after: scalars("a\tb"), columns: 10) == 0)
+        #expect(EditAreaLayout.row(after: scalars("a\tbc"), columns: 10) == 1)
+        #expect(EditAreaLayout.row(after: scalars("12345678\u{1}"), columns: 10) == 1)
+    }
+}
+
+@Suite("Live output")
+struct LiveOutputTests {
+    @Test func completeLinesLeaveNoLiveRow() {
+        var live = LiveOutput()
+        let bytes = live.render([.text("one\ntwo\n")], editAreaCursorRow: 0, columns: 20, color: false)
+        #expect(bytes == "\r\u{1B}[Jone\r\ntwo\r\n")
+        #expect(!live.hasLiveRow)
+    }
+
+    @Test func unfinishedLineIsRewrittenWithTheNextChunk() {
+        var live = LiveOutput()
+        let first = live.render([.text("Hello wo")], editAreaCursorRow: 1, columns: 20, color: false)
+        #expect(first == "\r\u{1B}[1A\u{1B}[JHello wo\r\n")
+        let second = live.render([.text("rld\nnext")], editAreaCursorRow: 0, columns: 20, color: false)
+        #expect(second == "\r\u{1B}[1A\u{1B}[JHello world\r\nnext\r\n")
+        #expect(live.liveRow.map(\.text).joined() == "next")
+    }
+
+    @Test func liveRowKeepsOnlyTheLastVisualRow() {
+        var live = LiveOutput()
+        _ = live.render([.text("abcdefghijklm")], editAreaCursorRow: 0, columns: 5, color: false)
+        #expect(live.liveRow.map(\.text).joined() == "klm")
+        #expect(live.liveRowWidth == 3)
+        _ = live.render([.text("日本")], editAreaCursorRow: 0, columns: 5, color: false)
+        // "klm日" is 5 columns; "本" wraps.
+        #expect(live.liveRow.map(\.text).joined() == "本")
+    }
+
+    @Test func rewrittenLiveRowKeepsItsStyle() {
+        var live = LiveOutput()
+        _ = live.render([.text(StyledText("bold", .bold))], editAreaCursorRow: 0, columns: 20, color: true)
+        let bytes = live.render([.text(" more")], editAreaCursorRow: 0, columns: 20, color: true)
+        #expect(bytes == "\r\u{1B}[1A\u{1B}[J\u{1B}[0;1mbold\u{1B}[0m more\r\n")
+    }
+
+    @Test func statusIsHeldUntilTheStreamedLineEnds() {
+        var live = LiveOutput()
+        let first = live.render([.text("partial"), .status("queued (1)")], editAreaCursorRow: 0, columns: 40, color: false)
+        #expect(first == "\r\u{1B}[Jpartial\r\n")
+        #expect(live.heldStatuses.count == 1)
+        let second = live.render([.text(" done\n")], editAreaCursorRow: 0, columns: 40, color: false)
+        #expect(second == "\r\u{1B}[1A\u{1B}[Jpartial done\r\nqueued (1)\r\n")
+        #expect(live.heldStatuses.isEmpty)
+    }
+
+    @Test func endLineClosesTheLiveRow() {
+        var live = LiveOutput()
+        _ = live.render([.text("tail"), .status("s")], editAreaCursorRow: 0, columns: 40, color: false)
+        let bytes = live.render([.endLine, .status("t")], editAreaCursorRow: 0, columns: 40, color: false)
+        #expect(bytes == "\r\u{1B}[1A\u{1B}[Jtail\r\ns\r\nt\r\n")
+        #expect(!live.hasLiveRow)
+    }
+
+    @Test func statusAtTheStartOfALineIsWrittenAtOnce() {
+        var live = LiveOutput()
+        #expect(live.render([.status("ready")], editAreaCursorRow: 2, columns: 40, color: false) == "\r\u{1B}[2A\u{1B}[Jready\r\n")
+    }
+
+    @Test func bigBatchesRenderQuickly() {
+        var live = LiveOutput()
+        let delta = StyledText(String(repeating: "y", count: 63) + "\n")
+        let items = [OutputItem](repeating: .text(delta), count: 16_384)  // 1 MiB
+        let start = ContinuousClock.now
+        var total = 0
+        for _ in 0..<4 { total += live.render(items, editAreaCursorRow: 0, columns: 80, color: true).utf8.count }
+        let elapsed = ContinuousClock.now - start
+        #expect(total > 4 * 1_048_576)
+        // Generous even for an unoptimised build; release builds are far faster.
+        #expect(elapsed < .seconds(10))
+    }
+}
+
+@Suite("Input decoding, prompt and completion")
+struct EditorPartsTests {
+    @Test func utf8SplitAcrossReads() {
+        var decoder = UTF8InputDecoder()
+        let bytes = Array("é✓😀a".utf8)
+        for byte in bytes { decoder.feed([byte]) }
+        var scalars: [Unicode.Scalar] = []
+        while let scalar = decoder.next() { scalars.append(scalar) }
+        #expect(String(String.UnicodeScalarView(scalars)) == "é✓😀a")
+    }
+
+    @Test func invalidBytesAreDropped() {
+        var decoder = UTF8InputDecoder()
+        decoder.feed([0x61, 0xFF, 0xC3, 0x41, 0xE2, 0x9C, 0x93])
+        var scalars: [Unicode.Scalar] = []
+        while let scalar = decoder.next() { scalars.append(scalar) }
+        #expect(scalars == ["a", "A", "✓"])
+    }
+
+    @Test func colouredPromptUsesOneDelimitedRunPerChange() {
+        let prompt = StyledText("demo", .bold) + StyledText("› ", .color(.cyan))
+        #expect(PromptRenderer.render(prompt, color: true)
+            == "\u{1}\u{1B}[0;1m\u{1}demo\u{1}\u{1B}[0;36m\u{1}›\u{1}\u{1B}[0m\u{1} ")
+        #expect(PromptRenderer.render(prompt, color: false) == "demo› ")
+        // A styled last character gives up its style so the reset has a character to attach to.
+        #expect(PromptRenderer.render(StyledText(">", .bold), color: true) == ">")
+        #expect(PromptRenderer.render(StyledText("> "), color: true) == "> ")
+    }
+
+    @Test func completionPlans() {
+        #expect(CompletionPlan.plan(line: "/he", cursor: 3, candidates: ["/help"]) == .replace(wordLength: 3, text: "/help "))
+        #expect(CompletionPlan.plan(line: "/h", cursor: 2, candidates: ["/help", "/hello"]) == .replace(wordLength: 2, text: "/hel"))
+        #expect(CompletionPlan.plan(line: "/hel", cursor: 4, candidates: ["/help", "/hello"]) == .list(["/help", "/hello"]))
+        #expect(CompletionPlan.plan(line: "/persona co", cursor: 11, candidates: ["coder"]) == .replace(wordLength: 2, text: "coder "))
+        #expect(CompletionPlan.plan(line: "x", cursor: 1, candidates: []) == .none)
+        #expect(CompletionPlan.columns(["a", "bb", "ccc"], width: 10) == ["a    bb", "ccc"])
+    }
+
+    @Test func crlfBecomesNewline() {
+        #expect("a\r\nb\rc\n".replacingCRLF() == "a\nb\nc\n")
+    }
+}
+
+@Suite("History file")
+struct HistoryFileTests {
+    func temporaryPath() -> String {
+        NSTemporaryDirectory() + "parley-history-\(UUID().uuidString)/nested/history"
+    }
+
+    @Test func escapingRoundTrips() {
+        for entry in ["plain", "two words", "multi\nline\tand \\ backslash", "héllo wörld ✓", "\\040 literal"] {
+            #expect(HistoryFile.decode(HistoryFile.encode(entry)) == entry)
+            #expect(!HistoryFile.encode(entry).contains(" "))
+            #expect(!HistoryFile.encode(entry).contains("\n"))
+        }
+        #expect(HistoryFile.encode("a b") == "a\\040b")
+    }
+
+    @Test func appendCreatesAPrivateFileWithAHeader() throws {
+        let path = temporaryPath()
+        let file = HistoryFile(path: path, limit: 10)
+        file.append("first entry")
+        file.append("second")
+        let contents = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(contents == "_HiStOrY_V2_\nfirst\\040entry\nsecond\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(file.load() == ["first entry", "second"])
+    }
+
+    @Test func twoWritersBothKeepTheirEntries() {
+        let path = temporaryPath()
+        let one = HistoryFile(path: path, limit: 10)
+        let two = HistoryFile(path: path, limit: 10)
+        one.append("from one")
+        two.append("from two")
+        one.append("again one")
+        #expect(one.load() == ["from one", "from two", "again one"])
+    }
+
+    @Test func loadKeepsTheNewestAndCompacts() throws {
+        let path = temporaryPath()
+        let file = HistoryFile(path: path, limit: 3)
+        for index in 0..<10 { file.append("entry \(index)") }
+        #expect(file.load() == ["entry 7", "entry 8", "entry 9"])
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4)
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import Testing
+
+/// Drives the `terminal-demo` executable in a real pseudo-terminal through tmux
+/// and asserts what the screen shows. tmux is required: these tests fail,
+/// not skip, without it.
+@Suite("Line editor in a pseudo-terminal", .serialized)
+struct PseudoTerminalTests {
+    @Test func editingHistoryInterruptAndExitRestoreTheTerminal() async throws {
+        let session = try TmuxSession()
+        defer { session.close() }
+        try await session.waitForScreen { $0.contains("demo›") }
+
+        // UTF-8 input arrives intact.
+        session.type("héllo wörld ✓")
+        session.press("Enter")
+        try await session.waitForScreen { $0.contains("got: héllo wörld ✓") }
+
+        // Up-arrow recalls the previous line.
+        session.press("Up")
+        try await session.waitForScreen { $0.lastLine == "demo› héllo wörld ✓" }
+        session.press("C-u")
+
+        // Ctrl-C clears the line and is reported.
+        session.type("discard me")
+        try await session.waitForScreen { $0.lastLine == "demo› discard me" }
+        session.press("C-c")
+        try await session.waitForScreen { $0.contains("[interrupt]") && $0.lastLine == "demo›" }
+
+        // A trailing backslash continues the message on the next line.
+        session.type("first \\")
+        session.press("Enter")
+        session.type("second")
+        session.press("Enter")
+        try await session.waitForScreen { $0.contains("got: first ⏎second") }
+
+        // Ctrl-D on the empty line ends the editor; the terminal is as before.
+        session.press("C-d")
+        let screen = try await session.waitForScreen { $0.contains("EXIT=0") }
+        // The prompt is erased on exit: "bye" follows the last output directly.
+        let byeRow = try #require(screen.rows.firstIndex(of: "bye"))
+        #expect(screen.rows[byeRow - 1] == "got: first ⏎second")
+        try await session.waitForFile("after")
+        #expect(try session.file("before") == session.file("after"))
+
+        // History was appended to a private file; a line starting with a space is not saved.
+        let history = try session.file("history")
+        #expect(history.hasPrefix("_HiStOrY_V2_\n"))
+        #expect(history.contains("héllo\\040wörld\\040✓"))
+        #expect(history.contains("first\\040\\012second"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: session.directory + "/history")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test func typingWhileAReplyStreamsKeepsTheTypedText() async throws {
+        let session = try TmuxSession(width: 40)
+        defer { session.close() }
+        try await session.waitForScreen { $0.contains("demo›") }
+        session.type("/stream 24 40")
+        session.press("Enter")
+        try await session.waitForScreen { $0.contains("word2 ") }
+        // Long enough to wrap in 40 columns while output keeps arriving.
+        let typed = "typed ahead while streaming, long enough to wrap ✓"
+        for word in typed.split(separator: " ", omittingEmptySubsequences: false) {
+            session.type(String(word) + " ")
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        let screen = try await session.waitForScreen { $0.contains("[done]") }
+        // capture-pane drops trailing spaces of wrapped rows: compare without spaces.
+        let joined = screen.joinedRows.replacingOccurrences(of: " ", with: "")
+        #expect(joined.contains("word0word1word2"))
+        #expect(joined.contains("word23"))
+        // The typed text is intact, once, below the output.
+        #expect(joined.components(separatedBy: "typedahead").count == 2)
+        #expect(joined.hasSuffix("demo›" + typed.replacingOccurrences(of: " ", with: "")))
+        let doneRow = screen.rows.lastIndex { $0.contains("[done]") } ?? 0
+        let promptRow = screen.rows.lastIndex { $0.hasPrefix("demo› typed") } ?? 0
+        #expect(doneRow < promptRow)
+        session.press("Enter")
+        try await session.waitForScreen {
+            $0.joinedRows.replacingOccurrences(of: " ", with: "").contains("got:" + typed.replacingOccurrences(of: " ", with: ""))
+        }
+        session.type("/quit")
+        session.press("Enter")
+        try await session.waitForScreen { $0.contains("EXIT=0") }
+        try await session.waitForFile("after")
+        #expect(try session.file("before") == session.file("after"))
+    }
+
+    @Test func terminateSignalRestoresTheTerminal() async throws {
+        let session = try TmuxSession()
+        defer { session.close() }
+        try await session.waitForScreen { $0.contains("demo›") }
+        session.type("half typed")
+        try await session.waitForScreen { $0.lastLine == "demo› half typed" }
+        let pid = try #require(Int32(try session.file("pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGTERM)
+        try await session.waitForScreen { $0.contains("EXIT=143") }
+        try await session.waitForFile("after")
+        #expect(try session.file("before") == session.file("after"))
+    }
+
+    @Test func refusesWithoutATerminal() throws {
+        let process = Process()
+        process.executableURL = try TmuxSession.demoExecutable()
+        process.standardInput = FileHandle.nullDevice
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        let message = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("needs a terminal"))
+    }
+}
+
+/// The text of a tmux pane.
+struct Screen {
+    let text: String
+    var rows: [String] { text.components(separatedBy: "\n").map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) } }
+    var lastLine: String { rows.last { !$0.isEmpty } ?? "" }
+    /// The visible rows joined without breaks (wrapped lines become whole again).
+    var joinedRows: String {
+        let raw = text.components(separatedBy: "\n")
+        var lastNonEmpty = raw.count - 1
+        while lastNonEmpty > 0, raw[lastNonEmpty].trimmingCharacters(in: .whitespaces).isEmpty { lastNonEmpty -= 1 }
+        return raw[...lastNonEmpty].joined()
+    }
+    func contains(_ text: String) -> Bool { self.text.contains(text) }
+}
+
+/// A detached tmux server running `terminal-demo` through a wrapper script that
+/// records `stty -a` before and after.
+final class TmuxSession: @unchecked Sendable {
+    let socket = "parley-test-\(UUID().uuidString.prefix(8))"
+    let directory: String
+    private let tmux: URL
+
+    init(width: Int = 100, height: Int = 30) throws {
+        tmux = try Self.findTmux()
+        directory = NSTemporaryDirectory() + "parley-pty-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let script = directory + "/run.sh"
+        try """
+            #!/bin/sh
+            cd "\(directory)"
+            # Ctrl-C reaches the whole foreground group: keep this script alive.
+            trap ':' INT
+            stty -a > before
+            sh -c 'echo $$ > pid; exec "$@"' sh "\(try Self.demoExecutable().path)" --history "\(directory)/history" 2>err
+            echo EXIT=$?
+            stty -a > after.tmp && mv after.tmp after
+            sleep 300
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        try run(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "env LANG=C.UTF-8 TERM=screen \(script)"])
+    }
+
+    static func findTmux() throws -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"] {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent("tmux")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        Issue.record("tmux is required for the pseudo-terminal tests (apt-get install tmux)")
+        throw CocoaError(.fileNoSuchFile)
+    }
+
+    static func demoExecutable() throws -> URL {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("terminal-demo")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        Issue.record("terminal-demo was not built next to the tests (\(executable.path))")
+        throw CocoaError(.fileNoSuchFile)
+    }
+
+    /// Runs tmux with posix_spawn and waitpid; output is captured only when
+    /// asked for, because the server that `new-session` starts would otherwise
+    /// hold the pipe open.
+    @discardableResult
+    func run(_ arguments: [String], capture: Bool = false) throws -> String {
+        try spawnAndWait([tmux.path, "-L", socket, "-u", "-f", "/dev/null"] + arguments, capture: capture)
+    }
+
+    func type(_ text: String) { _ = try? run(["send-keys", "-l", "--", text]) }
+    func press(_ key: String) { _ = try? run(["send-keys", key]) }
+    func screen() -> Screen { Screen(text: (try? run(["capture-pane", "-p"], capture: true)) ?? "") }
+    func file(_ name: String) throws -> String { try String(contentsOfFile: directory + "/" + name, encoding: .utf8) }
+
+    @discardableResult
+    func waitForScreen(
+        timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: (Screen) -> Bool
+    ) async throws -> Screen {
+        let deadline = ContinuousClock.now + timeout
+        var current = screen()
+        while !condition(current) {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("screen never matched; it shows:\n\(current.text)", sourceLocation: sourceLocation)
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            current = screen()
+        }
+        return current
+    }
+
+    func waitForFile(_ name: String, timeout: Duration = .seconds(5)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !FileManager.default.fileExists(atPath: directory + "/" + name), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func close() {
+        _ = try? run(["kill-server"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// Runs a program to completion without Foundation's Process (whose reaping
+/// stalled when the child daemonised), optionally capturing standard output.
+func spawnAndWait(_ argv: [String], capture: Bool) throws -> String {
+    var fds: [Int32] = [-1, -1]
+    if capture { guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    if capture {
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    }
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    var environment = ProcessInfo.processInfo.environment
+    environment["LANG"] = "C.UTF-8"
+    environment.removeValue(forKey: "TMUX")
+    let cArguments = argv.map { strdup($0) } + [nil]
+    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        cArguments.forEach { free($0) }
+        cEnvironment.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
+    if capture { close(fds[1]) }
+    guard result == 0 else {
+        if capture { close(fds[0]) }
+        throw POSIXError(POSIXErrorCode(rawValue: result) ?? .ENOENT)
+    }
+    var output: [UInt8] = []
+    if capture {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            output += buffer[0..<count]
+        }
+        close(fds[0])
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+    return String(decoding: output, as: UTF8.self)
+}
