@@ -56,6 +56,6 @@ let package = Package(
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: strict),
         .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StreamJSON", "ParleyTestSupport"], swiftSettings: strict),
-        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport", "AgentSession", "ParleyApp"], swiftSettings: strict),
     ]
 )

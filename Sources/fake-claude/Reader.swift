@@ -28,6 +28,7 @@ final class StdinReader: @unchecked Sendable {
             }
         }
         if case .complete(let bytes)? = framer.finish() { handle(bytes) }
+        Recorder.shared.record(.o([("event", .safe("eof")), ("t", .d(nowSeconds()))]))
         sh.locked {
             sh.eof = true
             sh.cond.broadcast()

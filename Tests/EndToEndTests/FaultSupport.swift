@@ -1,0 +1,152 @@
+import Foundation
+import ParleyTestSupport
+import StreamJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `parley`, started with pipes and watched through `/proc` while it runs: peak
+/// resident memory (`VmHWM`), CPU time (utime + stime) and its children.
+final class WatchedParley: @unchecked Sendable {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let error = Pipe()
+    private let stdoutData = Locked(Data())
+    private let stderrData = Locked(Data())
+    private let samples = Locked<(peakKB: Int, cpuSeconds: Double)>((0, 0))
+    private let group = DispatchGroup()
+
+    /// `rssLimitMB`: SIGKILL `parley` if its resident memory passes this (a guard for tests of
+    /// runaway memory, so a failing test cannot take the machine down).
+    init(arguments: [String] = [], environment: [String: String], workingDirectory: String, rssLimitMB: Int? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: TestBinaries.parley)
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        for (pipe, sink) in [(output, stdoutData), (error, stderrData)] {
+            group.enter()
+            let handle = pipe.fileHandleForReading
+            Thread.detachNewThread { [group] in
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    sink.withLock { $0.append(chunk) }
+                }
+                group.leave()
+            }
+        }
+        let pid = process.processIdentifier
+        let process = self.process
+        Thread.detachNewThread { [samples] in
+            while process.isRunning {
+                if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                   let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                   let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
+                    samples.withLock { $0.peakKB = max($0.peakKB, kb) }
+                    if let rssLimitMB, kb / 1024 > rssLimitMB { kill(pid, SIGKILL) }
+                }
+                if let cpu = Self.cpuSeconds(of: pid) { samples.withLock { $0.cpuSeconds = max($0.cpuSeconds, cpu) } }
+                usleep(5_000)
+            }
+        }
+    }
+
+    var pid: pid_t { process.processIdentifier }
+
+    func write(_ text: String) { input.fileHandleForWriting.write(Data(text.utf8)) }
+    func closeInput() { try? input.fileHandleForWriting.close() }
+
+    /// Waits for exit (SIGKILL after `timeout`); returns the status, or nil on timeout.
+    func wait(timeout: TimeInterval) async -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        var timedOut = false
+        if process.isRunning {
+            timedOut = true
+            kill(pid, SIGKILL)
+        }
+        process.waitUntilExit()
+        group.wait()
+        return timedOut ? nil : process.terminationStatus
+    }
+
+    var stdout: String { String(decoding: stdoutData.withLock { $0 }, as: UTF8.self) }
+    var stdoutByteCount: Int { stdoutData.withLock { $0.count } }
+    var stderr: String { String(decoding: stderrData.withLock { $0 }, as: UTF8.self) }
+    /// Highest `VmHWM` seen, in KiB.
+    var peakResidentKB: Int { samples.withLock { $0.peakKB } }
+    /// Parley's own CPU time (user + system), last sample before it exited.
+    var cpuSeconds: Double { samples.withLock { $0.cpuSeconds } }
+
+    /// utime + stime of `pid` from `/proc/<pid>/stat`, in seconds.
+    static func cpuSeconds(of pid: pid_t) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+        // Fields after the name start at "state" (field 3); utime is field 14, stime 15.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
+
+/// A private directory, the environment piped-mode tests give `parley`, and the double's record.
+struct FaultFixture {
+    let directory = TemporaryDirectory("parley-fault")
+    var record: FakeClaudeRecord { FakeClaudeRecord(path: directory.file("record.jsonl")) }
+
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        cleanEnvironment(home: directory.path, extra: [
+            "PARLEY_CLAUDE": TestBinaries.fakeClaude,
+            "FAKE_CLAUDE_RECORD": directory.file("record.jsonl"),
+            "FAKE_CLAUDE_STATE_DIR": directory.path,
+            "XDG_CONFIG_HOME": directory.file("config"),
+            "XDG_STATE_HOME": directory.file("state"),
+            "PARLEY_RESTART_DELAYS": "0.05,0.1,0.2",
+        ].merging(extra) { $1 })
+    }
+
+    func run(_ input: String, _ arguments: [String] = [], environment extra: [String: String] = [:],
+             timeout: TimeInterval = 60) throws -> ProcessOutcome {
+        try runProgram(TestBinaries.parley, arguments: arguments, stdin: input, environment: environment(extra),
+                       workingDirectory: directory.path, timeout: timeout)
+    }
+
+    func watched(_ arguments: [String] = [], environment extra: [String: String] = [:], rssLimitMB: Int? = nil) throws -> WatchedParley {
+        try WatchedParley(arguments: arguments, environment: environment(extra), workingDirectory: directory.path,
+                          rssLimitMB: rssLimitMB)
+    }
+
+    /// An executable shell script in the fixture directory.
+    func script(_ name: String, _ body: String) -> String {
+        let path = directory.file(name)
+        FileManager.default.createFile(atPath: path, contents: Data("#!/bin/sh\n\(body)\n".utf8),
+                                       attributes: [.posixPermissions: 0o755])
+        return path
+    }
+
+    /// Lines of `text` that are not empty.
+    static func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }
+}
+
+/// A value behind a lock, shareable between threads.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// Multiplies the wall-clock, CPU and memory bounds of the fault tests: 1 normally; set
+/// `PARLEY_FAULT_TIME_SCALE=4` (or more) under ThreadSanitizer / AddressSanitizer, which slow
+/// everything down and (ASan) inflate memory. The structural checks never scale.
+let faultScale: Double = ProcessInfo.processInfo.environment["PARLEY_FAULT_TIME_SCALE"].flatMap(Double.init) ?? 1
