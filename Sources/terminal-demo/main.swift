@@ -4,7 +4,7 @@
 //   terminal-demo [--history PATH] [--no-color]
 //
 // Commands: /stream N [DELAY_MS]  streams N words above the prompt, then "[done]"
-//           /bench MB             writes MB megabytes in 64-byte deltas and reports the rate
+//           /bench MB             writes MB megabytes in 64-byte deltas, exits and reports the rate
 //           /quit                 stops
 // Anything else is echoed as "got: <line>" (newlines shown as ⏎).
 import Foundation
@@ -41,13 +41,20 @@ func stream(words: Int, delay: Duration) async {
     editor.keepsLineOnInterrupt = false
 }
 
-func bench(megabytes: Int) {
-    let delta = StyledText(String(repeating: "x", count: 63) + "\n")
+/// Writes `megabytes` in 64-byte deltas (mid-line splits included), stops the
+/// editor once everything is rendered and reports the rate on standard error.
+func bench(megabytes: Int) -> Never {
+    let deltas = [StyledText("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", .bold), StyledText("yyyyyyyyyyyyyyyy\n")]
     let count = megabytes * 1_048_576 / 64
     let start = ContinuousClock.now
-    for _ in 0..<count { editor.write(delta) }
-    editor.endLine()
-    editor.writeStatus(StyledText("[bench queued in \(ContinuousClock.now - start)]"))
+    for index in 0..<count * 2 { editor.write(deltas[index % 2]) }
+    let queued = ContinuousClock.now - start
+    editor.stop()
+    FileHandle.standardError.write(Data("bench: queued in \(queued)\n".utf8))
+    let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        + Double((ContinuousClock.now - start).components.seconds)
+    FileHandle.standardError.write(Data("bench: \(megabytes) MB in \(seconds) s = \(Double(megabytes) / seconds) MB/s\n".utf8))
+    exit(0)
 }
 
 var exitCode: Int32 = 0
@@ -62,7 +69,7 @@ loop: for await input in editor.inputs {
             let delay = words.count > 2 ? Int(words[2]) ?? 100 : 100
             Task { await stream(words: count, delay: .milliseconds(delay)) }
         } else if words.first == "/bench" {
-            bench(megabytes: words.count > 1 ? Int(words[1]) ?? 10 : 10)
+            bench(megabytes: words.count > 1 ? Int(words[1]) ?? 10 : 10)  // does not return
         } else {
             editor.write(StyledText("got: ", .dim) + StyledText(line.replacingOccurrences(of: "\n", with: "⏎")) + "\n")
         }

@@ -33,62 +33,68 @@ struct EditAreaLayoutTests {
     }
 }
 
+extension LiveOutput {
+    mutating func renderText(_ items: [OutputItem], editAreaCursorRow: Int, columns: Int, color: Bool) -> String {
+        String(decoding: render(items, editAreaCursorRow: editAreaCursorRow, columns: columns, color: color), as: UTF8.self)
+    }
+}
+
 @Suite("Live output")
 struct LiveOutputTests {
     @Test func completeLinesLeaveNoLiveRow() {
         var live = LiveOutput()
-        let bytes = live.render([.text("one\ntwo\n")], editAreaCursorRow: 0, columns: 20, color: false)
+        let bytes = live.renderText([.text("one\ntwo\n")], editAreaCursorRow: 0, columns: 20, color: false)
         #expect(bytes == "\r\u{1B}[Jone\r\ntwo\r\n")
         #expect(!live.hasLiveRow)
     }
 
     @Test func unfinishedLineIsRewrittenWithTheNextChunk() {
         var live = LiveOutput()
-        let first = live.render([.text("Hello wo")], editAreaCursorRow: 1, columns: 20, color: false)
+        let first = live.renderText([.text("Hello wo")], editAreaCursorRow: 1, columns: 20, color: false)
         #expect(first == "\r\u{1B}[1A\u{1B}[JHello wo\r\n")
-        let second = live.render([.text("rld\nnext")], editAreaCursorRow: 0, columns: 20, color: false)
+        let second = live.renderText([.text("rld\nnext")], editAreaCursorRow: 0, columns: 20, color: false)
         #expect(second == "\r\u{1B}[1A\u{1B}[JHello world\r\nnext\r\n")
         #expect(live.liveRow.map(\.text).joined() == "next")
     }
 
     @Test func liveRowKeepsOnlyTheLastVisualRow() {
         var live = LiveOutput()
-        _ = live.render([.text("abcdefghijklm")], editAreaCursorRow: 0, columns: 5, color: false)
+        _ = live.renderText([.text("abcdefghijklm")], editAreaCursorRow: 0, columns: 5, color: false)
         #expect(live.liveRow.map(\.text).joined() == "klm")
         #expect(live.liveRowWidth == 3)
-        _ = live.render([.text("日本")], editAreaCursorRow: 0, columns: 5, color: false)
+        _ = live.renderText([.text("日本")], editAreaCursorRow: 0, columns: 5, color: false)
         // "klm日" is 5 columns; "本" wraps.
         #expect(live.liveRow.map(\.text).joined() == "本")
     }
 
     @Test func rewrittenLiveRowKeepsItsStyle() {
         var live = LiveOutput()
-        _ = live.render([.text(StyledText("bold", .bold))], editAreaCursorRow: 0, columns: 20, color: true)
-        let bytes = live.render([.text(" more")], editAreaCursorRow: 0, columns: 20, color: true)
+        _ = live.renderText([.text(StyledText("bold", .bold))], editAreaCursorRow: 0, columns: 20, color: true)
+        let bytes = live.renderText([.text(" more")], editAreaCursorRow: 0, columns: 20, color: true)
         #expect(bytes == "\r\u{1B}[1A\u{1B}[J\u{1B}[0;1mbold\u{1B}[0m more\r\n")
     }
 
     @Test func statusIsHeldUntilTheStreamedLineEnds() {
         var live = LiveOutput()
-        let first = live.render([.text("partial"), .status("queued (1)")], editAreaCursorRow: 0, columns: 40, color: false)
+        let first = live.renderText([.text("partial"), .status("queued (1)")], editAreaCursorRow: 0, columns: 40, color: false)
         #expect(first == "\r\u{1B}[Jpartial\r\n")
         #expect(live.heldStatuses.count == 1)
-        let second = live.render([.text(" done\n")], editAreaCursorRow: 0, columns: 40, color: false)
+        let second = live.renderText([.text(" done\n")], editAreaCursorRow: 0, columns: 40, color: false)
         #expect(second == "\r\u{1B}[1A\u{1B}[Jpartial done\r\nqueued (1)\r\n")
         #expect(live.heldStatuses.isEmpty)
     }
 
     @Test func endLineClosesTheLiveRow() {
         var live = LiveOutput()
-        _ = live.render([.text("tail"), .status("s")], editAreaCursorRow: 0, columns: 40, color: false)
-        let bytes = live.render([.endLine, .status("t")], editAreaCursorRow: 0, columns: 40, color: false)
+        _ = live.renderText([.text("tail"), .status("s")], editAreaCursorRow: 0, columns: 40, color: false)
+        let bytes = live.renderText([.endLine, .status("t")], editAreaCursorRow: 0, columns: 40, color: false)
         #expect(bytes == "\r\u{1B}[1A\u{1B}[Jtail\r\ns\r\nt\r\n")
         #expect(!live.hasLiveRow)
     }
 
     @Test func statusAtTheStartOfALineIsWrittenAtOnce() {
         var live = LiveOutput()
-        #expect(live.render([.status("ready")], editAreaCursorRow: 2, columns: 40, color: false) == "\r\u{1B}[2A\u{1B}[Jready\r\n")
+        #expect(live.renderText([.status("ready")], editAreaCursorRow: 2, columns: 40, color: false) == "\r\u{1B}[2A\u{1B}[Jready\r\n")
     }
 
     @Test func bigBatchesRenderQuickly() {
@@ -97,7 +103,7 @@ struct LiveOutputTests {
         let items = [OutputItem](repeating: .text(delta), count: 16_384)  // 1 MiB
         let start = ContinuousClock.now
         var total = 0
-        for _ in 0..<4 { total += live.render(items, editAreaCursorRow: 0, columns: 80, color: true).utf8.count }
+        for _ in 0..<4 { total += live.render(items, editAreaCursorRow: 0, columns: 80, color: true).count }
         let elapsed = ContinuousClock.now - start
         #expect(total > 4 * 1_048_576)
         // Generous even for an unoptimised build; release builds are far faster.

@@ -125,8 +125,11 @@ final class EditorChannel: Sendable {
 /// Writes bytes to standard output, whole, bypassing stdio buffering.
 enum TerminalOutput {
     static func write(_ text: String, fd: Int32 = 1) {
-        var text = text
-        text.withUTF8 { buffer in
+        write(Array(text.utf8), fd: fd)
+    }
+
+    static func write(_ bytes: [UInt8], fd: Int32 = 1) {
+        bytes.withUnsafeBufferPointer { buffer in
             guard var base = buffer.baseAddress else { return }
             var remaining = buffer.count
             while remaining > 0 {

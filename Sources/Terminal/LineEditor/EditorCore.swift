@@ -113,9 +113,9 @@ final class EditorCore {
 
     private func shutDown() {
         parley_flush_stdout()
-        var bytes = LiveOutput.eraseSequence(rowsUp: cursorRow())
+        var bytes = Array(LiveOutput.eraseSequence(rowsUp: cursorRow()).utf8)
         bytes += live.closeForShutdown(color: color)
-        bytes += "\u{1B}[?2004l"
+        bytes += Array("\u{1B}[?2004l".utf8)
         TerminalOutput.write(bytes)
         parley_el_set_int(editLine, EL_UNBUFFERED, 0)
         el_end(editLine)

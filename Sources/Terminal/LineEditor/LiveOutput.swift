@@ -45,8 +45,8 @@ struct LiveOutput {
     ///   - editAreaCursorRow: the cursor's row within libedit's edit area.
     ///   - columns: the terminal width.
     ///   - color: whether to emit colour codes.
-    mutating func render(_ items: [OutputItem], editAreaCursorRow: Int, columns: Int, color: Bool) -> String {
-        var output = Self.eraseSequence(rowsUp: editAreaCursorRow + (hasLiveRow ? 1 : 0))
+    mutating func render(_ items: [OutputItem], editAreaCursorRow: Int, columns: Int, color: Bool) -> [UInt8] {
+        var output = Array(Self.eraseSequence(rowsUp: editAreaCursorRow + (hasLiveRow ? 1 : 0)).utf8)
         ANSIWriter.append(liveRow, to: &output, color: color, carriageReturns: true)
         for item in items {
             switch item {
@@ -62,14 +62,14 @@ struct LiveOutput {
                 }
             case .endLine:
                 if hasLiveRow {
-                    output += "\r\n"
+                    output += [13, 10]
                     liveRow = []
                     liveRowWidth = 0
                 }
                 flushHeldStatuses(into: &output, color: color)
             }
         }
-        if hasLiveRow { output += "\r\n" }
+        if hasLiveRow { output += [13, 10] }
         return output
     }
 
@@ -88,52 +88,70 @@ struct LiveOutput {
     }
 
     /// Closes the live row and returns the bytes for the held statuses, for shutdown.
-    mutating func closeForShutdown(color: Bool) -> String {
-        var output = ""
+    mutating func closeForShutdown(color: Bool) -> [UInt8] {
+        var output: [UInt8] = []
         liveRow = []
         liveRowWidth = 0
         flushHeldStatuses(into: &output, color: color)
         return output
     }
 
-    private mutating func writeLine(_ text: StyledText, into output: inout String, color: Bool) {
+    private mutating func writeLine(_ text: StyledText, into output: inout [UInt8], color: Bool) {
         ANSIWriter.append(text.fragments, to: &output, color: color, carriageReturns: true)
-        output += "\r\n"
+        output += [13, 10]
     }
 
-    private mutating func flushHeldStatuses(into output: inout String, color: Bool) {
+    private mutating func flushHeldStatuses(into output: inout [UInt8], color: Bool) {
         guard !heldStatuses.isEmpty else { return }
         for status in heldStatuses { writeLine(status, into: &output, color: color) }
         heldStatuses = []
     }
 
-    /// Updates the live row after `fragments` were written.
+    /// Updates the live row after `fragments` were written. Works on UTF-8
+    /// bytes and only looks at the text after the last newline.
     private mutating func advance(over fragments: [StyledText.Fragment], columns: Int) {
         for fragment in fragments where !fragment.text.isEmpty {
-            var tail = Substring(fragment.text)
-            if let newline = fragment.text.utf8.lastIndex(of: UInt8(ascii: "\n")) {
-                liveRow = []
-                liveRowWidth = 0
-                tail = fragment.text[fragment.text.index(after: newline)...]
-            }
-            guard !tail.isEmpty else { continue }
-            var rowStart = tail.startIndex
-            var index = tail.unicodeScalars.startIndex
-            while index < tail.unicodeScalars.endIndex {
-                let scalar = tail.unicodeScalars[index]
-                let width =
-                    scalar == "\t" ? min(8 - liveRowWidth % 8, max(0, columns - liveRowWidth)) : columnWidth(of: scalar)
-                if width > 0, liveRowWidth + width > columns {
-                    // The terminal wrapped: everything before this scalar is final.
+            var text = fragment.text
+            let kept: String? = text.withUTF8 { bytes in
+                var start = 0
+                if let newline = bytes.lastIndex(of: 10) {
                     liveRow = []
                     liveRowWidth = 0
-                    rowStart = index
+                    start = newline + 1
                 }
-                liveRowWidth += width
-                index = tail.unicodeScalars.index(after: index)
+                guard start < bytes.count else { return nil }
+                var rowStart = start
+                var index = start
+                while index < bytes.count {
+                    let (width, length) = Self.measure(bytes, at: index, column: liveRowWidth, columns: columns)
+                    if width > 0, liveRowWidth + width > columns {
+                        // The terminal wrapped: everything before this character is final.
+                        liveRow = []
+                        liveRowWidth = 0
+                        rowStart = index
+                    }
+                    liveRowWidth += width
+                    index += length
+                }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[rowStart...]), as: UTF8.self)
             }
-            let kept = tail[rowStart...]
-            if !kept.isEmpty { liveRow.append(StyledText.Fragment(String(kept), fragment.style)) }
+            if let kept { liveRow.append(StyledText.Fragment(kept, fragment.style)) }
         }
+    }
+
+    /// The columns and byte length of the character starting at `index`.
+    private static func measure(
+        _ bytes: UnsafeBufferPointer<UInt8>, at index: Int, column: Int, columns: Int
+    ) -> (width: Int, length: Int) {
+        let lead = bytes[index]
+        if lead < 0x80 {
+            if lead == 9 { return (min(8 - column % 8, max(0, columns - column)), 1) }
+            return (lead >= 0x20 && lead != 0x7F ? 1 : 0, 1)
+        }
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        guard length > 1, index + length <= bytes.count else { return (0, 1) }
+        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+        return (Unicode.Scalar(value).map(columnWidth(of:)) ?? 0, length)
     }
 }
