@@ -151,7 +151,7 @@ final class TmuxSession: @unchecked Sendable {
             sh -c 'echo $$ > pid; exec "$@"' sh "\(try Self.demoExecutable().path)" --history "\(directory)/history" 2>err
             echo EXIT=$?
             stty -a > after.tmp && mv after.tmp after
-            sleep 300
+            sleep 120
             """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         try run(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "env LANG=C.UTF-8 TERM=screen \(script)"])
@@ -249,8 +249,20 @@ func spawnAndWait(_ argv: [String], capture: Bool) throws -> String {
         cArguments.forEach { free($0) }
         cEnvironment.forEach { free($0) }
     }
+    // The test runner may block or ignore signals; tmux and the demo need the defaults.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGPIPE, SIGTSTP, SIGCHLD] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
+    let result = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
     if capture { close(fds[1]) }
     guard result == 0 else {
         if capture { close(fds[0]) }

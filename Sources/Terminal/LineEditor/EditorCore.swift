@@ -94,6 +94,8 @@ final class EditorCore {
 
     /// Runs until stopped, a terminating signal, or the end of input.
     func run() {
+        // Process-directed signals reach a thread that does not block them: make sure this one doesn't.
+        for signal in SignalRelay.signals { parley_signal_unblock(signal) }
         TerminalOutput.write("\u{1B}[?2004h")
         parley_el_set_int(editLine, EL_UNBUFFERED, 1)
         while !exitRequested {
