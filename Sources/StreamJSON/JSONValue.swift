@@ -66,7 +66,7 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses JSON text into a value.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONParser.parse(data)
     }
 
     private static let encoder: JSONEncoder = {

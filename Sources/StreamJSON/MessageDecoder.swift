@@ -10,15 +10,14 @@ public struct MessageDecoder: Sendable {
 
     /// Decodes one line's bytes (without its terminator).
     public func decode(_ bytes: some Collection<UInt8>) -> Result<IncomingMessage, UndecodableLine> {
-        let data = Data(bytes)
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONParser.parse(bytes)
         } catch {
-            return .failure(Self.undecodable(data, reason: "not valid JSON"))
+            return .failure(Self.undecodable(Data(bytes), reason: "not valid JSON"))
         }
         guard case .object = value else {
-            return .failure(Self.undecodable(data, reason: "a JSON value that is not an object"))
+            return .failure(Self.undecodable(Data(bytes), reason: "a JSON value that is not an object"))
         }
         return .success(Self.message(from: value))
     }
