@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(name: "parley-bench", dependencies: ["AgentSession", "StreamJSON", "Terminal", "ParleyApp"], swiftSettings: strict),
 
         // Shared by the test targets: built binaries, process inspection, the double's records.
-        .target(name: "ParleyTestSupport", dependencies: ["StreamJSON"], path: "Tests/ParleyTestSupport", swiftSettings: strict),
+        .target(name: "ParleyTestSupport", dependencies: ["StreamJSON", "_ProcessShims"], path: "Tests/ParleyTestSupport", swiftSettings: strict),
 
         .testTarget(name: "StreamJSONTests", dependencies: ["StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "AgentSessionTests", dependencies: ["AgentSession", "StreamJSON", "ParleyTestSupport"], swiftSettings: strict),

@@ -89,6 +89,8 @@ public actor AgentSession {
     private var lastEventDescription = "none"
     private var stallReported = false
     private var watchdog: Task<Void, Never>?
+    /// How many events have been put on ``events`` so far.
+    public private(set) var emittedEventCount = 0
 
     private struct PendingControl {
         let subtype: String
@@ -246,8 +248,7 @@ public actor AgentSession {
                 guard let child else { continue }
                 // Ask the CLI to end a running turn first, so that stdin EOF lets it exit at once.
                 child.write(OutgoingMessage.controlRequest(requestID: "parley-stop", .interrupt).encodedLine())
-                let grace = options.terminateGrace
-                Task.detached { _ = await child.terminate(grace: grace) }
+                child.beginTermination(grace: options.terminateGrace)
             case .signalInterrupt:
                 child?.signal(SIGINT)
             case .scheduleRestart(let attempt, let delay):
@@ -273,6 +274,7 @@ public actor AgentSession {
     }
 
     private func emit(_ event: SessionEvent) {
+        emittedEventCount += 1
         continuation.yield(event)
         switch event {
         case .turnStarted:
@@ -307,7 +309,8 @@ public actor AgentSession {
         do {
             newChild = try ChildProcess.spawn(
                 executable: executable, arguments: configuration.arguments(for: mode),
-                environment: configuration.childEnvironment(), workingDirectory: configuration.workingDirectory)
+                environment: configuration.childEnvironment(), workingDirectory: configuration.workingDirectory,
+                sweepToken: DescendantSweeper.makeToken())
         } catch {
             perform(machine.handle(.spawnFailed(error)))
             return
@@ -327,8 +330,9 @@ public actor AgentSession {
         let currentGeneration = generation
         Task { [weak self] in
             for await output in newChild.output {
-                guard let self else { return }
+                guard let self else { newChild.chunkProcessed(); continue }
                 await self.receive(output, generation: currentGeneration)
+                newChild.chunkProcessed()
             }
         }
         if options.sendInitialize {
@@ -344,7 +348,9 @@ public actor AgentSession {
         guard generation == self.generation else { return }
         switch output {
         case .stdout(let bytes):
-            lastActivity = .now
+            // Once Parley has asked the process to stop, its remaining output has no reader:
+            // drain it without framing so that teardown never waits on a flood.
+            if case .stopping = machine.phase { return }
             framer.append(bytes) { line in handle(line) }
         case .stderr(let bytes):
             stderrTail.append(bytes)
@@ -376,6 +382,8 @@ public actor AgentSession {
     }
 
     private func handle(_ message: IncomingMessage) {
+        // Only well-formed events count as signs of life for the stall watchdog (junk does not).
+        lastActivity = .now
         lastEventDescription = Self.describe(message)
         switch message {
         case .controlResponse(let response):

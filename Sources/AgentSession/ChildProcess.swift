@@ -34,19 +34,37 @@ final class ChildProcess: Sendable {
     private let stdinFD: Int32
     private let writeQueue: DispatchQueue
     private let state: Mutex<State>
+    /// Chunks handed to the consumer but not yet processed. The reader waits for a credit
+    /// before handing over another, so a child that writes faster than Parley can process
+    /// blocks in `write()` instead of growing Parley's memory.
+    private let credits = DispatchSemaphore(value: ChildProcess.chunksInFlight)
+    private let exited = DispatchGroup()
+    private let sweepToken: String?
+
+    static let chunksInFlight = 8
 
     private struct State {
         var stdinOpen = true
         var exitStatus: ExitStatus?
         var exitWaiters: [CheckedContinuation<ExitStatus, Never>] = []
+        var stopReading = false
+        /// Last time the reader got data or was held up by the consumer (so not idle).
+        var lastProgress = ContinuousClock.now
     }
 
-    private init(pid: pid_t, stdinFD: Int32, output: AsyncStream<ChildOutput>) {
+    private init(pid: pid_t, stdinFD: Int32, output: AsyncStream<ChildOutput>, sweepToken: String?) {
         self.pid = pid
         self.stdinFD = stdinFD
         self.output = output
+        self.sweepToken = sweepToken
         self.writeQueue = DispatchQueue(label: "parley.child.\(pid).stdin")
         self.state = Mutex(State())
+        exited.enter()
+    }
+
+    /// The consumer finished with one stdout or stderr chunk; the reader may hand over another.
+    func chunkProcessed() {
+        credits.signal()
     }
 
     /// Signals restored to their defaults in the child (Parley ignores SIGPIPE and handles
@@ -54,8 +72,13 @@ final class ChildProcess: Sendable {
     private static let defaultedSignals: [Int32] = [SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD, SIGWINCH, SIGUSR1, SIGUSR2]
 
     /// Spawns `executable` with `arguments` (argv[0] is the executable path).
+    ///
+    /// With a `sweepToken`, the token is put in the child's environment and, once the child has
+    /// exited, every process still carrying it (tool processes that detached) is killed.
     static func spawn(executable: String, arguments: [String], environment: [String: String],
-                      workingDirectory: String?) throws(SessionError) -> ChildProcess {
+                      workingDirectory: String?, sweepToken: String? = nil) throws(SessionError) -> ChildProcess {
+        var environment = environment
+        if let sweepToken { environment[DescendantSweeper.variable] = sweepToken }
         // Parley must survive writing to a dead child's stdin.
         Glibc.signal(SIGPIPE, SIG_IGN)
 
@@ -115,7 +138,7 @@ final class ChildProcess: Sendable {
         }
 
         let (stream, continuation) = AsyncStream.makeStream(of: ChildOutput.self, bufferingPolicy: .unbounded)
-        let child = ChildProcess(pid: pid, stdinFD: stdinPipe[1], output: stream)
+        let child = ChildProcess(pid: pid, stdinFD: stdinPipe[1], output: stream, sweepToken: sweepToken)
         child.startThreads(stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], continuation: continuation)
         return child
     }
@@ -143,8 +166,8 @@ final class ChildProcess: Sendable {
         _ = parley_pipe_cloexec(&wake)
         let wakeRead = wake[0], wakeWrite = wake[1]
 
-        let reader = Thread {
-            Self.readLoop(stdoutFD: stdoutFD, stderrFD: stderrFD, wakeFD: wakeRead, continuation: continuation)
+        let reader = Thread { [self] in
+            self.readLoop(stdoutFD: stdoutFD, stderrFD: stderrFD, wakeFD: wakeRead, continuation: continuation)
             close(stdoutFD)
             close(stderrFD)
             close(wakeRead)
@@ -158,15 +181,29 @@ final class ChildProcess: Sendable {
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
             let exitStatus = Self.decode(status)
             // Leftovers of the group (tool processes) would hold the pipes open and live on.
-            if drained.wait(timeout: .now() + .milliseconds(300)) == .timedOut {
-                kill(-pid, SIGKILL)
-                if drained.wait(timeout: .now() + .milliseconds(300)) == .timedOut {
+            // Drain what is left. Anything still holding the pipes open once the reader has sat
+            // idle for a while is a leftover (a tool process): kill the group and the sweep, then
+            // give up on the pipes. A reader that is merely waiting on a slow consumer is not idle.
+            var escalation = 0
+            while drained.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+                let idle = self.state.withLock { ContinuousClock.now - $0.lastProgress } > .milliseconds(300)
+                guard idle else { continue }
+                escalation += 1
+                if escalation == 1 {
+                    kill(-pid, SIGKILL)
+                    if let token = self.sweepToken { DescendantSweeper.killAll(token: token) }
+                    self.state.withLock { $0.lastProgress = .now }
+                } else {
+                    self.state.withLock { $0.stopReading = true }
                     var byte: UInt8 = 1
                     _ = Glibc.write(wakeWrite, &byte, 1)
                     drained.wait()
+                    break
                 }
-            } else {
+            }
+            if escalation == 0 {
                 kill(-pid, SIGKILL)
+                if let token = self.sweepToken { DescendantSweeper.killAll(token: token) }
             }
             close(wakeWrite)
             self.closeStdin()
@@ -178,13 +215,26 @@ final class ChildProcess: Sendable {
                 return state.exitWaiters
             }
             for waiter in waiters { waiter.resume(returning: exitStatus) }
+            self.exited.leave()
         }
         waiter.name = "parley.child.\(pid).wait"
         waiter.start()
     }
 
-    private static func readLoop(stdoutFD: Int32, stderrFD: Int32, wakeFD: Int32,
-                                 continuation: AsyncStream<ChildOutput>.Continuation) {
+    /// Waits for a credit; false when the reader must stop instead.
+    private func acquireCredit() -> Bool {
+        while credits.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            let stop = state.withLock { state -> Bool in
+                state.lastProgress = .now
+                return state.stopReading
+            }
+            if stop { return false }
+        }
+        return true
+    }
+
+    private func readLoop(stdoutFD: Int32, stderrFD: Int32, wakeFD: Int32,
+                          continuation: AsyncStream<ChildOutput>.Continuation) {
         let bufferSize = 256 * 1024
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
         defer { buffer.deallocate() }
@@ -204,8 +254,12 @@ final class ChildProcess: Sendable {
             for index in 0..<2 where fds[index].fd >= 0 && fds[index].revents != 0 {
                 let count = read(fds[index].fd, buffer, bufferSize)
                 if count > 0 {
+                    state.withLock { $0.lastProgress = .now }
                     let bytes = Array(UnsafeBufferPointer(start: buffer, count: count))
-                    continuation.yield(index == 0 ? .stdout(bytes) : .stderr(bytes))
+                    guard acquireCredit() else { return }
+                    if case .terminated = continuation.yield(index == 0 ? .stdout(bytes) : .stderr(bytes)) {
+                        credits.signal()  // nobody consumes any more: keep draining the pipes
+                    }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     fds[index].fd = -1  // poll ignores negative fds
                     open -= 1
@@ -293,15 +347,26 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// The teardown sequence: close stdin, wait `grace` for a clean exit (the CLI flushes its
-    /// session file and leaves by itself), then SIGTERM the group, wait, then SIGKILL. Always
-    /// returns with the process reaped.
-    func terminate(grace: Duration, termGrace: Duration = .seconds(2)) async -> ExitStatus {
+    /// Starts the teardown sequence on a thread of its own (so that it runs on time however
+    /// busy the cooperative pool is): close stdin, wait `grace` for a clean exit (the CLI
+    /// flushes its session file and leaves by itself), SIGTERM the group, wait `termGrace`,
+    /// SIGKILL. The exit arrives on ``output`` as usual.
+    func beginTermination(grace: Duration, termGrace: Duration = .seconds(2)) {
         closeStdin()
-        if let status = await waitForExit(timeout: grace) { return status }
-        signal(SIGTERM, toGroup: true)
-        if let status = await waitForExit(timeout: termGrace) { return status }
-        signal(SIGKILL, toGroup: true)
+        let thread = Thread { [self] in
+            if exited.wait(timeout: .now() + grace.dispatchInterval) == .success { return }
+            signal(SIGTERM, toGroup: true)
+            if exited.wait(timeout: .now() + termGrace.dispatchInterval) == .success { return }
+            signal(SIGKILL, toGroup: true)
+            if let sweepToken { DescendantSweeper.killAll(token: sweepToken) }
+        }
+        thread.name = "parley.child.\(pid).teardown"
+        thread.start()
+    }
+
+    /// The teardown sequence, awaited: returns with the process reaped.
+    func terminate(grace: Duration, termGrace: Duration = .seconds(2)) async -> ExitStatus {
+        beginTermination(grace: grace, termGrace: termGrace)
         return await waitForExit()
     }
 }
@@ -311,4 +376,11 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeM
     pointers.append(nil)
     defer { for pointer in pointers { free(pointer) } }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+extension Duration {
+    var dispatchInterval: DispatchTimeInterval {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+    }
 }

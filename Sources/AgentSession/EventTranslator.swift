@@ -56,8 +56,8 @@ struct EventTranslator: Sendable {
             return []
         case .controlCancelRequest(let requestID):
             return [.permissionCancelled(requestID: requestID)]
-        case .conversationReset(let newSessionID):
-            return [.status(.conversationReset(newSessionID: newSessionID))]
+        case .conversationReset:
+            return [.status(.conversationReset)]
         case .toolProgress(let progress):
             return [.status(.toolProgress(toolName: progress.toolName, elapsedSeconds: progress.elapsedSeconds))]
         case .result:

@@ -117,8 +117,9 @@ public enum StatusUpdate: Sendable, Equatable {
     case toolProgress(toolName: String?, elapsedSeconds: Double?)
     /// The CLI withdrew what it had streamed (an error mid-stream) and is asking again.
     case streamRestarted
-    /// `/clear` gave the conversation a new session id.
-    case conversationReset(newSessionID: String)
+    /// `/clear` started a new conversation; the next ``SessionEvent/sessionInitialized(_:)``
+    /// carries its session id.
+    case conversationReset
     /// Output of a CLI-local command such as `/compact` or a model change.
     case localCommandOutput(String)
 }

@@ -283,8 +283,10 @@ public struct SessionStateMachine: Sendable {
         case .system(.initialized(let info)):
             sessionID = info.sessionID
             model = info.model
-        case .conversationReset(let newSessionID):
-            sessionID = newSessionID
+        case .conversationReset:
+            // `new_conversation_id` is not the id `--resume` knows (CLI 2.1.331); the
+            // `system/init` that follows carries the real one.
+            break
         case .result(let result):
             totalCostUSD = result.totalCostUSD
             if let id = result.sessionID { sessionID = id }

@@ -35,6 +35,8 @@ public actor SessionController {
     private var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var checkedVersion = false
+    private var presentedEventCount = 0
+    private var presentationWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
     private var silenced = false
 
@@ -90,9 +92,29 @@ public actor SessionController {
             handle(event)
         }
         debugLog?.close()
+        let waiters = presentationWaiters
+        presentationWaiters.removeAll()
+        for waiter in waiters { waiter.continuation.resume() }
+    }
+
+    /// Waits until the session is settled *and* every event it emitted up to then has been
+    /// presented, so that what a script does next never lands in the middle of a reply.
+    public func waitUntilSettled() async {
+        await session.waitUntilSettled()
+        let target = await session.emittedEventCount
+        if presentedEventCount >= target { return }
+        await withCheckedContinuation { presentationWaiters.append((target, $0)) }
     }
 
     private func handle(_ event: SessionEvent) {
+        defer {
+            presentedEventCount += 1
+            if !presentationWaiters.isEmpty {
+                let ready = presentationWaiters.filter { $0.count <= presentedEventCount }
+                presentationWaiters.removeAll { $0.count <= presentedEventCount }
+                for waiter in ready { waiter.continuation.resume() }
+            }
+        }
         debugLog?.record(event)
         switch event {
         case .turnCompleted(let summary):
@@ -295,14 +317,34 @@ final class DebugLog: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
         handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
+        write("start \(Self.resources())")
     }
 
     func record(_ event: SessionEvent) {
-        let line = "\(Date().timeIntervalSince1970) \(event)\n"
+        write("\(event)")
+    }
+
+    /// Ends the log with the same resource line as its start: a leak shows as a difference.
+    func close() {
+        write("end \(Self.resources())")
+        handle.withLock { $0 = nil }
+    }
+
+    private func write(_ text: String) {
+        let line = "\(Date().timeIntervalSince1970) \(text)\n"
         handle.withLock { $0?.write(Data(line.utf8)) }
     }
 
-    func close() {
-        handle.withLock { $0 = nil }
+    /// Open descriptors (excluding the log's own) and live child processes of Parley.
+    static func resources() -> String {
+        let descriptors = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0) - 2
+        let me = String(getpid())
+        let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { entry in
+            guard Int(entry) != nil, let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            return fields.count > 1 && fields[1] == me
+        }.count
+        return "descriptors=\(descriptors) children=\(children)"
     }
 }

@@ -210,10 +210,13 @@ import StreamJSON
         #expect(machine.handle(.childExited(.exited(0), stderrTail: [])).contains(.spawn(.fresh)))
     }
 
-    @Test func clearFollowsTheNewSessionID() {
+    @Test func clearFollowsTheNewSessionIDFromTheNextInit() {
         var machine = idleMachine()
         _ = machine.handle(.childMessage(initEvent("first")))
-        _ = machine.handle(.childMessage(.conversationReset(newSessionID: "second")))
+        // The reset's own id is not the session id; the init after it is.
+        _ = machine.handle(.childMessage(.conversationReset(newSessionID: "reset-id")))
+        #expect(machine.sessionID == "first")
+        _ = machine.handle(.childMessage(initEvent("second")))
         #expect(machine.sessionID == "second")
         _ = machine.handle(.childExited(.signaled(9), stderrTail: []))
         #expect(machine.handle(.restartTimerFired(attempt: 1)) == [.spawn(.resume(sessionID: "second"))])

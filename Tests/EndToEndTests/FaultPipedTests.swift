@@ -111,7 +111,7 @@ import Glibc
         #expect(fixture.record.starts.count == 4, "spawns: \(fixture.record.starts.count)")
         #expect(parley.stderr.contains("claude exited with status 7 4 times in a row; giving up"), "stderr: \(parley.stderr)")
         #expect(parley.stderr.contains("stderr: fake-claude: simulated crash on start (exit 7)"))
-        #expect(parley.stderr.contains("not answered: “hello”") && parley.stderr.contains("not sent: “world”"))
+        #expect(parley.stderr.contains("not sent: “hello”") && parley.stderr.contains("not sent: “world”"))
         #expect(elapsed >= 1.8)
         // No busy loop: waiting out the backoff costs (almost) no CPU.
         print("crash on start: \(elapsed) s wall, parley CPU \(parley.cpuSeconds) s")
@@ -231,13 +231,14 @@ import Glibc
     }
 }
 
-/// A child that writes stdout faster than Parley parses it. These tests FAIL on the engine as
-/// of this commit (see Docs/Reliability.md, "Known failures"): the reader thread buffers
-/// without bound, teardown waits for the whole backlog, and the teardown timers starve.
+/// A child that writes stdout faster than Parley parses it: the reader hands over at most a
+/// few chunks at a time (the pipe pushes back on the child), output is not framed once Parley
+/// is stopping, and the teardown sequence runs on its own thread.
 @Suite(.serialized) struct FaultStdoutFloodTests {
     /// 3 million tiny (valid, unknown-type) lines as fast as the fake can write them, then
-    /// SIGTERM: the fake exits at once on stdin EOF, so Parley should be gone within its
-    /// 3 s grace period, with memory bounded by what is in flight, not by the backlog.
+    /// SIGTERM. Like the real CLI, the fake finishes its turn after stdin EOF, so Parley's
+    /// teardown runs its course: 3 s grace, SIGTERM, at most 2 s more. Memory stays bounded by
+    /// what is in flight, not by the backlog.
     @Test func sigtermDuringAStdoutFloodExitsPromptlyInBoundedMemory() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
@@ -251,7 +252,7 @@ import Glibc
         let took = Date().timeIntervalSince(signalled)
         print("stdout flood + SIGTERM: exit \(String(describing: status)) after \(took) s, peak RSS \(parley.peakResidentKB / 1024) MiB")
         #expect(status == 143)
-        #expect(took < 5, "Parley took \(took) s to exit after SIGTERM")
+        #expect(took < 5 + 3 * faultScale, "Parley took \(took) s to exit after SIGTERM")
         #expect(parley.peakResidentKB / 1024 < 512, "peak RSS \(parley.peakResidentKB / 1024) MiB")
     }
 

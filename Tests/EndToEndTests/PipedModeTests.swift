@@ -237,7 +237,7 @@ import Glibc
         #expect(outcome.stderr.contains("exited with status 7"))
         #expect(outcome.stderr.contains("giving up"))
         // Nothing was silently dropped: both lines are reported as not answered.
-        #expect(outcome.stderr.contains("not answered: “hello”"))
+        #expect(outcome.stderr.contains("not sent: “hello”"))
         #expect(outcome.stderr.contains("not sent: “world”"))
     }
 
@@ -340,5 +340,33 @@ extension PipedModeTests {
         #expect(outcome.stderr.components(separatedBy: "2.9.0 is newer").count == 2)  // said once
         let tested = try fixture.run("hello\n")
         #expect(!tested.stderr.contains("tested with"))
+    }
+}
+
+extension PipedModeTests {
+    /// The parley binary is alone in its process, so its descriptor count is exact. Its
+    /// `--debug-log` ends with the open descriptors and live children: after six processes
+    /// (restarts, a crash, a persona switch) they are the same as after one, and no child lives.
+    @Test func noDescriptorOrChildOutlivesRestartsAndCrashes() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        _ = fixture.writeConfig("[personas.other]\nsystem_prompt = \"Other.\"\n")
+        func endOfLog(_ script: String, _ name: String) throws -> (String, Int) {
+            let log = fixture.directory.file(name)
+            let outcome = try fixture.run(script, ["--debug-log", log])
+            #expect(outcome.stdout.contains("Echo: last"), "stderr: \(outcome.stderr)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: log)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            let end = try #require(lines.last { $0.contains(" end descriptors=") })
+            let starts = lines.filter { $0.contains("processStarted") }.count
+            return (String(end.split(separator: " ", maxSplits: 1)[1]), starts)
+        }
+        let (one, oneStarts) = try endOfLog("first\nlast\n", "one.log")
+        let (many, manyStarts) = try endOfLog(
+            "one\n/restart\ntwo fc:tool\n/restart --fresh\nthree fc:kill\nfour\n/persona other\n/restart\nlast\n", "many.log")
+        #expect(oneStarts == 1 && manyStarts == 6)
+        #expect(one == many, "one process: \(one); six processes: \(many)")
+        #expect(many.hasSuffix("children=0"), "\(many)")
     }
 }

@@ -33,8 +33,7 @@ import Testing
         }
 
         func settle() async {
-            await controller.session.waitUntilSettled()
-            try? await Task.sleep(for: .milliseconds(60))
+            await controller.waitUntilSettled()
         }
 
         func finish() async {
@@ -60,7 +59,9 @@ import Testing
         #expect(harness.console.lines(.info).last == "cleared 2 queued messages")
         await harness.settle()
         #expect(harness.record.userTexts == ["slow fc:slow=30 fc:words=30"])
-        #expect(harness.console.lines(.status).filter { $0.hasPrefix("queued (") } == ["queued (1)", "queued (2)", "queued (3)"])
+        #expect(harness.console.lines(.status).filter { $0.hasPrefix("queued (") } == [
+            "queued (1): alpha", "queued (2): beta", "queued (3): gamma",
+        ])
         await harness.finish()
     }
 

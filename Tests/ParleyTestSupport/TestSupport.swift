@@ -64,6 +64,11 @@ public enum ProcessInspector {
         return stat[stat.index(close, offsetBy: 2)] != "Z"
     }
 
+    /// True while `pid` has a process-table entry (running or a zombie not yet reaped).
+    public static func exists(_ pid: pid_t) -> Bool {
+        FileManager.default.fileExists(atPath: "/proc/\(pid)")
+    }
+
     /// Open file descriptors of this process.
     public static func openDescriptorCount() -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
@@ -122,51 +127,39 @@ public struct ProcessOutcome: Sendable {
     public let stderr: String
 }
 
-/// Runs a program with the given stdin, environment and timeout; kills it on timeout.
+/// Runs a program with the given stdin, environment and timeout (with a clean signal state,
+/// as from a shell); kills it on timeout.
 public func runProgram(_ path: String, arguments: [String] = [], stdin: String = "", environment: [String: String],
                        workingDirectory: String? = nil, timeout: TimeInterval = 60) throws -> ProcessOutcome {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.environment = environment
-    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-    let input = Pipe(), output = Pipe(), error = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let outData = LockedData(), errData = LockedData()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { outData.set(output.fileHandleForReading.readDataToEndOfFile()); group.leave() }
-    group.enter()
-    DispatchQueue.global().async { errData.set(error.fileHandleForReading.readDataToEndOfFile()); group.leave() }
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try? input.fileHandleForWriting.close()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    if process.isRunning {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        group.wait()
-        throw TimedOut(stdout: outData.string, stderr: errData.string)
+    let child = try CleanSpawn.spawn([path] + arguments, environment: environment, workingDirectory: workingDirectory,
+                                     pipeStdin: true, pipeStdout: true, pipeStderr: true)
+    let stdout = CleanSpawn.readAll(child.stdoutFD)
+    let stderr = CleanSpawn.readAll(child.stderrFD)
+    let input = Data(stdin.utf8)
+    Thread.detachNewThread {
+        input.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(child.stdinFD, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { if errno == EINTR { continue } else { break } }
+                offset += written
+            }
+        }
+        close(child.stdinFD)
     }
-    process.waitUntilExit()
-    group.wait()
-    return ProcessOutcome(status: process.terminationStatus, stdout: outData.string, stderr: errData.string)
+    guard let status = CleanSpawn.wait(child.pid, timeout: timeout) else {
+        kill(child.pid, SIGKILL)
+        _ = CleanSpawn.wait(child.pid, timeout: 10)
+        throw TimedOut(stdout: String(decoding: stdout(), as: UTF8.self), stderr: String(decoding: stderr(), as: UTF8.self))
+    }
+    return ProcessOutcome(status: status, stdout: String(decoding: stdout(), as: UTF8.self),
+                          stderr: String(decoding: stderr(), as: UTF8.self))
 }
 
 public struct TimedOut: Error, CustomStringConvertible {
     public let stdout: String
     public let stderr: String
     public var description: String { "timed out; stdout: \(stdout.suffix(500)) stderr: \(stderr.suffix(500))" }
-}
-
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }
-    var string: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
 }
 
 /// A clean environment for child processes: nothing inherited but PATH and HOME.

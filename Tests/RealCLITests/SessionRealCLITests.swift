@@ -170,15 +170,15 @@ extension RealCLI {
             }
             #expect(third != nil)
             #expect(ProcessTable.members(ofGroup: secondPid).isEmpty, "left in the group: \(ProcessTable.members(ofGroup: secondPid).map(\.command))")
-            // KNOWN ISSUE (Parley bug, reported): the CLI starts each Bash tool with setsid, so the
-            // tool's shell and its `sleep` are in a session and process group of their own. The
-            // group kill in ChildProcess (kill(-pid, SIGKILL)) never reaches them, and after a
-            // crash they live on, orphaned. When this is fixed, withKnownIssue reports it.
-            let survivors = sleepers.filter { ProcessTable.entry($0.pid).map { $0.state != "Z" } ?? false }
-            withKnownIssue("tool processes the CLI started with setsid survive a claude crash (orphaned)") {
-                #expect(survivors.isEmpty, "orphaned after the crash: \(survivors.map { "\($0.pid) \($0.command) pgrp \($0.pgrp)" })")
+            // The CLI starts each Bash tool with setsid, so the tool's shell and its `sleep` sit in a
+            // session and group of their own that the group kill cannot reach; Parley's sweep (by
+            // the token in their inherited environment) must still end them.
+            func survivors() -> [ProcessTable.Entry] {
+                sleepers.filter { ProcessTable.entry($0.pid).map { $0.state != "Z" } ?? false }
             }
-            for survivor in survivors { kill(survivor.pid, SIGKILL); kill(-survivor.pgrp, SIGKILL) }
+            _ = await waitFor { survivors().isEmpty }
+            #expect(survivors().isEmpty, "orphaned after the crash: \(survivors().map { "\($0.pid) \($0.command) pgrp \($0.pgrp)" })")
+            for survivor in survivors() { kill(survivor.pid, SIGKILL); kill(-survivor.pgrp, SIGKILL) }
 
             // The conversation goes on once more.
             let last = try await sendAndWait(session, events, "still here")
@@ -270,10 +270,7 @@ extension RealCLI {
             var mark = await events.count
             let clear = try await sendAndWait(session, events, "/clear")
             #expect(!clear.result.isError)
-            let reset = await events.since(mark).compactMap { event -> String? in
-                if case .status(.conversationReset(let id)) = event { return id }
-                return nil
-            }
+            let reset = await events.since(mark).filter { $0 == .status(.conversationReset) }
             #expect(reset.count == 1)
             let newID = try #require(await session.snapshot.sessionID)
             #expect(newID != oldID)
@@ -286,13 +283,8 @@ extension RealCLI {
                 return nil
             }
             #expect(inits.last == newID)
-            // KNOWN ISSUE (Parley bug, reported): `conversation_reset.new_conversation_id` is not the
-            // new session id on 2.1.331 (that one comes in the next system/init). Parley reports it
-            // as the new session id (StatusUpdate.conversationReset, "● new conversation <id>") and
-            // the state machine stores it as sessionID until the next init.
-            withKnownIssue("conversation_reset's new_conversation_id is taken for the new session id") {
-                #expect(reset.first == newID, "conversation_reset said \(reset), system/init says \(newID)")
-            }
+            // `conversation_reset.new_conversation_id` is not the new session id on 2.1.331; Parley
+            // takes the id from the system/init that follows (checked just above), never the reset's.
 
             // A crash now resumes the NEW session.
             let pid = try #require(await session.snapshot.pid)

@@ -33,16 +33,20 @@ struct ScriptedFrontEnd {
                 if Task.isCancelled { break }
                 await controller.submit(line)
                 if await controller.quitRequested { break }
-                await session.waitUntilSettled()
+                await controller.waitUntilSettled()
                 if case .failed = await session.snapshot.phase {
-                    // Nothing more can be answered; say which lines were never sent.
+                    // Nothing more can be answered: report what waited in the queue, then the
+                    // lines that were never sent.
+                    for message in await session.clearQueue() {
+                        await controller.reportNotSent(message.text)
+                    }
                     while let unsent = await lines.next() {
                         if !unsent.trimmingCharacters(in: .whitespaces).isEmpty { await controller.reportNotSent(unsent) }
                     }
                     break
                 }
             }
-            await session.waitUntilSettled()
+            await controller.waitUntilSettled()
         }
         let reason = await stopSignal.race(reader)
         return reason

@@ -85,7 +85,7 @@ public struct JSONEventEncoder: Sendable {
             return ["type": "status", "kind": "tool_progress", "tool": name.map(JSONValue.string) ?? .null,
                     "elapsed_seconds": elapsed.map(JSONValue.number) ?? .null]
         case .streamRestarted: return ["type": "status", "kind": "stream_restarted"]
-        case .conversationReset(let id): return ["type": "status", "kind": "conversation_reset", "session_id": .string(id)]
+        case .conversationReset: return ["type": "status", "kind": "conversation_reset"]
         case .localCommandOutput(let text): return ["type": "status", "kind": "command_output", "message": .string(text)]
         }
     }

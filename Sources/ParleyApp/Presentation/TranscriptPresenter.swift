@@ -25,6 +25,7 @@ public struct TranscriptPresenter: Sendable {
     private var atLineStart = true
     private var reportedJunkForProcess = false
     private var lastShownModel: String?
+    private var lastShownSession: String?
     private var thinkingShown = false
 
     public init(mode: Mode, width: Int = 80, showThinking: Bool = false) {
@@ -83,13 +84,15 @@ public struct TranscriptPresenter: Sendable {
                 console.line(StyledText("● claude started (pid \(pid), \(what))", .dim), kind: .status)
             }
         case .sessionInitialized(let info):
-            if mode == .terminal, info.model != lastShownModel {
+            if mode == .terminal, info.model != lastShownModel || info.sessionID != lastShownSession {
                 closeText(on: console)
                 console.line(StyledText("● model \(info.model) · session \(info.sessionID)", .dim), kind: .status)
             }
             lastShownModel = info.model
-        case .messageQueued(_, let position):
-            console.line(StyledText("queued (\(position))", .dim), kind: .status)
+            lastShownSession = info.sessionID
+        case .messageQueued(let message, let position):
+            console.line(StyledText("queued (\(position)): " + message.text.replacingNewlines().truncated(toWidth: 50), .dim),
+                         kind: .status)
         case .turnStarted:
             thinkingShown = false
         case .turnCompleted(let summary):
@@ -206,8 +209,8 @@ public struct TranscriptPresenter: Sendable {
             return StyledText("◦ \(name ?? "tool") still running (\(Int(elapsed ?? 0)) s)", .dim)
         case .streamRestarted:
             return StyledText("(the stream broke off; claude is asking again)", .dim)
-        case .conversationReset(let id):
-            return StyledText("● new conversation \(id)", .dim)
+        case .conversationReset:
+            return StyledText("● new conversation", .dim)
         case .localCommandOutput(let text):
             return StyledText(text, .dim)
         }
