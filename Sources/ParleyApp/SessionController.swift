@@ -172,9 +172,10 @@ public actor SessionController {
     func say(_ text: StyledText, kind: ConsoleLineKind = .info) {
         guard !silenced else { return }
         switch presentation {
-        case .transcript(var presenter):
-            presenter.closeText(on: console)
-            presentation = .transcript(presenter)
+        case .transcript:
+            // Not closing the streamed paragraph: in a terminal the line editor holds whole
+            // lines until the reply's current line ends; in scripted use commands run between
+            // turns, at a line start.
             console.line(text, kind: kind)
         case .json:
             let type = kind == .error ? "error" : "info"

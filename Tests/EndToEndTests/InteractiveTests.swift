@@ -87,6 +87,17 @@ import Glibc
         let (answered, final) = terminal.waitFor("Echo: typed ahead ✓", timeout: 20)
         #expect(answered, "screen:\n\(final)")
         #expect(fixture.record.userTexts == ["first fc:slow=60 fc:words=60", "typed ahead ✓"])
+        // The reply on screen is exactly the reply, once: no row left behind or drawn twice
+        // while the prompt was redrawn under it.
+        let piped = try runProgram(TestBinaries.parley, stdin: "first fc:slow=1 fc:words=60\n",
+                                   environment: fixture.environment(), workingDirectory: fixture.directory.path)
+        let expectedWords = piped.stdout.split(whereSeparator: \.isWhitespace)
+        let lines = final.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("● model") })
+        let end = try #require(lines.firstIndex { $0.hasPrefix("─ ") })
+        let replyWords = lines[(start + 1)..<end].filter { !$0.hasPrefix("queued (") }
+            .flatMap { $0.split(whereSeparator: \.isWhitespace) }
+        #expect(replyWords == expectedWords, "screen:\n\(final)")
     }
 
     @Test func ctrlCInterruptsASlowTurnAndTheNextMessageWorks() throws {

@@ -276,7 +276,16 @@ final class EditorCore {
             EditAreaLayout.lastRow(prompt: promptPlainText, line: line, columns: columns)
             - EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
         parley_flush_stdout()
-        TerminalOutput.write((rowsBelow > 0 ? "\u{1B}[\(rowsBelow)B" : "") + "\r\n")
+        if live.hasLiveRow {
+            // A reply is mid-line just above the prompt. Leaving the submitted line on screen
+            // would put it between the live row and the new prompt, and the next redraw would
+            // leave a stale copy of the live row behind. Erase the edit area instead, so the new
+            // prompt takes its place right under the live row (the caller reports the line).
+            let row = EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
+            TerminalOutput.write(LiveOutput.eraseSequence(rowsUp: row))
+        } else {
+            TerminalOutput.write((rowsBelow > 0 ? "\u{1B}[\(rowsBelow)B" : "") + "\r\n")
+        }
         submittedLine = String(String.UnicodeScalarView(line))
         return UInt8(CC_NEWLINE)
     }
