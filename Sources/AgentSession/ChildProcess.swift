@@ -33,7 +33,7 @@ final class ChildProcess: Sendable {
 
     private let stdinFD: Int32
     private let writeQueue: DispatchQueue
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// Chunks handed to the consumer but not yet processed. The reader waits for a credit
     /// before handing over another, so a child that writes faster than Parley can process
     /// blocks in `write()` instead of growing Parley's memory.
@@ -58,7 +58,7 @@ final class ChildProcess: Sendable {
         self.output = output
         self.sweepToken = sweepToken
         self.writeQueue = DispatchQueue(label: "parley.child.\(pid).stdin")
-        self.state = Mutex(State())
+        self.state = Locked(State())
         exited.enter()
     }
 
