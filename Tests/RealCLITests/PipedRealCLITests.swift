@@ -227,6 +227,28 @@ extension RealCLI {
             #expect(!outcome.stderr.contains("turn failed"))
         }
 
+        @Test func rateLimitRetriesShowAsStatusLinesAndTheNextMessageWorks() throws {
+            let harness = try RealHarness()
+            defer { harness.finish() }
+            let outcome = try harness.parley("please mock-err429x1 now\nafter the limit\n",
+                                             environment: ["CLAUDE_CODE_MAX_RETRIES": "3"])
+            #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+            #expect(outcome.stderr.contains(/API rate limit \(429\), retry 1\/3 in \d+\.\d s/), "stderr: \(outcome.stderr)")
+            #expect(outcome.stdout == "Echo: please mock-err429x1 now\nEcho: after the limit\n", "stdout: \(outcome.stdout)")
+        }
+
+        @Test func aConnectionClosedMidStreamIsSurvived() throws {
+            let harness = try RealHarness()
+            defer { harness.finish() }
+            let outcome = try harness.parley("please mock-closex1 now\nthe next one\n",
+                                             environment: ["CLAUDE_CODE_MAX_RETRIES": "3"])
+            #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+            // The CLI retries the broken connection (a status line) and the reply completes.
+            #expect(outcome.stderr.contains("retry 1/3"), "stderr: \(outcome.stderr)")
+            #expect(outcome.stdout.hasSuffix("Echo: the next one\n"), "stdout: \(outcome.stdout)")
+            #expect(outcome.stdout.contains("Echo: please mock-closex1 now"), "stdout: \(outcome.stdout)")
+        }
+
         @Test func anAPIErrorResultIsShownAndMakesTheScriptExitOne() throws {
             let harness = try RealHarness()
             defer { harness.finish() }
