@@ -260,20 +260,39 @@ import Glibc
         #expect(terminal.waitFor("reviewer ›").0)  // the prompt shows the persona
     }
 
-    @Test func aPermissionQuestionIsAnsweredInline() throws {
+    @Test func aPermissionQuestionIsAnsweredWithOneKey() throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let terminal = try fixture.start()
         defer { terminal.close() }
+        // y: one key, no Enter, allows.
         terminal.type("write it fc:permission=Write", enter: true)
         let (asked, screen) = terminal.waitFor("Allow Write(")
         #expect(asked, "screen:\n\(screen)")
         #expect(terminal.waitFor("allow? [y/n/a]").0)
-        terminal.type("n not today", enter: true)
-        #expect(terminal.waitFor("denied").0)
-        terminal.waitFor("parley ›")
-        let answer = fixture.record.stdinLines.first { $0["type"] == "control_response" }
-        #expect(answer?["response"]?["response"]?["behavior"] == "deny")
-        #expect(answer?["response"]?["response"]?["message"]?.stringValue?.contains("not today") == true)
+        terminal.type("y")
+        #expect(terminal.waitFor("  allowed").0)
+        terminal.waitFor { _ in terminal.cursorLine().hasPrefix("parley ›") }
+        #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "the key was not typed into the line")
+        var answers = fixture.record.stdinLines.filter { $0["type"] == "control_response" }
+        #expect(answers.last?["response"]?["response"]?["behavior"] == "allow")
+        // n: one key, then a reason line that reaches the model.
+        terminal.type("again fc:permission=Write", enter: true)
+        terminal.waitFor("allow? [y/n/a]")
+        terminal.type("n")
+        #expect(terminal.waitFor("reason for no").0)
+        terminal.type("not today", enter: true)
+        #expect(terminal.waitFor("  denied").0)
+        terminal.waitFor { _ in terminal.cursorLine().hasPrefix("parley ›") }
+        answers = fixture.record.stdinLines.filter { $0["type"] == "control_response" }
+        #expect(answers.last?["response"]?["response"]?["behavior"] == "deny")
+        #expect(answers.last?["response"]?["response"]?["message"]?.stringValue?.contains("not today") == true)
+        // Any other key is not an answer: the question stays.
+        terminal.type("third fc:permission=Write", enter: true)
+        terminal.waitFor("allow? [y/n/a]")
+        terminal.type("x")
+        #expect(terminal.waitFor("press y (yes), n (no) or a (always)").0)
+        terminal.type("a")
+        #expect(terminal.waitFor("allowed for this session").0)
     }
 }

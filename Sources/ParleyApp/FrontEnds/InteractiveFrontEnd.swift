@@ -89,6 +89,8 @@ enum InteractiveFrontEnd {
                 eofWarnedAt = .now
                 editor.writeStatus(StyledText("a turn is running: press Ctrl-D again to quit (it will be interrupted), or wait",
                                               .color(.yellow)))
+            case .key(let key):
+                await prompter.answer(key: key)
             case .terminate(let signal):
                 exitStatus = 128 + signal
                 break loop

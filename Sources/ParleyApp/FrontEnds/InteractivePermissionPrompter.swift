@@ -3,9 +3,10 @@ import StreamJSON
 import Terminal
 
 /// Asks permission questions inline: the question appears above the prompt, the prompt
-/// changes to `allow? [y/n/a] ›`, and the next line typed answers it (`y`, `a` for always,
-/// `n` optionally followed by a reason that reaches the model). Questions are asked one at a
-/// time, in order; a question the CLI withdraws disappears.
+/// changes to `allow? [y/n/a] ›`, and one key answers it: `y` allows once, `a` always (the
+/// CLI's own suggestion), `n` denies and then asks for an optional reason (a line; Enter for
+/// none) that reaches the model. A typed line (`y`, `a`, `n reason`) works too. Questions are
+/// asked one at a time, in order; a question the CLI withdraws disappears.
 actor InteractivePermissionPrompter: PermissionPrompter {
     private struct Question {
         let pending: PendingPermission
@@ -15,6 +16,8 @@ actor InteractivePermissionPrompter: PermissionPrompter {
     private let editor: LineEditor
     private let normalPrompt: @Sendable () -> StyledText
     private var questions: [Question] = []
+    /// `n` was pressed: the next line is the reason.
+    private var awaitingReason = false
 
     init(editor: LineEditor, normalPrompt: @escaping @Sendable () -> StyledText) {
         self.editor = editor
@@ -33,17 +36,37 @@ actor InteractivePermissionPrompter: PermissionPrompter {
 
     func cancel(requestID: String) async {
         guard let index = questions.firstIndex(where: { $0.pending.requestID == requestID }) else { return }
+        if index == 0 { awaitingReason = false }
         let question = questions.remove(at: index)
         question.continuation.resume(returning: nil)
         editor.writeStatus(StyledText("(permission question withdrawn)", .dim))
         advance(showingNext: index == 0)
     }
 
-    /// Answers the current question with a typed line. Returns false if the line was not an
-    /// answer (the question is asked again).
+    /// Answers the current question with one key.
+    func answer(key: Character) {
+        guard !questions.isEmpty, !awaitingReason else { return }
+        switch key.lowercased() {
+        case "y": resolve(.allowOnce)
+        case "a": resolve(.allowAlways)
+        case "n":
+            awaitingReason = true
+            editor.setPrompt(StyledText("reason for no (Enter for none) ", .color(.yellow)) + StyledText("› ", .bold))
+        default:
+            editor.writeStatus(StyledText("press y (yes), n (no) or a (always)", .color(.yellow)))
+            editor.readNextKey()
+        }
+    }
+
+    /// Answers the current question with a typed line (or gives the reason after `n`).
+    /// Returns false if the line was not an answer (the question is asked again).
     func answer(with line: String) -> Bool {
-        guard let question = questions.first else { return false }
+        guard !questions.isEmpty else { return false }
         let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if awaitingReason {
+            resolve(.deny(reason: trimmed.isEmpty ? nil : trimmed))
+            return true
+        }
         let answer: PermissionAnswer
         switch trimmed.lowercased().first {
         case "y": answer = .allowOnce
@@ -53,9 +76,16 @@ actor InteractivePermissionPrompter: PermissionPrompter {
             answer = .deny(reason: reason.isEmpty || trimmed.lowercased() == "no" ? nil : reason)
         default:
             editor.writeStatus(StyledText("answer y (yes), n (no, optionally followed by a reason) or a (always)", .color(.yellow)))
+            editor.readNextKey()
             return false
         }
-        questions.removeFirst()
+        resolve(answer)
+        return true
+    }
+
+    private func resolve(_ answer: PermissionAnswer) {
+        awaitingReason = false
+        let question = questions.removeFirst()
         question.continuation.resume(returning: answer)
         let verdict: String = switch answer {
         case .allowOnce: "allowed"
@@ -64,13 +94,14 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         }
         editor.writeStatus(StyledText("  \(verdict)", .dim))
         advance(showingNext: true)
-        return true
     }
 
     /// Denies everything still open (Ctrl-C while asked, or shutting down).
     func denyAll() {
         let open = questions
         questions.removeAll()
+        awaitingReason = false
+        editor.cancelReadNextKey()
         for question in open { question.continuation.resume(returning: .deny(reason: nil)) }
         editor.setPrompt(normalPrompt())
     }
@@ -79,6 +110,7 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         if let next = questions.first {
             if showingNext { show(next.pending) }
         } else {
+            editor.cancelReadNextKey()
             editor.setPrompt(normalPrompt())
         }
     }
@@ -89,9 +121,10 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         var question = StyledText("? ", .color(.yellow)) + StyledText("Allow ", .bold)
             + StyledText(request.displayName ?? request.toolName, .bold)
         if !argument.isEmpty { question += StyledText("(" + argument.truncated(toWidth: 60) + ")") }
-        question += StyledText("? ", .bold) + StyledText("[y]es / [n]o (+ reason) / [a]lways", .dim)
+        question += StyledText("? ", .bold) + StyledText("[y]es / [n]o / [a]lways", .dim)
         if let reason = request.decisionReason { question += StyledText("  (\(reason))", .dim) }
         editor.writeStatus(question)
         editor.setPrompt(StyledText("allow? [y/n/a] ", .color(.yellow)) + StyledText("› ", .bold))
+        editor.readNextKey()
     }
 }

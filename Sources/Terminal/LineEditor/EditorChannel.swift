@@ -29,6 +29,9 @@ final class EditorChannel: Sendable {
     let continuation: AsyncStream<LineInput>.Continuation
     /// Whether Ctrl-C leaves the line being edited alone.
     let keepsLineOnInterrupt = Atomic<Bool>(false)
+    /// Set by ``LineEditor/readNextKey()``: the next printable key typed on an empty line is
+    /// reported as ``LineInput/key(_:)``; the flag is then cleared, so what follows is edited.
+    let wantsSingleKey = Atomic<Bool>(false)
     private let color: Bool
 
     init(color: Bool, continuation: AsyncStream<LineInput>.Continuation) throws(LineEditorError) {

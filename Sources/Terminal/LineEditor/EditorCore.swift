@@ -143,6 +143,12 @@ final class EditorCore {
         while true {
             if exitRequested { return 0 }
             if let scalar = decoder.next() {
+                if scalar.value >= 0x20, scalar.value != 0x7F, channel.wantsSingleKey.load(ordering: .relaxed),
+                   currentLine().0.isEmpty,
+                   channel.wantsSingleKey.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged {
+                    channel.continuation.yield(.key(Character(scalar)))
+                    continue
+                }
                 character?.pointee = wchar_t(bitPattern: scalar.value)
                 return 1
             }

@@ -107,6 +107,18 @@ public final class LineEditor: Sendable {
         set { channel.keepsLineOnInterrupt.store(newValue, ordering: .relaxed) }
     }
 
+    /// Reports the next printable key typed on an empty line as ``LineInput/key(_:)`` instead
+    /// of editing it (for one-key answers such as y/n). One key only: what is typed after it is
+    /// edited as usual, so fast typing is never lost. Control keys keep their meaning.
+    public func readNextKey() {
+        channel.wantsSingleKey.store(true, ordering: .relaxed)
+    }
+
+    /// Cancels a pending ``readNextKey()``.
+    public func cancelReadNextKey() {
+        channel.wantsSingleKey.store(false, ordering: .relaxed)
+    }
+
     /// Writes streamed text above the prompt. It may end mid-line: the
     /// unfinished row is shown at once and completed by later writes.
     /// Thread-safe; after ``stop()`` the text goes straight to standard output.

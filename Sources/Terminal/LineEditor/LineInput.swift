@@ -13,6 +13,9 @@ public enum LineInput: Sendable, Hashable {
     /// The process received SIGTERM or SIGHUP. The editor has already
     /// restored the terminal and stopped; the stream ends after this.
     case terminate(signal: Int32)
+    /// A single printable key, reported instead of edited because
+    /// ``LineEditor/readNextKey()`` asked for one (e.g. to answer y/n at once).
+    case key(Character)
 }
 
 /// Why a ``LineEditor`` could not start.
