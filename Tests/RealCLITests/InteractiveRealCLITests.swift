@@ -1,0 +1,46 @@
+import Foundation
+import ParleyTestSupport
+import Testing
+
+/// `parley` in a real terminal (tmux) against the real `claude`: what a person at the
+/// keyboard meets (issue 5, points 4 and 6, interactively).
+@Suite(.serialized) struct InteractiveRealCLITests {
+    @Test func oneKeyPermissionAnswersAndCtrlCWithTheRealCLI() throws {
+        let harness = try RealHarness(apiArguments: ["--slow-delay", "0.1"])
+        defer { harness.finish() }
+        var environment = harness.environment()
+        environment["TERM"] = "xterm-256color"
+        environment["LANG"] = "C.UTF-8"
+        let terminal = try TmuxTerminal(
+            // `trap : INT`: the wrapper shell survives the Ctrl-C meant for parley (a trapped signal
+            // is reset to its default for parley at exec, so parley sees Ctrl-C normally).
+            command: "trap : INT; cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
+            environment: environment)
+        defer { terminal.close() }
+        #expect(terminal.waitFor("parley ›", timeout: 20).0)
+
+        // A Write needs permission: the question appears, one key (y) allows it.
+        terminal.type("please mock-write now", enter: true)
+        let (asked, screen) = terminal.waitFor("allow? [y/n/a]", timeout: 30)
+        #expect(asked, "screen:\n\(screen)")
+        #expect(screen.contains("Allow Write("))
+        terminal.type("y")
+        let (done, after) = terminal.waitFor(timeout: 30) { $0.contains("  allowed") && $0.contains("─ ") }
+        #expect(done, "screen:\n\(after)")
+        #expect(FileManager.default.fileExists(atPath: harness.work + "/mock_written.txt"))
+
+        // Ctrl-C during a slow reply interrupts the turn; the process stays and answers again.
+        terminal.type("a slow one mock-slow", enter: true)
+        #expect(terminal.waitFor("slow0", timeout: 30).0)
+        terminal.send("C-c")
+        let (interrupted, screen2) = terminal.waitFor("⏹ interrupted", timeout: 20)
+        #expect(interrupted, "screen:\n\(screen2)")
+        terminal.type("after the interrupt", enter: true)
+        // The CLI puts "[Request interrupted by user]" before the next prompt (STREAM-JSON.md §7).
+        #expect(terminal.waitFor("Echo: [Request interrupted by user]", timeout: 30).0)
+        #expect(terminal.waitFor(timeout: 10) { $0.contains("\n after the interrupt\n─ ") }.0, "\(terminal.screen())")
+        #expect(terminal.screen().components(separatedBy: "● claude started").count == 2)  // one process
+        terminal.send("C-d")
+        #expect(terminal.waitFor("PARLEY-EXITED", timeout: 20).0)
+    }
+}
