@@ -227,6 +227,24 @@ import Glibc
         }
     }
 
+    @Test func aResizeRedrawsThePromptAndKeepsTheTypedLine() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        terminal.type("half of a message that is long enough to wrap once the terminal gets narrow")
+        terminal.resize(width: 40, height: 20)
+        usleep(300_000)
+        terminal.type(" and the end", enter: true)
+        let expected = "half of a message that is long enough to wrap once the terminal gets narrow and the end"
+        let (answered, screen) = terminal.waitFor("Echo: half of a message")
+        #expect(answered, "screen:\n\(screen)")
+        #expect(fixture.record.userTexts == [expected])
+        terminal.resize(width: 120, height: 30)
+        terminal.type("still fine", enter: true)
+        #expect(terminal.waitFor("Echo: still fine").0)
+    }
+
     @Test func ctrlDDuringATurnAsksForASecondOne() throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }

@@ -38,6 +38,11 @@ public final class TmuxTerminal: @unchecked Sendable {
         if enter { send("Enter") }
     }
 
+    /// Resizes the terminal (the program gets SIGWINCH).
+    public func resize(width: Int, height: Int) {
+        try? run([Self.tmux, "-L", socket, "resize-window", "-t", session, "-x", String(width), "-y", String(height)])
+    }
+
     /// The visible screen (and `history` lines above it), trailing blank lines removed.
     public func screen(history: Int = 200) -> String {
         let output = (try? capture([Self.tmux, "-L", socket, "capture-pane", "-p", "-J", "-t", session, "-S", "-\(history)"])) ?? ""
