@@ -136,3 +136,18 @@ final class StyledTextCapture: Console, @unchecked Sendable {
     func line(_ text: StyledText, kind: ConsoleLineKind) { lines.append(text) }
     func json(_ line: String) {}
 }
+
+extension PresenterTests {
+    @Test func resultPreviewCountsLinesWithoutSplittingEverything() {
+        #expect(ToolLineFormatter.previewLines(of: "", count: 3) == ([], 0))
+        #expect(ToolLineFormatter.previewLines(of: "\n  \n\t\n", count: 3) == ([], 0))
+        #expect(ToolLineFormatter.previewLines(of: "one", count: 3) == (["one"], 1))
+        #expect(ToolLineFormatter.previewLines(of: "a\nb\nc\nd\ne\n\n  \n", count: 3) == (["a", "b", "c"], 5))
+        #expect(ToolLineFormatter.previewLines(of: "\nsecond", count: 3) == (["", "second"], 2))
+        #expect(ToolLineFormatter.previewLines(of: "dos\r\nlines\r\n", count: 3) == (["dos", "lines"], 2))
+        #expect(ToolLineFormatter.previewLines(of: "héllo ✓\nwörld", count: 1) == (["héllo ✓"], 2))
+        let big = String(repeating: "0123456789\n", count: 500_000)
+        let (lines, total) = ToolLineFormatter.previewLines(of: big, count: 3)
+        #expect(lines == ["0123456789", "0123456789", "0123456789"] && total == 500_000)
+    }
+}

@@ -48,18 +48,49 @@ public struct ToolLineFormatter: Sendable {
     /// The first lines of a result, dim (red for errors), then `… +N lines`.
     public func resultLines(_ result: ToolResult) -> [StyledText] {
         let style: Style = result.isError ? .color(.red) : .dim
-        var lines = result.content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
-        if lines.isEmpty { return [StyledText("  ⎿  (no output)", style)] }
+        let (preview, total) = Self.previewLines(of: result.content, count: resultPreviewLines)
+        if total == 0 { return [StyledText("  ⎿  (no output)", style)] }
         var output: [StyledText] = []
-        for (index, line) in lines.prefix(resultPreviewLines).enumerated() {
+        for (index, line) in preview.enumerated() {
             let lead = index == 0 ? "  ⎿  " : "     "
             output.append(StyledText(lead + line.truncated(toWidth: width - 5), style))
         }
-        if lines.count > resultPreviewLines {
-            output.append(StyledText("     … +\(lines.count - resultPreviewLines) lines", .dim))
+        if total > preview.count {
+            output.append(StyledText("     … +\(total - preview.count) lines", .dim))
         }
         return output
+    }
+
+    /// The first `count` lines of `text` and how many lines it has, not counting trailing
+    /// blank lines. One pass over the UTF-8 bytes: a huge result is never split into strings.
+    /// A `\r` before a newline is dropped from the shown lines.
+    static func previewLines(of text: String, count: Int) -> (lines: [String], total: Int) {
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> ([String], Int) in
+            let newline = UInt8(ascii: "\n")
+            // Skip trailing blank lines (only spaces, tabs and CRs before their newline).
+            var scan = bytes.count
+            while scan > 0, [newline, 0x20, 0x09, 0x0D].contains(bytes[scan - 1]) { scan -= 1 }
+            if scan == 0 { return ([], 0) }
+            var end = scan
+            while end < bytes.count, bytes[end] != newline { end += 1 }
+            func line(_ from: Int, _ to: Int) -> String {
+                var upper = to
+                if upper > from, bytes[upper - 1] == 0x0D { upper -= 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<upper]), as: UTF8.self)
+            }
+            var lines: [String] = []
+            var total = 1
+            var start = 0
+            for index in 0..<end where bytes[index] == newline {
+                if lines.count < count { lines.append(line(start, index)) }
+                total += 1
+                start = index + 1
+            }
+            if lines.count < count { lines.append(line(start, end)) }
+            return (lines, total)
+        } ?? ([], 0)
     }
 }
 

@@ -157,9 +157,9 @@ public struct TranscriptPresenter: Sendable {
     }
 
     private mutating func emitStream(_ text: StyledText, on console: some Console) {
-        let plain = text.plainText
-        guard !plain.isEmpty else { return }
-        atLineStart = plain.hasSuffix("\n")
+        // Only the last non-empty fragment decides whether the line is closed (no join per delta).
+        guard let last = text.fragments.last(where: { !$0.text.isEmpty }) else { return }
+        atLineStart = last.text.utf8.last == UInt8(ascii: "\n")
         console.streamText(text)
     }
 
