@@ -95,28 +95,10 @@ final class WatchedParley: @unchecked Sendable {
     }
 }
 
-/// A private directory, the environment piped-mode tests give `parley`, and the double's record.
-struct FaultFixture {
-    let directory = TemporaryDirectory("parley-fault")
-    var record: FakeClaudeRecord { FakeClaudeRecord(path: directory.file("record.jsonl")) }
+/// The piped fixture, with the fault suites' extras.
+typealias FaultFixture = PipedFixture
 
-    func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        cleanEnvironment(home: directory.path, extra: [
-            "PARLEY_CLAUDE": TestBinaries.fakeClaude,
-            "FAKE_CLAUDE_RECORD": directory.file("record.jsonl"),
-            "FAKE_CLAUDE_STATE_DIR": directory.path,
-            "XDG_CONFIG_HOME": directory.file("config"),
-            "XDG_STATE_HOME": directory.file("state"),
-            "PARLEY_RESTART_DELAYS": "0.05,0.1,0.2",
-        ].merging(extra) { $1 })
-    }
-
-    func run(_ input: String, _ arguments: [String] = [], environment extra: [String: String] = [:],
-             timeout: TimeInterval = 60) throws -> ProcessOutcome {
-        try runProgram(TestBinaries.parley, arguments: arguments, stdin: input, environment: environment(extra),
-                       workingDirectory: directory.path, timeout: timeout)
-    }
-
+extension PipedFixture {
     func watched(_ arguments: [String] = [], environment extra: [String: String] = [:], rssLimitMB: Int? = nil) throws -> WatchedParley {
         try WatchedParley(arguments: arguments, environment: environment(extra), workingDirectory: directory.path,
                           rssLimitMB: rssLimitMB)
