@@ -91,6 +91,10 @@ public actor AgentSession {
     private var watchdog: Task<Void, Never>?
     /// How many events have been put on ``events`` so far.
     public private(set) var emittedEventCount = 0
+    /// Text deltas decoded from the stdout chunk being processed, emitted as one event when
+    /// the chunk is done or before any other event (so order is kept and nothing waits).
+    private var pendingText = ""
+    private var coalescingText = false
 
     private struct PendingControl {
         let subtype: String
@@ -274,6 +278,11 @@ public actor AgentSession {
     }
 
     private func emit(_ event: SessionEvent) {
+        if coalescingText, case .textDelta(let text) = event {
+            pendingText += text
+            return
+        }
+        flushPendingText()
         emittedEventCount += 1
         continuation.yield(event)
         switch event {
@@ -288,6 +297,14 @@ public actor AgentSession {
             break
         }
         if case .closed = event { continuation.finish() }
+    }
+
+    private func flushPendingText() {
+        guard !pendingText.isEmpty else { return }
+        let text = pendingText
+        pendingText = ""
+        emittedEventCount += 1
+        continuation.yield(.textDelta(text))
     }
 
     private func resumeSettledWaitersIfNeeded() {
@@ -351,7 +368,10 @@ public actor AgentSession {
             // Once Parley has asked the process to stop, its remaining output has no reader:
             // drain it without framing so that teardown never waits on a flood.
             if case .stopping = machine.phase { return }
+            coalescingText = true
             framer.append(bytes) { line in handle(line) }
+            coalescingText = false
+            flushPendingText()
         case .stderr(let bytes):
             stderrTail.append(bytes)
         case .exited(let status):
