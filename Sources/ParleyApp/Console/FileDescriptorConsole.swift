@@ -56,23 +56,8 @@ public final class FileDescriptorConsole: Console {
         }
     }
 
-    /// Writes all of `text`; false when the descriptor is closed (EPIPE) or broken.
     @discardableResult
     private func write(_ fd: Int32, _ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { buffer -> Bool in
-            guard var pointer = buffer.baseAddress else { return true }
-            var remaining = buffer.count
-            while remaining > 0 {
-                let written = Glibc.write(fd, pointer, remaining)
-                if written < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    return false
-                }
-                remaining -= written
-                pointer += written
-            }
-            return true
-        }
+        TerminalOutput.write(text, fd: fd)
     }
 }

@@ -125,15 +125,21 @@ final class EditorChannel: Sendable {
     }
 }
 
-/// Writes bytes to standard output, whole, bypassing stdio buffering.
-enum TerminalOutput {
-    static func write(_ text: String, fd: Int32 = 1) {
+/// Writes bytes to a file descriptor (standard output by default), whole, bypassing stdio
+/// buffering: the one place Parley's terminal and console output meet `write(2)`.
+public enum TerminalOutput {
+    /// Writes all of `text`; false when the descriptor is closed (EPIPE) or broken.
+    @discardableResult
+    public static func write(_ text: String, fd: Int32 = 1) -> Bool {
         write(Array(text.utf8), fd: fd)
     }
 
-    static func write(_ bytes: [UInt8], fd: Int32 = 1) {
-        bytes.withUnsafeBufferPointer { buffer in
-            guard var base = buffer.baseAddress else { return }
+    /// Writes all of `bytes`; false when the descriptor is closed (EPIPE) or broken. A
+    /// non-blocking descriptor that is full is waited on with `poll`, not spun on.
+    @discardableResult
+    public static func write(_ bytes: [UInt8], fd: Int32 = 1) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer -> Bool in
+            guard var base = buffer.baseAddress else { return true }
             var remaining = buffer.count
             while remaining > 0 {
                 let written = Glibc.write(fd, base, remaining)
@@ -144,11 +150,12 @@ enum TerminalOutput {
                         _ = poll(&descriptor, 1, 100)
                         continue
                     }
-                    return
+                    return false
                 }
                 remaining -= written
                 base += written
             }
+            return true
         }
     }
 }
