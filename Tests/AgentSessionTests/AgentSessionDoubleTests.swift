@@ -398,6 +398,29 @@ import Glibc
         #expect(await events.completedTurns.first?.result.wasInterrupted == true)
         await session.terminate()
     }
+
+    /// The watchdog outlives a quick turn (it is not cancelled, see `AgentSession.emit`) and
+    /// must still watch the next one.
+    @Test func aHangAfterQuickTurnsIsStillReported() async throws {
+        let harness = DoubleHarness()
+        defer { harness.directory.remove() }
+        var options = DoubleHarness.fastOptions
+        options.stallTimeout = .milliseconds(400)
+        let session = AgentSession(configuration: harness.configuration(), options: options)
+        let events = EventCollector(session)
+        for k in 1...3 {
+            await session.send("quick \(k)")
+            #expect(await events.waitFor(count: k, isTurnCompleted))
+        }
+        #expect(await events.completedTurns.count == 3)
+        #expect(await !events.events.contains { if case .stalled = $0 { true } else { false } })
+        await session.send("stop talking fc:hang")
+        let stalled = await events.waitFor(timeout: .seconds(5)) { if case .stalled = $0 { true } else { false } }
+        guard case .stalled(let silent, _)? = stalled else { Issue.record("no stall reported after quick turns"); return }
+        #expect(silent >= .milliseconds(400))
+        await session.interrupt()
+        await session.terminate()
+    }
 }
 
 extension AgentSessionDoubleTests {
