@@ -13,6 +13,14 @@ enum EngineBench {
     struct Sample {
         var wallPerTurn: Double
         var cpuPerTurn: Double
+        /// Voluntary + involuntary context switches of this process (all threads) per turn.
+        var switchesPerTurn: Double
+    }
+
+    static func contextSwitches() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_nvcsw + usage.ru_nivcsw)
     }
 
     static func run(_ bins: Binaries, turns: Int, rounds: Int, quick: Bool = false) -> [Row] {
@@ -29,6 +37,7 @@ enum EngineBench {
         }
         let ew = median(engine.map(\.wallPerTurn)), dw = median(driver.map(\.wallPerTurn))
         let ec = median(engine.map(\.cpuPerTurn)), dc = median(driver.map(\.cpuPerTurn))
+        let es = median(engine.map(\.switchesPerTurn)), ds = median(driver.map(\.switchesPerTurn))
         let added = ew - dw
         return [
             Row(id: "2", name: "engine turn, fake-claude (wall)",
@@ -43,7 +52,11 @@ enum EngineBench {
                 baseline: "driver \(fmtDuration(dc))/turn; added \(fmtDuration(ec - dc))",
                 met: ec - dc < 100e-6,
                 method: "getrusage(RUSAGE_SELF) of the benchmark process over the same runs (all threads)"),
-        ] + decodeRows(quick: quick)
+            Row(id: "2", name: "engine turn, context switches",
+                figure: "\(fmt(es, 1))/turn", target: "",
+                baseline: "driver \(fmt(ds, 1))/turn", met: nil,
+                method: "getrusage(RUSAGE_SELF) ru_nvcsw + ru_nivcsw over the same runs (all threads of the benchmark process)"),
+        ] + (ProcessInfo.processInfo.environment["PARLEY_BENCH_NO_DECODE"] == nil ? decodeRows(quick: quick) : [])
     }
 
     static func driverRun(_ bins: Binaries, env: [String: String], cwd: String, turns: Int) -> Sample? {
@@ -54,7 +67,7 @@ enum EngineBench {
         child.write(userLine("warm"))
         while let line = reader.line(timeout: 10), !isResultLine(line) {}
         let lines = (0..<turns).map { Array(userLine("turn \($0)").utf8) }
-        let cpu0 = processCPUSeconds(), t0 = monotonicSeconds()
+        let sw0 = contextSwitches(), cpu0 = processCPUSeconds(), t0 = monotonicSeconds()
         for line in lines {
             child.write(line)
             while true {
@@ -62,8 +75,9 @@ enum EngineBench {
                 if isResultLine(out) { break }
             }
         }
-        let t1 = monotonicSeconds(), cpu1 = processCPUSeconds()
-        return Sample(wallPerTurn: (t1 - t0) / Double(turns), cpuPerTurn: (cpu1 - cpu0) / Double(turns))
+        let t1 = monotonicSeconds(), cpu1 = processCPUSeconds(), sw1 = contextSwitches()
+        return Sample(wallPerTurn: (t1 - t0) / Double(turns), cpuPerTurn: (cpu1 - cpu0) / Double(turns),
+                      switchesPerTurn: (sw1 - sw0) / Double(turns))
     }
 
     static func engineRun(_ bins: Binaries, env: [String: String], cwd: String, turns: Int) -> Sample? {
@@ -93,15 +107,16 @@ enum EngineBench {
         }
         await session.send("warm")
         guard await untilTurnEnds() else { return nil }
-        let cpu0 = processCPUSeconds(), t0 = monotonicSeconds()
+        let sw0 = contextSwitches(), cpu0 = processCPUSeconds(), t0 = monotonicSeconds()
         for i in 0..<turns {
             await session.send("turn \(i)")
             guard await untilTurnEnds() else { return nil }
         }
-        let t1 = monotonicSeconds(), cpu1 = processCPUSeconds()
+        let t1 = monotonicSeconds(), cpu1 = processCPUSeconds(), sw1 = contextSwitches()
         await session.terminate()
         while await events.next() != nil {}
-        return Sample(wallPerTurn: (t1 - t0) / Double(turns), cpuPerTurn: (cpu1 - cpu0) / Double(turns))
+        return Sample(wallPerTurn: (t1 - t0) / Double(turns), cpuPerTurn: (cpu1 - cpu0) / Double(turns),
+                      switchesPerTurn: (sw1 - sw0) / Double(turns))
     }
 }
 
