@@ -9,7 +9,8 @@
 //     and the payload, and one byte at a time gives the SAME lines, and they equal a naive
 //     oracle (split on \n, drop a trailing \r, skip blank lines, the unterminated tail
 //     comes from finish()).
-//  2. Every line decodes without crashing (success or UndecodableLine, never a trap).
+//  2. Every line decodes without crashing (success or UndecodableLine, never a trap), and
+//     the route-first decoder gives the same result as the full-tree one.
 //  3. With a tiny line limit, framing never crashes and every oversized report is over
 //     the limit.
 //  4. The payload as text, sent as a user message, encodes to exactly one JSON line that
@@ -71,12 +72,15 @@ public func framerFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     check(randomSplit == whole, "split chunks differ from one chunk")
     check(bytewise == whole, "1-byte chunks differ from one chunk")
 
-    // 2. Every line decodes or is reported; never a crash.
+    // 2. Every line decodes or is reported; never a crash. The route-first path gives exactly
+    //    what the full-tree path gives.
     for case .complete(let bytes) in whole {
-        switch decoder.decode(bytes) {
+        let result = decoder.decode(bytes)
+        switch result {
         case .success: break
         case .failure(let undecodable): check(undecodable.byteCount == bytes.count, "byteCount mismatch")
         }
+        check(result == decoder.decodeFullTree(bytes), "route-first and full-tree decoding differ")
     }
 
     // 3. A tiny limit: oversized lines are reported, with a count over the limit.

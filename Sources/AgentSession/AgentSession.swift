@@ -78,6 +78,7 @@ public actor AgentSession {
     private var generation = 0
     private var processStartedAt: ContinuousClock.Instant?
     private var messageCounter = 0
+    private var messageIDs = MessageIDGenerator()
     private var controlCounter = 0
     private var pendingControls: [String: PendingControl] = [:]
     private var capabilities: SessionCapabilities?
@@ -126,7 +127,7 @@ public actor AgentSession {
     @discardableResult
     public func send(_ text: String) -> QueuedMessage {
         messageCounter += 1
-        let message = QueuedMessage(id: UUID().uuidString.lowercased(), text: text, sequenceNumber: messageCounter)
+        let message = QueuedMessage(id: messageIDs.next(), text: text, sequenceNumber: messageCounter)
         perform(machine.handle(.send(message)))
         return message
     }
@@ -504,5 +505,27 @@ public actor AgentSession {
         case .toolProgress: "tool_progress"
         case .unknown(let type, _): type ?? "unknown"
         }
+    }
+}
+
+/// Ids for user messages: lowercase UUIDs (version 4 layout), random for each session and
+/// counting up within it. As unique as a fresh `UUID()` per message (the session part has
+/// 74 random bits), without the random-number system call and formatting each time.
+struct MessageIDGenerator: Sendable {
+    /// `xxxxxxxx-xxxx-4xxx-yxxx-`: the first four groups of a random UUID.
+    private let prefix: String
+    /// The last group (48 bits), random to begin with.
+    private var node: UInt64
+
+    init() {
+        let base = UUID().uuidString.lowercased()
+        prefix = String(base.prefix(24))
+        node = UInt64(base.suffix(12), radix: 16) ?? 0
+    }
+
+    mutating func next() -> String {
+        node = (node &+ 1) & 0xFFFF_FFFF_FFFF
+        let hex = String(node, radix: 16)
+        return prefix + String(repeating: "0", count: 12 - hex.utf8.count) + hex
     }
 }

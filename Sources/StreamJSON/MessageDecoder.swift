@@ -9,7 +9,17 @@ public struct MessageDecoder: Sendable {
     public init() {}
 
     /// Decodes one line's bytes (without its terminator).
+    ///
+    /// Frequent lines go through ``LineDecoder`` (validate, route on `type`, build only what
+    /// the message keeps); anything it leaves, malformed lines included, through the full tree.
     public func decode(_ bytes: some Collection<UInt8>) -> Result<IncomingMessage, UndecodableLine> {
+        let routed = bytes.withContiguousStorageIfAvailable { LineDecoder.decode($0) }
+        if let message = routed ?? nil { return .success(message) }
+        return decodeFullTree(bytes)
+    }
+
+    /// The reference path: the whole line as a ``JSONValue``, then ``message(from:)``.
+    func decodeFullTree(_ bytes: some Collection<UInt8>) -> Result<IncomingMessage, UndecodableLine> {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)

@@ -42,9 +42,52 @@ public enum OutgoingMessage: Sendable, Equatable {
 
     /// The bytes to write: compact JSON plus `\n`.
     public func encodedLine() -> Data {
+        if case .user(let text, let uuid) = self { return Self.userLine(text: text, uuid: uuid) }
         var data = (try? Self.encoder.encode(json)) ?? Data("{}".utf8)
         data.append(UInt8(ascii: "\n"))
         return data
+    }
+
+    /// A user turn, written directly: the bytes `JSONEncoder` produces for ``json`` (sorted
+    /// keys, slashes unescaped), without building the tree or going through `Codable`.
+    static func userLine(text: String, uuid: String) -> Data {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + uuid.utf8.count + 96)
+        bytes.append(contentsOf: #"{"message":{"content":""#.utf8)
+        appendEscaped(text, to: &bytes)
+        bytes.append(contentsOf: #"","role":"user"},"parent_tool_use_id":null,"type":"user","uuid":""#.utf8)
+        appendEscaped(uuid, to: &bytes)
+        bytes.append(contentsOf: "\"}\n".utf8)
+        return Data(bytes)
+    }
+
+    /// Appends `text` as the inside of a JSON string, escaped as `JSONEncoder` does: `\"`,
+    /// `\\`, the short forms `\b \f \n \r \t`, other control characters as `\u00xx`
+    /// (lowercase hex); everything else, `/` and non-ASCII included, as is.
+    static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                runStart = i + 1
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+                case 0x08: bytes.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: bytes.append(contentsOf: #"\f"#.utf8)
+                case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
+                case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
+                case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: #"\u00"#.utf8)
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0x0F)])
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
     }
 
     private static let encoder: JSONEncoder = {

@@ -68,6 +68,12 @@ if CommandLine.arguments.dropFirst().first == "--profile-render" {
     exit(0)
 }
 
+// For callgrind: only the protocol layer's decoding and encoding (no processes).
+if CommandLine.arguments.dropFirst().first == "--profile-decode" {
+    EngineBench.profileDecode()
+    exit(0)
+}
+
 let options = parseOptions()
 signal(SIGPIPE, SIG_IGN)
 let bins = Binaries.locate()
@@ -99,7 +105,7 @@ section(1, "per-turn cost with the real CLI") {
     return RealCLIBench.run(bins, claude: realClaude, turns: quick ? 10 : 50, rounds: quick ? 1 : 3, freshTurns: quick ? 5 : 50)
 }
 section(2, "engine overhead with fake-claude") {
-    EngineBench.run(bins, turns: quick ? 300 : 2000, rounds: quick ? 3 : 5)
+    EngineBench.run(bins, turns: quick ? 300 : 2000, rounds: quick ? 3 : 5, quick: quick)
 }
 section(3, "rendering throughput") {
     RenderBench.run(bins, megabytes: quick ? 5 : 50, rounds: quick ? 1 : 3)

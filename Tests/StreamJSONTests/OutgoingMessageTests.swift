@@ -22,6 +22,21 @@ import Testing
         #expect(object["uuid"] as? String == "u-1")
     }
 
+    /// The hand-written user line is byte for byte what `JSONEncoder` made of ``OutgoingMessage/json``.
+    @Test(arguments: nastyTexts + [
+        String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) }) + "\u{7f}", "", "\\\\\"\"", "a/b\\/c", "\u{FFFD}\u{10FFFF}",
+    ])
+    func userLineIsWhatJSONEncoderWrote(text: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for uuid in ["0d3f5e2c-1111-4222-8333-444455556666", "u\"1\n"] {
+            let message = OutgoingMessage.user(text: text, uuid: uuid)
+            var expected = try encoder.encode(message.json)
+            expected.append(UInt8(ascii: "\n"))
+            #expect(message.encodedLine() == expected)
+        }
+    }
+
     @Test func controlRequestsHaveTheRealShape() throws {
         let line = OutgoingMessage.controlRequest(requestID: "req_1", .setModel("sonnet")).encodedLine()
         let value = try JSONValue.parse(line)
