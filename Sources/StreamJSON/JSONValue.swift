@@ -28,10 +28,16 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// The numeric payload as an integer (truncated), or `nil`.
+    /// The numeric payload as an integer (truncated toward zero), or `nil` when it is not a
+    /// number or does not fit in `Int` (`1e300` is a valid JSON number).
     public var intValue: Int? {
-        if case .number(let value) = self, value.isFinite { return Int(value) }
+        if case .number(let value) = self { return Self.truncatedInt(value) }
         return nil
+    }
+
+    /// `value` truncated toward zero, or `nil` when it is not finite or out of `Int`'s range.
+    static func truncatedInt(_ value: Double) -> Int? {
+        Int(exactly: value.rounded(.towardZero))
     }
 
     /// The boolean payload, or `nil` for any other case.

@@ -157,7 +157,7 @@ struct LineDecoder {
 
     /// As ``JSONValue/intValue``.
     private func int(_ position: Int?) -> Int? {
-        double(position).map { Int($0) }
+        double(position).flatMap(JSONValue.truncatedInt)
     }
 
     private func bool(_ position: Int?) -> Bool? {

@@ -78,6 +78,24 @@ import Testing
         expectSame(#"{"type":"stream_event","event":{"type":"message_stop"},"event":"not an object"}"#, routed: true)
     }
 
+    /// `1e300` is valid JSON; an integer field that does not fit in `Int` reads as absent
+    /// (index 0, attempt 0…) instead of trapping, on both paths.
+    @Test func integerFieldsOutOfIntRangeDoNotTrap() {
+        for number in ["1e300", "-1e300", "9223372036854775808", "-9.3e18", "3.99"] {
+            let line = #"{"type":"stream_event","event":{"type":"content_block_delta","index":"# + number
+                + #","delta":{"type":"text_delta","text":"a"}}}"#
+            expectSame(line, routed: true)
+            let expected = number == "3.99" ? 3 : 0
+            guard case .success(.streamEvent(.contentBlockDelta(let index, _))) = decoder.decode(line: line) else {
+                Issue.record("not decoded: \(line)"); continue
+            }
+            #expect(index == expected, "\(number)")
+        }
+        expectSame(#"{"type":"system","subtype":"api_retry","attempt":1e300,"max_retries":-1e300,"retry_delay_ms":1,"error_status":1e19}"#)
+        #expect(JSONValue.number(1e300).intValue == nil)
+        #expect(JSONValue.number(-7.9).intValue == -7)
+    }
+
     @Test func keyOrderDoesNotMatter() {
         expectSame(#"{"event":{"delta":{"text":"hi","type":"text_delta"},"index":1,"type":"content_block_delta"},"type":"stream_event"}"#, routed: true)
         expectSame(#"{"message":{"content":[{"text":"x","type":"text"}],"id":"m"},"type":"assistant"}"#, routed: true)
