@@ -22,8 +22,9 @@ enum ChildOutput: Sendable {
 /// - No shell: the executable gets an argument vector, a working directory and an environment.
 /// - Both output pipes are read, on one dedicated thread that `poll()`s them together, for the
 ///   process's whole life, so the child can never block on a full pipe.
-/// - Writes to stdin run on a serial queue and never block the caller; once the child is gone
-///   they are dropped (EPIPE), never fatal.
+/// - Writes to stdin never block the caller: one that the pipe takes at once is written on the
+///   caller's thread (stdin is non-blocking on Parley's side), anything else waits its turn on a
+///   serial queue; once the child is gone they are dropped (EPIPE), never fatal.
 /// - The child is always reaped (a dedicated thread waits in `waitpid`). When the leader exits,
 ///   whatever is left of its process group (tool processes the CLI started) is killed.
 /// - ``output`` ends with exactly one ``ChildOutput/exited(_:)`` after all output was delivered.
@@ -45,6 +46,8 @@ final class ChildProcess: Sendable {
 
     private struct State {
         var stdinOpen = true
+        /// Writes handed to `writeQueue` and not finished; a direct write must wait for them.
+        var queuedWrites = 0
         var exitStatus: ExitStatus?
         var exitWaiters: [CheckedContinuation<ExitStatus, Never>] = []
         var stopReading = false
@@ -138,6 +141,8 @@ final class ChildProcess: Sendable {
         }
 
         let (stream, continuation) = AsyncStream.makeStream(of: ChildOutput.self, bufferingPolicy: .unbounded)
+        // Only Parley's end: the child's end is a separate open file and stays blocking.
+        _ = fcntl(stdinPipe[1], F_SETFL, fcntl(stdinPipe[1], F_GETFL) | O_NONBLOCK)
         let child = ChildProcess(pid: pid, stdinFD: stdinPipe[1], output: stream, sweepToken: sweepToken)
         child.startThreads(stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], continuation: continuation)
         return child
@@ -276,17 +281,46 @@ final class ChildProcess: Sendable {
 
     // MARK: Control
 
-    /// Queues `data` for the child's stdin. Dropped silently once stdin is closed or broken.
+    /// Writes `data` to the child's stdin without blocking the caller. Dropped silently once
+    /// stdin is closed or broken.
+    ///
+    /// When nothing is queued the write is tried at once on the caller's thread (a turn's line
+    /// fits in the pipe, so this saves waking the queue's thread once per turn); what the pipe
+    /// does not take at once goes to the serial queue, behind any earlier write.
     func write(_ data: Data) {
+        let rest: Data? = state.withLock { state in
+            if state.queuedWrites == 0 {
+                guard state.stdinOpen else { return nil }
+                let written = data.withUnsafeBytes { Self.writeAvailable(stdinFD, $0) }
+                guard let written else {
+                    state.stdinOpen = false
+                    close(stdinFD)
+                    return nil
+                }
+                if written == data.count { return nil }
+                state.queuedWrites += 1
+                return data.dropFirst(written)
+            }
+            state.queuedWrites += 1
+            return data
+        }
+        guard let rest else { return }
         writeQueue.async { [self] in
+            defer { state.withLock { $0.queuedWrites -= 1 } }
             guard state.withLock({ $0.stdinOpen }) else { return }
-            let ok = data.withUnsafeBytes { raw -> Bool in
+            let ok = rest.withUnsafeBytes { raw -> Bool in
                 guard var pointer = raw.baseAddress else { return true }
                 var remaining = raw.count
                 while remaining > 0 {
                     let written = Glibc.write(stdinFD, pointer, remaining)
                     if written < 0 {
-                        if errno == EINTR || errno == EAGAIN { continue }
+                        if errno == EINTR { continue }
+                        if errno == EAGAIN {
+                            // The child is not reading: wait until the pipe has room.
+                            var descriptor = pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)
+                            _ = poll(&descriptor, 1, -1)
+                            continue
+                        }
                         return false
                     }
                     remaining -= written
@@ -296,6 +330,26 @@ final class ChildProcess: Sendable {
             }
             if !ok { closeStdinNow() }
         }
+    }
+
+    /// Writes as much of `bytes` as the pipe takes without blocking: the count, or nil when the
+    /// pipe is broken.
+    private static func writeAvailable(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress else { return 0 }
+        var done = 0
+        while done < bytes.count {
+            let written = Glibc.write(fd, base + done, bytes.count - done)
+            if written >= 0 {
+                done += written
+            } else if errno == EINTR {
+                continue
+            } else if errno == EAGAIN {
+                return done
+            } else {
+                return nil
+            }
+        }
+        return done
     }
 
     /// Closes the child's stdin after everything already queued was written (EOF for the CLI).
