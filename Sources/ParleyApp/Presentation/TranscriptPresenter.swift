@@ -149,8 +149,8 @@ public struct TranscriptPresenter: Sendable {
         guard !text.isEmpty else { return }
         switch mode {
         case .terminal:
-            let styled = markdown.feed(text)
-            if !styled.isEmpty { emitStream(styled, on: console) }
+            // emitStream ignores output without characters.
+            emitStream(markdown.feed(text), on: console)
         case .plain:
             emitStream(StyledText(text), on: console)
         }

@@ -171,7 +171,7 @@ public struct MarkdownStreamRenderer: Sendable {
     }
 
     private mutating func clearLineStart() {
-        lineStart.removeAll(keepingCapacity: true)
+        if !lineStart.isEmpty { lineStart.removeAll(keepingCapacity: true) }
         lineStartScalars = 0
         lineStartIsSpaces = true
     }
@@ -210,7 +210,8 @@ public struct MarkdownStreamRenderer: Sendable {
             clearLineStart()
         case .fenceOpen(let character, let length, let info):
             fence = Fence(character: character, length: length)
-            let language = info.split(separator: " ").first.map(String.init) ?? ""
+            // The first word (info is trimmed, so it does not start with a space).
+            let language = String(info.prefix { $0 != " " })
             let label = language.isEmpty ? "───" : "─── " + language
             output.append(label, theme.codeFence)
             clearLineStart()

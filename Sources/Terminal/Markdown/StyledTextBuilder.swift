@@ -9,7 +9,11 @@
 /// must therefore call ``take()`` or ``detach()`` before the bytes it passed
 /// go away (the end of the `withUTF8` or `withUnsafeBufferPointer` scope).
 struct StyledTextBuilder {
+    /// The fragments of the output being built: the first `used` ones. After ``take()``
+    /// the array is shared with the caller's ``StyledText``; later fragments overwrite it
+    /// in place once the caller has let go of it (else the array is copied, as usual).
     private var committed: [StyledText.Fragment] = []
+    private var used = 0
     /// Bytes of the current run that were copied (always before any slice).
     private var run: [UInt8] = []
     /// The current run's uncopied tail: a stretch of the caller's bytes.
@@ -77,29 +81,46 @@ struct StyledTextBuilder {
     /// `bytes` were appended: when the output is exactly that text in one style, the
     /// fragment shares the string instead of copying it.
     mutating func take(reusing input: String, for bytes: UnsafeBufferPointer<UInt8>) -> StyledText {
-        if committed.isEmpty, run.isEmpty, let slice, slice == bytes.baseAddress, sliceCount == bytes.count {
+        if used == 0, run.isEmpty, let slice, slice == bytes.baseAddress, sliceCount == bytes.count {
             self.slice = nil
             sliceCount = 0
-            return StyledText(fragments: [StyledText.Fragment(input, runStyle)])
+            commit(StyledText.Fragment(input, runStyle))
+            return taken()
         }
         return take()
     }
 
     /// Everything appended since the last call.
     mutating func take() -> StyledText {
-        if committed.isEmpty {
-            // The common case of one style per piece: no array growth.
-            guard let fragment = makeFragment() else { return StyledText() }
-            return StyledText(fragments: [fragment])
-        }
         flushRun()
-        defer { committed = [] }
-        return StyledText(fragments: committed)
+        return taken()
+    }
+
+    /// Most fragments one output keeps for reuse.
+    private static let reusedFragments = 64
+
+    private mutating func taken() -> StyledText {
+        guard used > 0 else { return StyledText() }
+        if committed.count > used { committed.removeSubrange(used...) }
+        used = 0
+        let text = StyledText(fragments: committed)
+        if committed.count > Self.reusedFragments { committed = [] }
+        return text
     }
 
     private mutating func flushRun() {
         guard let fragment = makeFragment() else { return }
-        committed.append(fragment)
+        commit(fragment)
+    }
+
+    @inline(__always)
+    private mutating func commit(_ fragment: StyledText.Fragment) {
+        if used < committed.count {
+            committed[used] = fragment
+        } else {
+            committed.append(fragment)
+        }
+        used &+= 1
     }
 
     /// The current run as a fragment, and an empty run.

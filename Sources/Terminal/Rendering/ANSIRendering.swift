@@ -127,7 +127,12 @@ enum ANSIWriter {
     private static func copyUTF8(of text: String, to pointer: UnsafeMutablePointer<UInt8>, carriageReturns: Bool) -> Int {
         if let count = text.utf8.withContiguousStorageIfAvailable({ source -> Int in
             if !carriageReturns {
-                pointer.initialize(from: source.baseAddress!, count: source.count)
+                if source.count <= 16 {
+                    // Short runs are the common case when deltas are small: no memcpy call.
+                    for index in 0..<source.count { pointer[index] = source[index] }
+                } else {
+                    pointer.initialize(from: source.baseAddress!, count: source.count)
+                }
                 return source.count
             }
             var written = 0
