@@ -149,8 +149,8 @@ public struct TranscriptPresenter: Sendable {
         guard !text.isEmpty else { return }
         switch mode {
         case .terminal:
-            let styled = markdown.feed(text)
-            if !styled.isEmpty { emitStream(styled, on: console) }
+            // emitStream ignores output without characters.
+            emitStream(markdown.feed(text), on: console)
         case .plain:
             emitStream(StyledText(text), on: console)
         }
@@ -159,7 +159,8 @@ public struct TranscriptPresenter: Sendable {
     private mutating func emitStream(_ text: StyledText, on console: some Console) {
         // Only the last non-empty fragment decides whether the line is closed (no join per delta).
         guard let last = text.fragments.last(where: { !$0.text.isEmpty }) else { return }
-        atLineStart = last.text.utf8.last == UInt8(ascii: "\n")
+        let lastByte = last.text.utf8.withContiguousStorageIfAvailable { $0.last } ?? last.text.utf8.last
+        atLineStart = lastByte == UInt8(ascii: "\n")
         console.streamText(text)
     }
 

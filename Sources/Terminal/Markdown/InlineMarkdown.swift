@@ -12,35 +12,103 @@
 /// for `_`, not followed by a letter or digit). One delimiter is italic, two
 /// bold, three both; longer runs are literal. A backtick run opens a code span
 /// closed by a run of the same length.
+///
+/// It works on UTF-8 bytes: runs of ordinary text between delimiters are
+/// appended as whole slices, and a scalar is decoded only next to a delimiter
+/// run, where the rules look at its properties.
 struct InlineMarkdown {
     /// The style of the block the line belongs to (heading, quote, plain).
-    var base: Style
+    var base: Style {
+        didSet { updateStyle() }
+    }
     private let codeStyle: Style
     private var bold = false
-    private var italic: Unicode.Scalar?
+    /// `*` or `_` while an italic span is open, else 0.
+    private var italic: UInt8 = 0
     private var codeRun = 0
-    private var pendingRun: (scalar: Unicode.Scalar, count: Int)?
+    /// The delimiter byte of the run held back (0: none) and its length.
+    private var pendingByte: UInt8 = 0
+    private var pendingCount = 0
     private var pendingEscape = false
     private var previous: Unicode.Scalar?
+    /// The style of text emitted now, kept up to date with the spans.
+    private var style: Style
 
     init(base: Style, codeStyle: Style) {
         self.base = base
         self.codeStyle = codeStyle
+        self.style = base
     }
 
-    private var currentStyle: Style {
-        if codeRun > 0 { return base.merging(codeStyle) }
+    private mutating func updateStyle() {
+        if codeRun > 0 {
+            style = base.merging(codeStyle)
+            return
+        }
         var style = base
         if bold { style.isBold = true }
-        if italic != nil { style.isItalic = true }
-        return style
+        if italic != 0 { style.isItalic = true }
+        self.style = style
     }
 
-    /// Consumes one scalar of the line (never a newline).
-    mutating func consume(_ scalar: Unicode.Scalar, into output: inout StyledTextBuilder) {
-        if let run = pendingRun {
-            if scalar == run.scalar {
-                pendingRun = (run.scalar, run.count + 1)
+    private static let backslash = UInt8(ascii: "\\")
+    private static let backtick = UInt8(ascii: "`")
+
+    /// Consumes `bytes[start...]` up to the first line break (`"\n"` or `"\r"`)
+    /// and returns its index, or `bytes.count`.
+    mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into output: inout StyledTextBuilder) -> Int {
+        let count = bytes.count
+        guard start < count, let base = bytes.baseAddress else { return start }
+        var index = start
+        while index < count {
+            let byte = base[index]
+            if byte == 0x0A || byte == 0x0D { return index }
+            if pendingByte != 0 || pendingEscape {
+                let (scalar, length) = UTF8Scanning.scalar(in: bytes, at: index)
+                consume(scalar, bytes: UnsafeBufferPointer(start: base + index, count: length), into: &output)
+                index &+= length
+                continue
+            }
+            // A run of bytes that need no decision.
+            var end = index
+            if codeRun > 0 {
+                while end < count, !Self.endsCodeText(base[end]) { end &+= 1 }
+            } else {
+                while end < count, !Self.endsText(base[end]) { end &+= 1 }
+            }
+            if end > index {
+                output.append(UnsafeBufferPointer(start: base + index, count: end &- index), style)
+                previous = UTF8Scanning.lastScalar(in: bytes, start: index, end: end)
+                index = end
+                continue
+            }
+            // An ASCII byte that needs a decision.
+            consume(Unicode.Scalar(byte), bytes: UnsafeBufferPointer(start: base + index, count: 1), into: &output)
+            index &+= 1
+        }
+        return index
+    }
+
+    /// Bytes outside a code span that need a decision: line breaks, `*`, `\`, `_`, `` ` ``.
+    @inline(__always)
+    private static func endsText(_ byte: UInt8) -> Bool {
+        // Bits 10 (\n), 13 (\r), 42 (*) of the low word; 92 (\), 95 (_), 96 (`) of the high word.
+        if byte < 64 { return (0x0000_0400_0000_2400 as UInt64) >> UInt64(byte) & 1 != 0 }
+        if byte < 128 { return (0x0000_0001_9000_0000 as UInt64) >> UInt64(byte &- 64) & 1 != 0 }
+        return false
+    }
+
+    /// Bytes inside a code span that need a decision: line breaks and `` ` ``.
+    @inline(__always)
+    private static func endsCodeText(_ byte: UInt8) -> Bool {
+        byte == 0x60 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// Consumes one scalar of the line (never a newline); `bytes` are its UTF-8 bytes.
+    private mutating func consume(_ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>, into output: inout StyledTextBuilder) {
+        if pendingByte != 0 {
+            if scalar.value == UInt32(pendingByte) {
+                pendingCount += 1
                 return
             }
             resolveRun(next: scalar, into: &output)
@@ -48,72 +116,88 @@ struct InlineMarkdown {
         if pendingEscape {
             pendingEscape = false
             if Self.isASCIIPunctuation(scalar) {
-                emit(scalar, into: &output)
+                emit(scalar, bytes: bytes, into: &output)
                 return
             }
-            emit("\\", into: &output)
+            output.append(ascii: Self.backslash, style)
+            previous = "\\"
         }
         if codeRun > 0 {
-            if scalar == "`" { pendingRun = ("`", 1) } else { emit(scalar, into: &output) }
+            if scalar == "`" {
+                pendingByte = Self.backtick
+                pendingCount = 1
+            } else {
+                emit(scalar, bytes: bytes, into: &output)
+            }
             return
         }
         switch scalar {
-        case "\\": pendingEscape = true
-        case "*", "_", "`": pendingRun = (scalar, 1)
-        default: emit(scalar, into: &output)
+        case "\\":
+            pendingEscape = true
+        case "*", "_", "`":
+            pendingByte = UInt8(scalar.value)
+            pendingCount = 1
+        default:
+            emit(scalar, bytes: bytes, into: &output)
         }
     }
 
     /// Resolves whatever is held back at the end of the line and closes all spans.
     mutating func endLine(into output: inout StyledTextBuilder) {
-        if pendingRun != nil { resolveRun(next: nil, into: &output) }
+        if pendingByte != 0 { resolveRun(next: nil, into: &output) }
         if pendingEscape {
             pendingEscape = false
-            emit("\\", into: &output)
+            output.append(ascii: Self.backslash, style)
         }
         bold = false
-        italic = nil
+        italic = 0
         codeRun = 0
         previous = nil
+        updateStyle()
     }
 
-    private mutating func emit(_ scalar: Unicode.Scalar, into output: inout StyledTextBuilder) {
-        output.append(scalar, currentStyle)
+    @inline(__always)
+    private mutating func emit(_ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>, into output: inout StyledTextBuilder) {
+        output.append(bytes, style)
         previous = scalar
     }
 
-    private mutating func emitLiteral(_ scalar: Unicode.Scalar, count: Int, into output: inout StyledTextBuilder) {
-        for _ in 0..<count { output.append(scalar, currentStyle) }
-        previous = scalar
+    private mutating func emitLiteral(_ byte: UInt8, count: Int, into output: inout StyledTextBuilder) {
+        output.append(ascii: byte, count: count, style)
+        previous = Unicode.Scalar(byte)
     }
 
     private mutating func resolveRun(next: Unicode.Scalar?, into output: inout StyledTextBuilder) {
-        guard let (scalar, count) = pendingRun else { return }
-        pendingRun = nil
+        guard pendingByte != 0 else { return }
+        let byte = pendingByte, count = pendingCount
+        pendingByte = 0
+        pendingCount = 0
+        defer {
+            previous = Unicode.Scalar(byte)
+            updateStyle()
+        }
         if codeRun > 0 {
-            if count == codeRun { codeRun = 0 } else { emitLiteral(scalar, count: count, into: &output) }
-            previous = scalar
+            if count == codeRun { codeRun = 0 } else { emitLiteral(byte, count: count, into: &output) }
             return
         }
-        if scalar == "`" {
+        if byte == Self.backtick {
             codeRun = count
-            previous = scalar
             return
         }
-        let previousIsSpace = previous.map { $0.properties.isWhitespace } ?? true
-        let nextIsSpace = next.map { $0.properties.isWhitespace } ?? true
-        let previousIsWord = previous.map(Self.isWordScalar) ?? false
-        let nextIsWord = next.map(Self.isWordScalar) ?? false
+        let previousIsSpace = previous.map(UTF8Scanning.isWhitespace) ?? true
+        let nextIsSpace = next.map(UTF8Scanning.isWhitespace) ?? true
+        let previousIsWord = previous.map(UTF8Scanning.isWord) ?? false
+        let nextIsWord = next.map(UTF8Scanning.isWord) ?? false
         let canOpen = !nextIsSpace && !previousIsWord
-        let canClose = !previousIsSpace && (scalar == "*" || !nextIsWord)
+        let canClose = !previousIsSpace && (byte == UInt8(ascii: "*") || !nextIsWord)
         switch count {
         case 1:
-            if italic == scalar, canClose {
-                italic = nil
-            } else if italic == nil, canOpen {
-                italic = scalar
+            if italic == byte, canClose {
+                italic = 0
+            } else if italic == 0, canOpen {
+                italic = byte
             } else {
-                emitLiteral(scalar, count: count, into: &output)
+                emitLiteral(byte, count: count, into: &output)
             }
         case 2:
             if bold, canClose {
@@ -121,22 +205,21 @@ struct InlineMarkdown {
             } else if !bold, canOpen {
                 bold = true
             } else {
-                emitLiteral(scalar, count: count, into: &output)
+                emitLiteral(byte, count: count, into: &output)
             }
         case 3:
-            if bold, italic == scalar, canClose {
+            if bold, italic == byte, canClose {
                 bold = false
-                italic = nil
-            } else if !bold, italic == nil, canOpen {
+                italic = 0
+            } else if !bold, italic == 0, canOpen {
                 bold = true
-                italic = scalar
+                italic = byte
             } else {
-                emitLiteral(scalar, count: count, into: &output)
+                emitLiteral(byte, count: count, into: &output)
             }
         default:
-            emitLiteral(scalar, count: count, into: &output)
+            emitLiteral(byte, count: count, into: &output)
         }
-        previous = scalar
     }
 
     private static func isASCIIPunctuation(_ scalar: Unicode.Scalar) -> Bool {
@@ -144,9 +227,5 @@ struct InlineMarkdown {
         case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: true
         default: false
         }
-    }
-
-    private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 }

@@ -27,7 +27,7 @@ public struct MarkdownStreamRenderer: Sendable {
     }
 
     private struct Fence: Sendable {
-        var character: Unicode.Scalar
+        var character: UInt8
         var length: Int
     }
 
@@ -37,10 +37,15 @@ public struct MarkdownStreamRenderer: Sendable {
     public let ruleWidth: Int
 
     private var mode = Mode.lineStart
-    private var lineStart: [Unicode.Scalar] = []
+    /// The UTF-8 bytes of the undecided beginning of the line, and how many scalars they hold.
+    private var lineStart: [UInt8] = []
+    private var lineStartScalars = 0
+    /// Whether `lineStart` holds nothing but spaces.
+    private var lineStartIsSpaces = true
     private var fence: Fence?
     private var inline: InlineMarkdown
     private var output = StyledTextBuilder()
+    private let ruleText: String
 
     /// Creates a renderer.
     ///
@@ -50,13 +55,18 @@ public struct MarkdownStreamRenderer: Sendable {
     public init(theme: MarkdownTheme = .standard, ruleWidth: Int = 40) {
         self.theme = theme
         self.ruleWidth = max(3, ruleWidth)
+        self.ruleText = String(repeating: "─", count: self.ruleWidth)
         self.inline = InlineMarkdown(base: .plain, codeStyle: theme.inlineCode)
     }
 
     /// Consumes the next piece of the document and returns what can be shown now.
     public mutating func feed(_ delta: String) -> StyledText {
-        for scalar in delta.unicodeScalars { consume(scalar) }
-        return output.take()
+        var text = delta
+        return text.withUTF8 { bytes in
+            consume(bytes)
+            // Inside the scope: the output may still point into `bytes`.
+            return output.take(reusing: delta, for: bytes)
+        }
     }
 
     /// Flushes everything held back, as if the document ended here, and resets
@@ -71,65 +81,140 @@ public struct MarkdownStreamRenderer: Sendable {
         return output.take()
     }
 
-    // MARK: - Per scalar
+    // MARK: - Per byte
 
-    private mutating func consume(_ scalar: Unicode.Scalar) {
-        if scalar == "\r" { return }
-        switch mode {
-        case .lineStart:
-            if scalar == "\n" {
-                decideLineStart(ended: true)
-                endLine(newline: true)
-                return
+    /// Consumes valid UTF-8 (the bytes of whole scalars). `"\r"` is dropped wherever it is.
+    private mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return }
+        var index = 0
+        while index < count {
+            let byte = base[index]
+            if byte == 0x0D {
+                index &+= 1
+                continue
             }
-            lineStart.append(scalar)
-            decideLineStart(ended: false)
-        case .inline:
-            if scalar == "\n" { endLine(newline: true) } else { inline.consume(scalar, into: &output) }
-        case .codeLine:
-            if scalar == "\n" { endLine(newline: true) } else { output.append(scalar, theme.codeBlock) }
+            if byte == 0x0A {
+                if mode == .lineStart { decideLineStart(ended: true) }
+                endLine(newline: true, at: base + index)
+                index &+= 1
+                continue
+            }
+            switch mode {
+            case .lineStart:
+                if lineStart.isEmpty, byte != 0x20 {
+                    // Decided by the first scalar alone (what classify and closesFence would say).
+                    if let fence {
+                        if byte != fence.character {
+                            mode = .codeLine
+                            continue
+                        }
+                    } else if !Self.mayStartBlockMarker(byte) {
+                        mode = .inline
+                        inline.base = .plain
+                        continue
+                    }
+                }
+                if byte == 0x20, lineStartIsSpaces, lineStartScalars < LineStart.maximumPendingLength {
+                    // Leading spaces alone decide nothing (classify: undecided; closesFence: nil).
+                    lineStart.append(byte)
+                    lineStartScalars &+= 1
+                    index &+= 1
+                    continue
+                }
+                // One scalar at a time: the block type is decided at the first scalar that settles it.
+                let length = UTF8Scanning.sequenceLength(lead: byte)
+                if byte != 0x20 { lineStartIsSpaces = false }
+                if length == 1 {
+                    lineStart.append(byte)
+                } else {
+                    lineStart.append(contentsOf: UnsafeBufferPointer(start: base + index, count: length))
+                }
+                lineStartScalars &+= 1
+                index &+= length
+                decideLineStart(ended: false)
+            case .inline:
+                index = inline.consume(bytes, from: index, into: &output)
+            case .codeLine:
+                var end = index &+ 1
+                while end < count, base[end] != 0x0A, base[end] != 0x0D { end &+= 1 }
+                output.append(UnsafeBufferPointer(start: base + index, count: end &- index), theme.codeBlock)
+                index = end
+            }
         }
     }
 
-    private mutating func endLine(newline: Bool) {
+    /// Whether a line starting with `byte` may be more than a paragraph.
+    @inline(__always)
+    private static func mayStartBlockMarker(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "#"), UInt8(ascii: "`"), UInt8(ascii: "~"), UInt8(ascii: "-"), UInt8(ascii: "*"),
+             UInt8(ascii: "+"), UInt8(ascii: "_"), UInt8(ascii: ">"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// Ends the line; `newline` points at its `"\n"` in the input, if it has one there.
+    private mutating func endLine(newline: Bool, at newlineByte: UnsafePointer<UInt8>? = nil) {
         if mode == .inline { inline.endLine(into: &output) }
-        if newline { output.append("\n", .plain) }
+        if newline {
+            if let newlineByte {
+                output.append(UnsafeBufferPointer(start: newlineByte, count: 1), .plain)
+            } else {
+                output.append(ascii: 0x0A, .plain)
+            }
+        }
         mode = .lineStart
-        lineStart.removeAll(keepingCapacity: true)
+        clearLineStart()
+    }
+
+    private mutating func clearLineStart() {
+        if !lineStart.isEmpty { lineStart.removeAll(keepingCapacity: true) }
+        lineStartScalars = 0
+        lineStartIsSpaces = true
     }
 
     // MARK: - Block decisions
 
     private mutating func decideLineStart(ended: Bool) {
         if let fence {
-            switch LineStart.closesFence(lineStart, ended: ended, character: fence.character, length: fence.length) {
+            switch LineStart.closesFence(
+                lineStart, scalarCount: lineStartScalars, ended: ended, character: fence.character, length: fence.length)
+            {
             case nil:
                 return
             case true?:
                 self.fence = nil
-                output.append(String(repeating: "─", count: ruleWidth), theme.codeFence)
-                lineStart.removeAll(keepingCapacity: true)
+                output.append(ruleText, theme.codeFence)
+                clearLineStart()
             case false?:
                 mode = .codeLine
-                for scalar in lineStart { output.append(scalar, theme.codeBlock) }
+                lineStart.withUnsafeBufferPointer { bytes in
+                    output.append(bytes, theme.codeBlock)
+                    output.detach()
+                }
+                clearLineStart()
             }
             return
         }
-        let decision = LineStart.classify(lineStart, ended: ended)
+        let decision = LineStart.classify(lineStart, scalarCount: lineStartScalars, ended: ended)
         switch decision {
         case .undecided:
             return
         case .blank:
-            lineStart.removeAll(keepingCapacity: true)
+            clearLineStart()
         case .rule:
-            output.append(String(repeating: "─", count: ruleWidth), theme.rule)
-            lineStart.removeAll(keepingCapacity: true)
+            output.append(ruleText, theme.rule)
+            clearLineStart()
         case .fenceOpen(let character, let length, let info):
             fence = Fence(character: character, length: length)
-            let language = info.split(separator: " ").first.map(String.init) ?? ""
+            // The first word (info is trimmed, so it does not start with a space).
+            let language = String(info.prefix { $0 != " " })
             let label = language.isEmpty ? "───" : "─── " + language
             output.append(label, theme.codeFence)
-            lineStart.removeAll(keepingCapacity: true)
+            clearLineStart()
         case .heading(let level, let contentStart):
             let style = level == 1 ? theme.heading1 : level == 2 ? theme.heading2 : theme.heading3
             startInline(base: style, replayingFrom: contentStart)
@@ -137,12 +222,12 @@ public struct MarkdownStreamRenderer: Sendable {
             let glyph = indent >= 2 ? "◦" : "•"
             output.append(String(repeating: " ", count: indent), .plain)
             output.append(glyph, theme.listMarker)
-            output.append(" ", .plain)
+            output.append(ascii: 0x20, .plain)
             startInline(base: .plain, replayingFrom: contentStart)
         case .ordered(let indent, let marker, let contentStart):
             output.append(String(repeating: " ", count: indent), .plain)
             output.append(marker, theme.listMarker)
-            output.append(" ", .plain)
+            output.append(ascii: 0x20, .plain)
             startInline(base: .plain, replayingFrom: contentStart)
         case .quote(let contentStart):
             output.append("│ ", theme.quoteBar)
@@ -155,8 +240,14 @@ public struct MarkdownStreamRenderer: Sendable {
     private mutating func startInline(base: Style, replayingFrom start: Int) {
         mode = .inline
         inline.base = base
-        let replay = lineStart[start...]
-        for scalar in replay { inline.consume(scalar, into: &output) }
-        lineStart.removeAll(keepingCapacity: true)
+        // The held-back bytes never contain a line break, so the inline pass takes them all.
+        var line: [UInt8] = []
+        swap(&line, &lineStart)
+        line.withUnsafeBufferPointer { bytes in
+            _ = inline.consume(bytes, from: start, into: &output)
+            output.detach()
+        }
+        swap(&line, &lineStart)
+        clearLineStart()
     }
 }

@@ -6,9 +6,24 @@ extension StyledText {
     /// characters. With `color` true each change of style emits one SGR
     /// sequence, and the text ends back in the plain style.
     public func rendered(color: Bool) -> String {
-        var output = ""
-        ANSIWriter.append(fragments, to: &output, color: color, carriageReturns: false)
-        return output
+        if !color {
+            // No escapes: the characters themselves, without a copy for a single fragment.
+            if fragments.count == 1 { return fragments[0].text }
+            var output = ""
+            for fragment in fragments { output += fragment.text }
+            return output
+        }
+        let length = ANSIWriter.renderedLength(fragments, color: true, carriageReturns: false)
+        guard length > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            ANSIWriter.write(fragments, color: true, carriageReturns: false, to: buffer.baseAddress!)
+        }
+    }
+
+    /// Appends the text as terminal bytes, exactly the UTF-8 of ``rendered(color:)``,
+    /// without making a string.
+    public func appendRendered(color: Bool, to bytes: inout [UInt8]) {
+        ANSIWriter.append(fragments, to: &bytes, color: color, carriageReturns: false)
     }
 }
 
@@ -32,15 +47,117 @@ enum ANSIWriter {
         _ fragments: some Sequence<StyledText.Fragment>, to output: inout [UInt8], color: Bool,
         carriageReturns: Bool
     ) {
+        if let array = fragments as? [StyledText.Fragment] {
+            append(array, to: &output, color: color, carriageReturns: carriageReturns)
+        } else {
+            append(Array(fragments), to: &output, color: color, carriageReturns: carriageReturns)
+        }
+    }
+
+    /// Renders into a scratch buffer of the exact size (on the stack when small) and
+    /// appends that in one go: no per-fragment growth checks, no intermediate strings.
+    static func append(
+        _ fragments: [StyledText.Fragment], to output: inout [UInt8], color: Bool, carriageReturns: Bool
+    ) {
+        if fragments.count == 1, !carriageReturns, !color || fragments[0].style.isPlain {
+            // Text without escapes: its bytes as they are.
+            appendText(fragments[0].text, to: &output, carriageReturns: false)
+            return
+        }
+        let length = renderedLength(fragments, color: color, carriageReturns: carriageReturns)
+        guard length > 0 else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { buffer in
+            let written = write(fragments, color: color, carriageReturns: carriageReturns, to: buffer.baseAddress!)
+            output.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!, count: written))
+        }
+    }
+
+    /// The number of bytes ``write(_:color:carriageReturns:to:)`` writes.
+    static func renderedLength(_ fragments: [StyledText.Fragment], color: Bool, carriageReturns: Bool) -> Int {
+        var length = 0
+        var current = Style.plain
+        for fragment in fragments {
+            let count = fragment.text.utf8.count
+            guard count > 0 else { continue }
+            if color, fragment.style != current {
+                length &+= fragment.style.selectGraphicRenditionLength
+                current = fragment.style
+            }
+            length &+= count
+            if carriageReturns { length &+= newlineCount(fragment.text) }
+        }
+        if !current.isPlain { length &+= Style.plain.selectGraphicRenditionLength }
+        return length
+    }
+
+    /// Writes the terminal bytes at `pointer`, which has room for
+    /// ``renderedLength(_:color:carriageReturns:)`` bytes; returns the number written.
+    ///
+    /// With `color`, each change of style is one SGR sequence and the text ends back in
+    /// the plain style; with `carriageReturns`, every `"\n"` is written as `"\r\n"`.
+    static func write(
+        _ fragments: [StyledText.Fragment], color: Bool, carriageReturns: Bool, to pointer: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        var index = 0
         var current = Style.plain
         for fragment in fragments where !fragment.text.isEmpty {
             if color, fragment.style != current {
-                output.append(contentsOf: (fragment.style.isPlain ? "\u{1B}[0m" : fragment.style.selectGraphicRendition).utf8)
+                index &+= fragment.style.writeSelectGraphicRendition(to: pointer + index)
                 current = fragment.style
             }
-            appendText(fragment.text, to: &output, carriageReturns: carriageReturns)
+            index &+= copyUTF8(of: fragment.text, to: pointer + index, carriageReturns: carriageReturns)
         }
-        if color, !current.isPlain { output.append(contentsOf: "\u{1B}[0m".utf8) }
+        if !current.isPlain { index &+= Style.plain.writeSelectGraphicRendition(to: pointer + index) }
+        return index
+    }
+
+    /// The number of `"\n"` bytes in `text`.
+    private static func newlineCount(_ text: String) -> Int {
+        let count = text.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = 0
+            for byte in bytes where byte == 0x0A { count &+= 1 }
+            return count
+        }
+        return count ?? text.utf8.reduce(0) { $0 &+ ($1 == 0x0A ? 1 : 0) }
+    }
+
+    /// Copies the UTF-8 of `text` to `pointer`, `"\n"` as `"\r\n"` when asked; returns
+    /// the number of bytes written.
+    @inline(__always)
+    private static func copyUTF8(of text: String, to pointer: UnsafeMutablePointer<UInt8>, carriageReturns: Bool) -> Int {
+        if let count = text.utf8.withContiguousStorageIfAvailable({ source -> Int in
+            if !carriageReturns {
+                if source.count <= 16 {
+                    // Short runs are the common case when deltas are small: no memcpy call.
+                    for index in 0..<source.count { pointer[index] = source[index] }
+                } else {
+                    pointer.initialize(from: source.baseAddress!, count: source.count)
+                }
+                return source.count
+            }
+            var written = 0
+            for byte in source {
+                if byte == 0x0A {
+                    pointer[written] = 0x0D
+                    written &+= 1
+                }
+                pointer[written] = byte
+                written &+= 1
+            }
+            return written
+        }) {
+            return count
+        }
+        var written = 0
+        for byte in text.utf8 {
+            if carriageReturns, byte == 0x0A {
+                pointer[written] = 0x0D
+                written &+= 1
+            }
+            pointer[written] = byte
+            written &+= 1
+        }
+        return written
     }
 
     /// Appends `text`, with every `"\n"` written as `"\r\n"` when asked.

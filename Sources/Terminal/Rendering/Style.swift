@@ -94,12 +94,60 @@ public struct Style: Sendable, Hashable {
     /// It always starts from a reset (`0`) so the result does not depend on what
     /// came before; one sequence per change keeps libedit's prompt escapes valid.
     var selectGraphicRendition: String {
-        var codes = ["0"]
-        if isBold { codes.append("1") }
-        if isDim { codes.append("2") }
-        if isItalic { codes.append("3") }
-        if isUnderlined { codes.append("4") }
-        if let foreground { codes.append(String(foreground.foregroundCode)) }
-        return "\u{1B}[" + codes.joined(separator: ";") + "m"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.maximumSGRLength)
+        appendSelectGraphicRendition(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The longest ``selectGraphicRendition``: `ESC [ 0 ; 1 ; 2 ; 3 ; 4 ; 9 7 m`.
+    static let maximumSGRLength = 15
+
+    /// The length in bytes of ``selectGraphicRendition``.
+    @inline(__always)
+    var selectGraphicRenditionLength: Int {
+        // "\e[0" and "m", two bytes per attribute, three or four for a colour.
+        var length = 4
+        if isBold { length &+= 2 }
+        if isDim { length &+= 2 }
+        if isItalic { length &+= 2 }
+        if isUnderlined { length &+= 2 }
+        if let foreground { length &+= foreground.foregroundCode >= 100 ? 4 : 3 }
+        return length
+    }
+
+    /// Writes ``selectGraphicRendition`` at `pointer`, which must have room for
+    /// ``selectGraphicRenditionLength`` bytes; returns the number written.
+    @inline(__always)
+    func writeSelectGraphicRendition(to pointer: UnsafeMutablePointer<UInt8>) -> Int {
+        var index = 0
+        @inline(__always) func put(_ byte: UInt8) {
+            pointer[index] = byte
+            index &+= 1
+        }
+        put(0x1B)
+        put(UInt8(ascii: "["))
+        put(UInt8(ascii: "0"))
+        if isBold { put(UInt8(ascii: ";")); put(UInt8(ascii: "1")) }
+        if isDim { put(UInt8(ascii: ";")); put(UInt8(ascii: "2")) }
+        if isItalic { put(UInt8(ascii: ";")); put(UInt8(ascii: "3")) }
+        if isUnderlined { put(UInt8(ascii: ";")); put(UInt8(ascii: "4")) }
+        if let foreground {
+            let code = foreground.foregroundCode
+            put(UInt8(ascii: ";"))
+            if code >= 100 { put(UInt8(ascii: "0") &+ UInt8(code / 100)) }
+            put(UInt8(ascii: "0") &+ UInt8(code / 10 % 10))
+            put(UInt8(ascii: "0") &+ UInt8(code % 10))
+        }
+        put(UInt8(ascii: "m"))
+        return index
+    }
+
+    /// Appends ``selectGraphicRendition`` to `bytes` without building a string.
+    func appendSelectGraphicRendition(to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maximumSGRLength) { buffer in
+            let count = writeSelectGraphicRendition(to: buffer.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
     }
 }
