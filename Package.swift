@@ -53,7 +53,7 @@ let package = Package(
 
         .testTarget(name: "StreamJSONTests", dependencies: ["StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "AgentSessionTests", dependencies: ["AgentSession", "StreamJSON", "ParleyTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: strict),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StreamJSON", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport", "AgentSession", "ParleyApp"], swiftSettings: strict),

@@ -14,6 +14,7 @@ import Glibc
 public enum CleanSpawn {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// A started program; its pipes are the parent's ends (or -1).
@@ -36,9 +37,11 @@ public enum CleanSpawn {
         for (fd, wanted, childReads) in [(Int32(0), pipeStdin, true), (1, pipeStdout, false), (2, pipeStderr, false)] {
             if wanted {
                 var ends: [Int32] = [-1, -1]
-                guard pipe(&ends) == 0 else { throw Failure(description: "pipe failed: \(errno)") }
+                // Both ends close-on-exec: a program another test spawns meanwhile must not inherit
+                // them (a daemon such as the tmux server would hold the pipe open for its life).
+                // dup2 clears the flag on the child's copy.
+                guard parley_pipe_cloexec(&ends) == 0 else { throw Failure(description: "pipe failed: \(errno)") }
                 let (childEnd, parentEnd) = childReads ? (ends[0], ends[1]) : (ends[1], ends[0])
-                _ = fcntl(parentEnd, F_SETFD, FD_CLOEXEC)
                 posix_spawn_file_actions_adddup2(&actions, childEnd, fd)
                 posix_spawn_file_actions_addclose(&actions, childEnd)
                 parentEnds[Int(fd)] = parentEnd

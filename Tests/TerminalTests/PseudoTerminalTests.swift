@@ -1,4 +1,5 @@
 import Foundation
+import ParleyTestSupport
 import Testing
 
 /// Drives the `terminal-demo` executable in a real pseudo-terminal through tmux
@@ -223,63 +224,20 @@ final class TmuxSession: @unchecked Sendable {
     }
 }
 
-/// Runs a program to completion without Foundation's Process (whose reaping
-/// stalled when the child daemonised), optionally capturing standard output.
+/// Runs a program to completion with a clean signal state and nothing of the test process
+/// inherited (CleanSpawn), optionally capturing standard output. A program that does not
+/// finish in 10 s is killed and the call fails, so a stuck tmux client fails the test
+/// instead of hanging the run.
 func spawnAndWait(_ argv: [String], capture: Bool) throws -> String {
-    var fds: [Int32] = [-1, -1]
-    if capture { guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) } }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    if capture {
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        posix_spawn_file_actions_addclose(&actions, fds[1])
-    } else {
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    }
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     var environment = ProcessInfo.processInfo.environment
     environment["LANG"] = "C.UTF-8"
     environment.removeValue(forKey: "TMUX")
-    let cArguments = argv.map { strdup($0) } + [nil]
-    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-        cArguments.forEach { free($0) }
-        cEnvironment.forEach { free($0) }
+    let child = try CleanSpawn.spawn(argv, environment: environment, pipeStdout: capture)
+    let output = capture ? CleanSpawn.readAll(child.stdoutFD) : { Data() }
+    guard CleanSpawn.wait(child.pid, timeout: 10) != nil else {
+        kill(child.pid, SIGKILL)
+        _ = CleanSpawn.wait(child.pid, timeout: 5)
+        throw CleanSpawn.Failure(description: "\(argv.joined(separator: " ")) did not finish in 10 s")
     }
-    // The test runner may block or ignore signals; tmux and the demo need the defaults.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var emptyMask = sigset_t()
-    sigemptyset(&emptyMask)
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for signal in [SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGPIPE, SIGTSTP, SIGCHLD] { sigaddset(&defaults, signal) }
-    posix_spawnattr_setsigmask(&attributes, &emptyMask)
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var pid: pid_t = 0
-    let result = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
-    if capture { close(fds[1]) }
-    guard result == 0 else {
-        if capture { close(fds[0]) }
-        throw POSIXError(POSIXErrorCode(rawValue: result) ?? .ENOENT)
-    }
-    var output: [UInt8] = []
-    if capture {
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            output += buffer[0..<count]
-        }
-        close(fds[0])
-    }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-    return String(decoding: output, as: UTF8.self)
+    return String(decoding: output(), as: UTF8.self)
 }
