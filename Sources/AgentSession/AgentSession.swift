@@ -96,6 +96,8 @@ public actor AgentSession {
     /// the chunk is done or before any other event (so order is kept and nothing waits).
     private var pendingText = ""
     private var coalescingText = false
+    /// A well-formed message arrived in the stdout chunk being processed (see `lastActivity`).
+    private var sawMessageInChunk = false
 
     private struct PendingControl {
         let subtype: String
@@ -308,7 +310,7 @@ public actor AgentSession {
     }
 
     private func resumeSettledWaitersIfNeeded() {
-        guard machine.isSettled, !settledWaiters.isEmpty else { return }
+        guard !settledWaiters.isEmpty, machine.isSettled else { return }
         let waiters = settledWaiters
         settledWaiters.removeAll()
         for waiter in waiters { waiter.resume() }
@@ -371,6 +373,10 @@ public actor AgentSession {
             coalescingText = true
             framer.append(bytes) { line in handle(line) }
             coalescingText = false
+            if sawMessageInChunk {
+                sawMessageInChunk = false
+                lastActivity = .now
+            }
             flushPendingText()
         case .stderr(let bytes):
             stderrTail.append(bytes)
@@ -403,8 +409,15 @@ public actor AgentSession {
 
     private func handle(_ message: IncomingMessage) {
         // Only well-formed events count as signs of life for the stall watchdog (junk does not).
-        lastActivity = .now
+        // Within a stdout chunk the clock is read once, when the chunk is done.
+        if coalescingText { sawMessageInChunk = true } else { lastActivity = .now }
         lastEventDescription = Self.describe(message)
+        if case .streamEvent(.contentBlockDelta(_, .text(let text))) = message {
+            // The bulk of a reply: no event array, and the machine only when it cares.
+            if let event = translator.translateTextDelta(text) { emit(event) }
+            if !machine.ignores(message) { perform(machine.handle(.childMessage(message))) }
+            return
+        }
         switch message {
         case .controlResponse(let response):
             resolveControl(response)

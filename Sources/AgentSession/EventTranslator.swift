@@ -102,8 +102,7 @@ struct EventTranslator: Sendable {
             streamingThinking = true
             return [.thinkingStarted]
         case .contentBlockDelta(_, .text(let text)):
-            if !text.isEmpty { didStreamText = true }
-            return text.isEmpty ? [] : [.textDelta(text)]
+            return translateTextDelta(text).map { [$0] } ?? []
         case .contentBlockDelta(_, .thinking(let text)):
             return text.isEmpty ? [] : [.thinkingDelta(text)]
         case .messageStop(let abandoned):
@@ -115,6 +114,14 @@ struct EventTranslator: Sendable {
         default:
             return []
         }
+    }
+
+    /// A streamed text delta: the event to show, if any (same as ``translate(_:)``, without
+    /// an array per delta).
+    mutating func translateTextDelta(_ text: String) -> SessionEvent? {
+        guard !text.isEmpty else { return nil }
+        didStreamText = true
+        return .textDelta(text)
     }
 
     /// `<local-command-stdout>Set model to …</local-command-stdout>` → its inner text.

@@ -128,6 +128,15 @@ public struct SessionStateMachine: Sendable {
         }
     }
 
+    /// Whether handling `.childMessage(message)` would change nothing and do nothing: a
+    /// streamed content delta once the running turn is acknowledged (or outside a turn).
+    /// The session skips the machine for these, the bulk of every reply.
+    public func ignores(_ message: IncomingMessage) -> Bool {
+        guard case .streamEvent(.contentBlockDelta) = message else { return false }
+        if case .busy(let turn) = phase { return turn.acknowledged }
+        return true
+    }
+
     /// The running turn's message, if any.
     public var currentMessage: QueuedMessage? {
         switch phase {

@@ -128,6 +128,28 @@ import StreamJSON
         #expect(machine.queue.map(\.id) == ["m3"])
     }
 
+    /// The session skips the machine for deltas it `ignores`; that must never skip the first
+    /// sign that the CLI began the turn, nor anything but a content delta.
+    @Test func onlyDeltasOfAnAcknowledgedTurnAreIgnored() {
+        let delta = IncomingMessage.streamEvent(.contentBlockDelta(index: 0, delta: .text("hi")))
+        var machine = idleMachine()
+        #expect(machine.ignores(delta))
+        _ = machine.handle(.send(message(1)))
+        // The first line of the turn acknowledges it: not ignorable.
+        #expect(!machine.ignores(delta))
+        let before = machine.phase
+        #expect(machine.handle(.childMessage(delta)).isEmpty)
+        #expect(machine.phase != before)
+        // From then on a delta changes nothing.
+        #expect(machine.ignores(delta))
+        let acknowledged = machine.phase
+        #expect(machine.handle(.childMessage(delta)).isEmpty)
+        #expect(machine.phase == acknowledged)
+        #expect(!machine.ignores(result()))
+        #expect(!machine.ignores(initEvent()))
+        #expect(!machine.ignores(.streamEvent(.messageStop(abandoned: false))))
+    }
+
     @Test func crashBeforeTheCLIBeganTheTurnSendsTheMessageAgain() {
         var machine = idleMachine()
         _ = machine.handle(.childMessage(initEvent("abc")))
