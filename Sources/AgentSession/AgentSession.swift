@@ -18,15 +18,20 @@ public struct SessionOptions: Sendable {
     public var stallTimeout: Duration?
     /// Send `initialize` when a process starts (to learn commands and models).
     public var sendInitialize: Bool
+    /// With a value, ``AgentSession/eventFlow`` is a gate that holds the process's output
+    /// while more than this many events are unconsumed; the consumer must then report every
+    /// event (``EventFlowGate/consumed()``). `nil` (the default): no back-pressure.
+    public var eventBacklog: Int?
 
     public init(recovery: SessionStateMachine.RecoveryPolicy = .init(), terminateGrace: Duration = .seconds(3),
                 interruptGrace: Duration = .seconds(5), stallTimeout: Duration? = .seconds(120),
-                sendInitialize: Bool = true) {
+                sendInitialize: Bool = true, eventBacklog: Int? = nil) {
         self.recovery = recovery
         self.terminateGrace = terminateGrace
         self.interruptGrace = interruptGrace
         self.stallTimeout = stallTimeout
         self.sendInitialize = sendInitialize
+        self.eventBacklog = eventBacklog
     }
 }
 
@@ -64,6 +69,9 @@ public struct SessionSnapshot: Sendable, Equatable {
 public actor AgentSession {
     /// Every event, in order. Single consumer. Finishes after ``SessionEvent/closed``.
     public nonisolated let events: AsyncStream<SessionEvent>
+    /// Back-pressure from the consumer of ``events``, when ``SessionOptions/eventBacklog`` asks
+    /// for it.
+    public nonisolated let eventFlow: EventFlowGate?
     private let continuation: AsyncStream<SessionEvent>.Continuation
 
     private var configuration: LaunchConfiguration
@@ -109,12 +117,14 @@ public actor AgentSession {
         self.options = options
         self.machine = SessionStateMachine(policy: options.recovery, resumeSessionID: configuration.resumeSessionID)
         (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+        eventFlow = options.eventBacklog.map(EventFlowGate.init(limit:))
         self.currentModel = configuration.model
         self.permissionMode = configuration.permissionMode
     }
 
     deinit {
         child?.signal(SIGKILL, toGroup: true)
+        eventFlow?.release()
     }
 
     // MARK: Public API
@@ -252,6 +262,8 @@ public actor AgentSession {
             case .write(let message):
                 child?.write(message.encodedLine())
             case .stopProcess:
+                // An output loop held back by a consumer that is behind goes on draining.
+                eventFlow?.wakeWaiter()
                 guard let child else { continue }
                 // Ask the CLI to end a running turn first, so that stdin EOF lets it exit at once.
                 child.write(OutgoingMessage.controlRequest(requestID: "parley-stop", .interrupt).encodedLine())
@@ -286,8 +298,7 @@ public actor AgentSession {
             return
         }
         flushPendingText()
-        emittedEventCount += 1
-        continuation.yield(event)
+        put(event)
         if case .turnStarted = event {
             lastActivity = .now
             lastEventDescription = "turn started"
@@ -298,15 +309,24 @@ public actor AgentSession {
         // timer, and the task with it, until the original deadline, which grew memory by about
         // 870 B per turn at benchmark speed. At its next check it finds no turn running and
         // ends; a turn that starts before then reuses it, so at most one timer ever exists.
-        if case .closed = event { continuation.finish() }
+        if case .closed = event {
+            continuation.finish()
+            eventFlow?.release()
+        }
     }
 
     private func flushPendingText() {
         guard !pendingText.isEmpty else { return }
         let text = pendingText
         pendingText = ""
+        put(.textDelta(text))
+    }
+
+    /// Puts an event on ``events``: the one place that does, so every event is counted.
+    private func put(_ event: SessionEvent) {
         emittedEventCount += 1
-        continuation.yield(.textDelta(text))
+        eventFlow?.emitted()
+        continuation.yield(event)
     }
 
     private func resumeSettledWaitersIfNeeded() {
@@ -347,10 +367,14 @@ public actor AgentSession {
         }
         emit(.processStarted(pid: newChild.pid, resumedSessionID: resumed))
         let currentGeneration = generation
+        let flow = eventFlow
         Task { [weak self] in
             for await output in newChild.output {
                 guard let self else { newChild.chunkProcessed(); continue }
-                await self.receive(output, generation: currentGeneration)
+                let holdBack = await self.receive(output, generation: currentGeneration)
+                // The next chunk only once the front end has caught up (with a gate), except
+                // while the process is being stopped: then its output is drained unread.
+                if holdBack { await flow?.waitForConsumer() }
                 newChild.chunkProcessed()
             }
         }
@@ -363,13 +387,16 @@ public actor AgentSession {
         perform(machine.handle(.spawned))
     }
 
-    private func receive(_ output: ChildOutput, generation: Int) {
-        guard generation == self.generation else { return }
+    /// Handles one piece of the process's output; returns whether the next one should wait
+    /// for the consumer of ``events`` (a stdout chunk of a process that is not being stopped).
+    @discardableResult
+    private func receive(_ output: ChildOutput, generation: Int) -> Bool {
+        guard generation == self.generation else { return false }
         switch output {
         case .stdout(let bytes):
             // Once Parley has asked the process to stop, its remaining output has no reader:
             // drain it without framing so that teardown never waits on a flood.
-            if case .stopping = machine.phase { return }
+            if case .stopping = machine.phase { return false }
             coalescingText = true
             framer.append(bytes) { line in handle(line) }
             coalescingText = false
@@ -378,6 +405,7 @@ public actor AgentSession {
                 lastActivity = .now
             }
             flushPendingText()
+            return true
         case .stderr(let bytes):
             stderrTail.append(bytes)
         case .exited(let status):
@@ -390,6 +418,7 @@ public actor AgentSession {
             pendingControls.removeAll()
             perform(machine.handle(.childExited(status, stderrTail: stderrTail.lines)))
         }
+        return false
     }
 
     private func handle(_ line: NDJSONFramer.Line) {

@@ -45,7 +45,9 @@ public enum ParleyMain {
             ?? configuration.autoApprove.flatMap(AutoApprovePolicy.init(rawValue:))
             ?? .none
 
-        var sessionOptions = SessionOptions()
+        // The controller reports every event it has presented: a reply faster than the screen
+        // holds the CLI back instead of piling up in memory.
+        var sessionOptions = SessionOptions(eventBacklog: SessionController.eventBacklog)
         if let stall = options.stallTimeout ?? environment["PARLEY_STALL_TIMEOUT"].flatMap(Double.init) {
             sessionOptions.stallTimeout = stall > 0 ? .milliseconds(Int(stall * 1000)) : nil
         }

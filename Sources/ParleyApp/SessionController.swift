@@ -86,10 +86,21 @@ public actor SessionController {
 
     // MARK: Events
 
+    /// How many events the session may have put out that are not yet presented, for
+    /// ``SessionOptions/eventBacklog``. The session merges a stdout chunk's text deltas into
+    /// one event, so this is at most a few MiB of reply.
+    public static let eventBacklog = 64
+
     /// Presents session events until the session closes. Run it in its own task.
+    /// Reports each one to the session's ``AgentSession/eventFlow`` once it is presented.
     public func consumeEvents() async {
+        let flow = session.eventFlow
         for await event in session.events {
             handle(event)
+            // A screen slower than the reply holds the session back instead of the reply
+            // piling up in memory (see EventFlowGate).
+            await console.waitForRoom()
+            flow?.consumed()
         }
         debugLog?.close()
         let waiters = presentationWaiters

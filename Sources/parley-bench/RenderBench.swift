@@ -82,11 +82,11 @@ enum RenderBench {
             withStdoutTo(null) { renderText(bytes: bytes, delta: 8, console: FileDescriptorConsole(colorOnStdout: true, colorOnStderr: true) {}) }
         })
         let fdRate = Double(bytes) / fdConsole / 1e6
-        rows.append(Row(id: "3", name: "render \(megabytes) MB, 8-byte deltas, FileDescriptorConsole",
-                        figure: "\(fmt(fdRate, 0)) MB/s", target: "≥ 100 MB/s",
+        rows.append(Row(id: "3", name: "render \(megabytes) MB, 8-byte deltas, FileDescriptorConsole (scripted, not TTY mode)",
+                        figure: "\(fmt(fdRate, 0)) MB/s", target: "(for information)",
                         baseline: "cat → /dev/null \(fmt(catNullRate, 0)) MB/s",
-                        met: fdRate >= 100,
-                        method: "as above but FileDescriptorConsole(color) = one write(2) per delta (scripted --color always path)"))
+                        met: nil,
+                        method: "as above but FileDescriptorConsole(color) = one write(2) per delta, the scripted --color always path; the session merges the deltas of each stdout chunk, so one write per delta happens only when the CLI is slower than that"))
         let tool = median((0..<rounds).map { _ in renderToolResult(bytes: bytes, console: BufferedConsole(fd: null)) })
         let toolRate = Double(bytes) / tool / 1e6
         rows.append(Row(id: "3", name: "render \(megabytes) MB tool result → /dev/null",
@@ -104,18 +104,17 @@ enum RenderBench {
                         baseline: "", met: growthFull < growthSmall + 4 * 1048576,
                         method: "VmHWM − VmRSS of the benchmark after resetting the peak (/proc/self/clear_refs 5)"))
 
-        // End to end: parley in a pseudo-terminal, the emitter as claude.
-        var e2e: [(Double, Double, Int)] = []
-        // One round: at about 1 MB/s a 50 MB reply takes most of a minute.
-        if let r = endToEnd(bins, dir: dir, spec: "text:\(bytes):8") { e2e.append(r) }
-        if !e2e.isEmpty {
-            let seconds = median(e2e.map(\.0)), rate = Double(bytes) / seconds / 1e6
-            let hwm = median(e2e.map(\.1))
-            rows.append(Row(id: "3", name: "parley in a pty: \(megabytes) MB reply, 8-byte deltas",
-                            figure: "\(fmt(rate, 1)) MB/s (\(fmtDuration(seconds)))", target: "≥ 100 MB/s",
+        // End to end: parley in a pseudo-terminal, the emitter as claude. One round each: at a
+        // few MB/s a 50 MB reply takes a while.
+        for delta in [8, 64] {
+            guard let r = endToEnd(bins, dir: dir, spec: "text:\(bytes):\(delta)") else { continue }
+            let rate = Double(bytes) / r.0 / 1e6, wireRate = Double(r.2) / r.0 / 1e6
+            rows.append(Row(id: "3", name: "parley in a pty: \(megabytes) MB reply, \(delta)-byte deltas",
+                            figure: "\(fmt(rate, 1)) MB/s (\(fmtDuration(r.0))); stream-json read \(fmt(wireRate, 0)) MB/s",
+                            target: "≥ 100 MB/s",
                             baseline: "cat → pty \(fmt(catPTYRate, 0)) MB/s (×\(fmt(rate / catPTYRate, 3)))",
                             met: rate >= 100,
-                            method: "Enter → turn footer on the pty master; the emitter double (parley-bench itself) writes the delta lines plus assistant and result lines that each repeat the whole text, as fast as the pipe takes them; parley VmHWM \(fmtBytes(hwm))"))
+                            method: "Enter → turn footer on the pty master; the emitter double (parley-bench itself) writes \(fmt(Double(r.2) / 1e6, 0)) MB of stream-json (the delta lines plus assistant and result lines that each repeat the whole text) as fast as the pipe takes them; parley VmHWM \(fmtBytes(r.1))"))
         }
         if let r = endToEnd(bins, dir: dir, spec: "tool:\(bytes)") {
             let rate = Double(bytes) / r.0 / 1e6

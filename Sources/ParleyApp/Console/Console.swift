@@ -10,6 +10,14 @@ public protocol Console: Sendable {
     func line(_ text: StyledText, kind: ConsoleLineKind)
     /// One JSON object line (for `--output-format json`).
     func json(_ line: String)
+    /// Returns once the console can take more output without holding it in memory
+    /// (back-pressure from a slow screen). The default returns at once: consoles that write
+    /// synchronously push back by blocking.
+    func waitForRoom() async
+}
+
+extension Console {
+    public func waitForRoom() async {}
 }
 
 /// What a whole line is, which decides its stream in scripted use.

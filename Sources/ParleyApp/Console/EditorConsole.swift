@@ -12,4 +12,6 @@ final class EditorConsole: Console {
     func streamText(_ text: StyledText) { editor.write(text) }
     func line(_ text: StyledText, kind: ConsoleLineKind) { editor.writeStatus(text) }
     func json(_ line: String) { editor.writeStatus(StyledText(line)) }
+    /// At most 1 MiB of streamed text waits for the terminal.
+    func waitForRoom() async { await editor.waitForRoom(limit: 1 << 20) }
 }

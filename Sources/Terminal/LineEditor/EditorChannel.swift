@@ -19,6 +19,10 @@ final class EditorChannel: Sendable {
         var stopRequested = false
         var wakeupPosted = false
         var closed = false
+        /// UTF-8 bytes of streamed text in `items`.
+        var textBytes = 0
+        /// Callers of ``waitForRoom(limit:)`` waiting for the editor to take the mailbox.
+        var roomWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let mailbox = Mutex(Mailbox())
@@ -60,9 +64,26 @@ final class EditorChannel: Sendable {
                 return true
             }
             box.items.append(item)
+            if case .text(let text) = item {
+                for fragment in text.fragments { box.textBytes &+= fragment.text.utf8.count }
+            }
             return false
         }
         if !written { wake() }
+    }
+
+    /// Returns once the mailbox holds at most `limit` bytes of streamed text (at once when it
+    /// does, or when the editor has shut down); otherwise when the editor next takes it.
+    func waitForRoom(limit: Int) async {
+        if mailbox.withLock({ $0.closed || $0.textBytes <= limit }) { return }
+        await withCheckedContinuation { continuation in
+            let ready = mailbox.withLock { box -> Bool in
+                if box.closed || box.textBytes <= limit { return true }
+                box.roomWaiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
     }
 
     /// Queues a prompt change.
@@ -87,22 +108,31 @@ final class EditorChannel: Sendable {
     func take() -> Mailbox {
         var drain = [UInt8](repeating: 0, count: 64)
         while drain.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
-        return mailbox.withLock { box in
+        var taken = mailbox.withLock { box in
             let taken = box
             box.items = []
             box.prompt = nil
             box.wakeupPosted = false
+            box.textBytes = 0
+            box.roomWaiters = []
             return taken
         }
+        for waiter in taken.roomWaiters { waiter.resume() }
+        taken.roomWaiters = []
+        return taken
     }
 
     /// Marks the editor gone and writes whatever is still queued directly.
     func markClosed() {
-        mailbox.withLock { box in
+        let waiters = mailbox.withLock { box in
             box.closed = true
             for item in box.items { Self.writeDirectly(item, color: color) }
             box.items = []
+            box.textBytes = 0
+            defer { box.roomWaiters = [] }
+            return box.roomWaiters
         }
+        for waiter in waiters { waiter.resume() }
     }
 
     private func wake() {

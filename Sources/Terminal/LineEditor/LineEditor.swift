@@ -127,6 +127,13 @@ public final class LineEditor: Sendable {
         channel.post(.text(text))
     }
 
+    /// Returns once at most `limit` bytes of streamed text wait for the editor thread (at
+    /// once when that is already so): a producer faster than the terminal awaits this
+    /// between writes so that what it has written is not held in memory without bound.
+    public func waitForRoom(limit: Int = 1 << 20) async {
+        await channel.waitForRoom(limit: limit)
+    }
+
     /// Writes a whole status line (no trailing newline needed) above the prompt.
     /// While streamed text is mid-line the status is held until that line
     /// ends (see ``endLine()``), so it never splits a paragraph.
