@@ -398,7 +398,9 @@ public actor AgentSession {
             // drain it without framing so that teardown never waits on a flood.
             if case .stopping = machine.phase { return false }
             coalescingText = true
-            framer.append(bytes) { line in handle(line) }
+            bytes.withUnsafeBufferPointer { chunk in
+                framer.append(borrowing: chunk) { line in handle(line) }
+            }
             coalescingText = false
             if sawMessageInChunk {
                 sawMessageInChunk = false
@@ -422,6 +424,15 @@ public actor AgentSession {
     }
 
     private func handle(_ line: NDJSONFramer.Line) {
+        switch line {
+        case .oversized(let byteCount):
+            handle(NDJSONFramer.BorrowedLine.oversized(byteCount: byteCount))
+        case .complete(let bytes):
+            bytes.withUnsafeBufferPointer { handle(NDJSONFramer.BorrowedLine.complete($0)) }
+        }
+    }
+
+    private func handle(_ line: NDJSONFramer.BorrowedLine) {
         switch line {
         case .oversized(let byteCount):
             emit(.undecodableLine(UndecodableLine(

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into newline-delimited lines.
 ///
 /// Feed it chunks exactly as they come off a pipe, in any sizes: a line may arrive split
@@ -10,7 +16,8 @@
 /// line is reported as ``Line/oversized(byteCount:)`` and its bytes are dropped rather
 /// than held). Scanning is incremental: bytes already searched for a newline are not
 /// searched again when the next chunk arrives, so a 64 MB line fed in small chunks
-/// costs linear time.
+/// costs linear time. A line that lies within one chunk is never copied
+/// (``append(borrowing:emit:)``).
 public struct NDJSONFramer: Sendable {
     /// One framed line.
     public enum Line: Sendable, Equatable {
@@ -23,8 +30,8 @@ public struct NDJSONFramer: Sendable {
     /// Lines longer than this many bytes are discarded and reported as oversized.
     public let maximumLineLength: Int
 
+    /// The beginning of a line that has not ended yet.
     private var buffer: [UInt8] = []
-    private var scannedUpTo = 0
     private var discarding = false
     private var discardedCount = 0
 
@@ -45,39 +52,88 @@ public struct NDJSONFramer: Sendable {
 
     /// Appends a chunk and calls `emit` for every line it completes, in order.
     public mutating func append(_ chunk: some Collection<UInt8>, emit: (Line) -> Void) {
-        buffer.append(contentsOf: chunk)
-        var lineStart = 0
-        var index = scannedUpTo
-        let end = buffer.count
-        buffer.withUnsafeBufferPointer { bytes in
-            while index < end {
-                if bytes[index] == UInt8(ascii: "\n") {
-                    if discarding {
-                        emit(.oversized(byteCount: discardedCount + (index - lineStart)))
-                        discarding = false
-                        discardedCount = 0
-                    } else {
-                        var lineEnd = index
-                        if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                        if !Self.isBlank(bytes, lineStart, lineEnd) {
-                            emit(.complete(Array(bytes[lineStart..<lineEnd])))
-                        }
-                    }
-                    lineStart = index + 1
-                }
-                index += 1
+        func copying(_ line: BorrowedLine) {
+            switch line {
+            case .complete(let bytes): emit(.complete(Array(bytes)))
+            case .oversized(let count): emit(.oversized(byteCount: count))
             }
         }
-        if lineStart > 0 {
-            buffer.removeSubrange(0..<lineStart)
+        if chunk.withContiguousStorageIfAvailable({ append(borrowing: $0, emit: copying) }) != nil { return }
+        Array(chunk).withUnsafeBufferPointer { append(borrowing: $0, emit: copying) }
+    }
+
+    /// A framed line whose bytes are only valid during the `emit` call that gets them.
+    public enum BorrowedLine {
+        /// A complete line's bytes, terminator removed.
+        case complete(UnsafeBufferPointer<UInt8>)
+        /// A line longer than ``NDJSONFramer/maximumLineLength``; its bytes were discarded.
+        case oversized(byteCount: Int)
+    }
+
+    /// Appends a chunk and calls `emit` for every line it completes, in order, without
+    /// copying: a line that lies within `chunk` is passed as a slice of it, one that began in
+    /// an earlier chunk as the framer's own buffer. Same lines as ``append(_:emit:)``.
+    public mutating func append(borrowing chunk: UnsafeBufferPointer<UInt8>, emit: (BorrowedLine) -> Void) {
+        guard let base = chunk.baseAddress, !chunk.isEmpty else { return }
+        var start = 0
+        if discarding || !buffer.isEmpty {
+            // The line that began earlier: complete it, or keep (or count) all of the chunk.
+            guard let newline = Self.newline(in: base, from: 0, to: chunk.count) else {
+                keepTail(of: chunk, from: 0)
+                return
+            }
+            if discarding {
+                emit(.oversized(byteCount: discardedCount + newline))
+                discarding = false
+                discardedCount = 0
+            } else {
+                buffer.append(contentsOf: UnsafeBufferPointer(start: base, count: newline))
+                buffer.withUnsafeBufferPointer { Self.emitLine($0, from: 0, to: $0.count, emit) }
+                // A huge line's buffer is not kept around; an ordinary one's capacity is.
+                buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+            }
+            start = newline + 1
         }
-        scannedUpTo = buffer.count
+        while let newline = Self.newline(in: base, from: start, to: chunk.count) {
+            Self.emitLine(chunk, from: start, to: newline, emit)
+            start = newline + 1
+        }
+        keepTail(of: chunk, from: start)
+    }
+
+    /// Keeps `chunk[start...]`, the beginning of a line, for the next chunk; a line over the
+    /// limit is counted instead of kept.
+    private mutating func keepTail(of chunk: UnsafeBufferPointer<UInt8>, from start: Int) {
+        guard start < chunk.count else { return }
+        let tail = UnsafeBufferPointer(rebasing: chunk[start...])
+        if discarding {
+            discardedCount += tail.count
+            return
+        }
+        buffer.append(contentsOf: tail)
         if buffer.count > maximumLineLength {
             discarding = true
             discardedCount += buffer.count
             buffer.removeAll(keepingCapacity: false)
-            scannedUpTo = 0
         }
+    }
+
+    /// Emits `bytes[start..<end]` (a line without its `\n`) unless it is blank; a final
+    /// `\r` is dropped.
+    private static func emitLine(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, _ emit: (BorrowedLine) -> Void
+    ) {
+        var lineEnd = end
+        if lineEnd > start, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+        if !isBlank(bytes, start, lineEnd) {
+            emit(.complete(UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])))
+        }
+    }
+
+    /// The offset of the first `\n` in `base[from..<to]`.
+    private static func newline(in base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard from < to, let found = memchr(base + from, 0x0A, to - from) else { return nil }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 
     /// Ends the stream: returns the unterminated last line, if any (a child that dies
@@ -85,7 +141,6 @@ public struct NDJSONFramer: Sendable {
     public mutating func finish() -> Line? {
         defer {
             buffer.removeAll()
-            scannedUpTo = 0
             discarding = false
             discardedCount = 0
         }

@@ -77,4 +77,66 @@ import Testing
         let lines = framer.append([0xff, 0xfe, 0x41, 0x0a])
         #expect(lines == [.complete([0xff, 0xfe, 0x41])])
     }
+
+    /// The borrowing path (what the session uses) gives the same lines as a naive split, for
+    /// any chunking: lines inside a chunk, lines across chunks, CRLF, blank lines.
+    @Test func borrowedLinesMatchANaiveSplitForAnyChunking() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["{\"a\":1}", "", "  ", "x\r", String(repeating: "long ", count: 400), "é✓", "\r", "tail"]
+        for _ in 0..<200 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...30, using: &generator) {
+                text += pieces.randomElement(using: &generator)! + "\n"
+            }
+            if Bool.random(using: &generator) { text += "unterminated" }
+            let bytes = Array(text.utf8)
+            var expected: [[UInt8]] = []
+            for piece in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                var line = Array(piece)
+                if line.last == 0x0D { line.removeLast() }
+                if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { expected.append(line) }
+            }
+            var framer = NDJSONFramer()
+            var got: [[UInt8]] = []
+            var offset = 0
+            while offset < bytes.count {
+                let size = min(bytes.count - offset, Int.random(in: 1...700, using: &generator))
+                bytes[offset..<(offset + size)].withUnsafeBufferPointer { chunk in
+                    framer.append(borrowing: chunk) { line in
+                        if case .complete(let borrowed) = line { got.append(Array(borrowed)) } else { Issue.record("oversized") }
+                    }
+                }
+                offset += size
+            }
+            if case .complete(let last)? = framer.finish() { got.append(last) }
+            #expect(got == expected)
+        }
+    }
+
+    /// With a limit, a line that outgrows it across chunks is counted, not held, and the next
+    /// line is intact, whichever way the bytes are cut.
+    @Test func borrowedOversizedLinesAreCountedAcrossChunks() {
+        let bytes = Array((String(repeating: "A", count: 1000) + "\nok\n" + String(repeating: "B", count: 300) + "\nend\n").utf8)
+        for size in [1, 7, 64, 99, 100, 101, 250, 1003, 2000] {
+            var framer = NDJSONFramer(maximumLineLength: 100)
+            var got: [String] = []
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(bytes.count, offset + size)
+                bytes[offset..<end].withUnsafeBufferPointer { chunk in
+                    framer.append(borrowing: chunk) { line in
+                        switch line {
+                        case .complete(let borrowed): got.append(String(decoding: borrowed, as: UTF8.self))
+                        case .oversized(let count): got.append("<oversized \(count)>")
+                        }
+                    }
+                }
+                offset = end
+            }
+            // A chunk that holds a whole long line frames it (the limit bounds what is *held*).
+            let long = size >= 1001 ? String(repeating: "A", count: 1000) : "<oversized 1000>"
+            let longB = size >= 301 ? String(repeating: "B", count: 300) : "<oversized 300>"
+            #expect(got == [long, "ok", longB, "end"], "chunks of \(size)")
+        }
+    }
 }
