@@ -99,7 +99,7 @@ public actor SessionController {
             handle(event)
             // A screen slower than the reply holds the session back instead of the reply
             // piling up in memory (see EventFlowGate).
-            await console.waitForRoom()
+            if console.isBehind { await console.waitForRoom() }
             flow?.consumed()
         }
         debugLog?.close()

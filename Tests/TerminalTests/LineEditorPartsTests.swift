@@ -200,3 +200,47 @@ struct HistoryFileTests {
         #expect(lines.count == 4)
     }
 }
+
+/// Back-pressure at the line editor's mailbox: a writer that is ahead of the editor thread
+/// waits until the editor takes what is queued.
+@Suite struct EditorMailboxRoomTests {
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
+    }
+
+    @Test func aWriterWaitsUntilTheEditorTakesTheMailbox() async throws {
+        let (_, continuation) = AsyncStream<LineInput>.makeStream()
+        let channel = try EditorChannel(color: false, continuation: continuation)
+        channel.post(.text(StyledText(String(repeating: "x", count: 1500), .bold) + StyledText("é")))
+        #expect(channel.pendingTextBytes == 1502)
+        // Within the limit: no wait at all.
+        await channel.waitForRoom(limit: 2000)
+        let returned = Flag()
+        let waiter = Task {
+            await channel.waitForRoom(limit: 1000)
+            returned.set()
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!returned.isSet)
+        let taken = channel.take()
+        #expect(taken.items.count == 1)
+        await waiter.value
+        #expect(returned.isSet)
+        #expect(channel.pendingTextBytes == 0)
+    }
+
+    @Test func aClosedEditorNeverMakesAWriterWait() async throws {
+        let (_, continuation) = AsyncStream<LineInput>.makeStream()
+        let channel = try EditorChannel(color: false, continuation: continuation)
+        channel.post(.text(StyledText(String(repeating: "y", count: 20) + "\n")))
+        let waiter = Task { await channel.waitForRoom(limit: 10) }
+        try await Task.sleep(for: .milliseconds(50))
+        // Shutdown writes what is queued directly (to stdout) and releases the waiter.
+        channel.markClosed()
+        await waiter.value
+        await channel.waitForRoom(limit: 0)
+    }
+}

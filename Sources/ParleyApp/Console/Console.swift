@@ -10,13 +10,18 @@ public protocol Console: Sendable {
     func line(_ text: StyledText, kind: ConsoleLineKind)
     /// One JSON object line (for `--output-format json`).
     func json(_ line: String)
+    /// Whether output is waiting to reach the screen beyond what the console wants to hold
+    /// (then the producer should ``waitForRoom()`` before handing over more). Checked after
+    /// every event, so it is cheap and never suspends.
+    var isBehind: Bool { get }
     /// Returns once the console can take more output without holding it in memory
-    /// (back-pressure from a slow screen). The default returns at once: consoles that write
-    /// synchronously push back by blocking.
+    /// (back-pressure from a slow screen).
     func waitForRoom() async
 }
 
 extension Console {
+    /// Consoles that write synchronously push back by blocking: never behind.
+    public var isBehind: Bool { false }
     public func waitForRoom() async {}
 }
 

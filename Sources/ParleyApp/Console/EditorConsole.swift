@@ -13,5 +13,7 @@ final class EditorConsole: Console {
     func line(_ text: StyledText, kind: ConsoleLineKind) { editor.writeStatus(text) }
     func json(_ line: String) { editor.writeStatus(StyledText(line)) }
     /// At most 1 MiB of streamed text waits for the terminal.
-    func waitForRoom() async { await editor.waitForRoom(limit: 1 << 20) }
+    private static let roomLimit = 1 << 20
+    var isBehind: Bool { editor.pendingTextBytes > Self.roomLimit }
+    func waitForRoom() async { await editor.waitForRoom(limit: Self.roomLimit) }
 }

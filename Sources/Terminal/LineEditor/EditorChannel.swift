@@ -72,6 +72,9 @@ final class EditorChannel: Sendable {
         if !written { wake() }
     }
 
+    /// Bytes of streamed text in the mailbox.
+    var pendingTextBytes: Int { mailbox.withLock { $0.textBytes } }
+
     /// Returns once the mailbox holds at most `limit` bytes of streamed text (at once when it
     /// does, or when the editor has shut down); otherwise when the editor next takes it.
     func waitForRoom(limit: Int) async {

@@ -134,6 +134,10 @@ public final class LineEditor: Sendable {
         await channel.waitForRoom(limit: limit)
     }
 
+    /// Bytes of streamed text written and not yet taken by the editor thread (0 once it has
+    /// shut down). Cheap: for deciding whether ``waitForRoom(limit:)`` is needed.
+    public var pendingTextBytes: Int { channel.pendingTextBytes }
+
     /// Writes a whole status line (no trailing newline needed) above the prompt.
     /// While streamed text is mid-line the status is held until that line
     /// ends (see ``endLine()``), so it never splits a paragraph.
