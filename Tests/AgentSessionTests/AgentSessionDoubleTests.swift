@@ -56,19 +56,19 @@ import Glibc
         defer { harness.directory.remove() }
         let session = AgentSession(configuration: harness.configuration(), options: DoubleHarness.fastOptions)
         let events = EventCollector(session)
-        await session.send("first fc:slow=40 fc:words=60")
+        await session.send("first fc:slow=100 fc:words=60")
         _ = await events.waitFor { if case .textDelta = $0 { true } else { false } }
         await session.send("second")
         await session.send("third")
         await session.send("fourth")
         #expect(await session.queuedMessages.map(\.text) == ["second", "third", "fourth"])
         // Nothing queued reached the CLI early.
-        #expect(harness.record.userTexts == ["first fc:slow=40 fc:words=60"])
+        #expect(harness.record.userTexts == ["first fc:slow=100 fc:words=60"])
         #expect(await session.dropQueued(at: 1)?.text == "third")
         await events.settled(session)
         let turns = await events.completedTurns
-        #expect(turns.map(\.message.text) == ["first fc:slow=40 fc:words=60", "second", "fourth"])
-        #expect(harness.record.userTexts == ["first fc:slow=40 fc:words=60", "second", "fourth"])
+        #expect(turns.map(\.message.text) == ["first fc:slow=100 fc:words=60", "second", "fourth"])
+        #expect(harness.record.userTexts == ["first fc:slow=100 fc:words=60", "second", "fourth"])
         // Every message got its own turn and its own result.
         #expect(Set(turns.map { $0.result.userMessageUUIDs }).count == 3)
         let order = await events.events.compactMap { event -> String? in

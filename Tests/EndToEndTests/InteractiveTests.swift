@@ -130,7 +130,8 @@ import Glibc
         defer { fixture.directory.remove() }
         let terminal = try fixture.start()
         defer { terminal.close() }
-        terminal.type("slow fc:slow=60 fc:words=120", enter: true)
+        // Long enough (≈ 10 s) for two commands typed during it, even on a loaded machine.
+        terminal.type("slow fc:slow=60 fc:words=220", enter: true)
         terminal.waitFor("lorem")
         for text in ["alpha", "beta", "gamma"] { terminal.type(text, enter: true) }
         terminal.waitFor("queued (3): gamma")
@@ -138,7 +139,7 @@ import Glibc
         #expect(terminal.waitFor("3. gamma").0)
         terminal.type("/queue drop 2", enter: true)
         #expect(terminal.waitFor("dropped 2: beta").0)
-        let (done, screen) = terminal.waitFor("Echo: gamma", timeout: 20)
+        let (done, screen) = terminal.waitFor("Echo: gamma", timeout: 40)
         #expect(done, "screen:\n\(screen)")
         #expect(fixture.record.userTexts.suffix(2) == ["alpha", "gamma"])
     }
