@@ -262,8 +262,6 @@ public actor AgentSession {
             case .write(let message):
                 child?.write(message.encodedLine())
             case .stopProcess:
-                // An output loop held back by a consumer that is behind goes on draining.
-                eventFlow?.wakeWaiter()
                 guard let child else { continue }
                 // Ask the CLI to end a running turn first, so that stdin EOF lets it exit at once.
                 child.write(OutgoingMessage.controlRequest(requestID: "parley-stop", .interrupt).encodedLine())
@@ -284,6 +282,11 @@ public actor AgentSession {
             case .emit(let event):
                 emit(event)
             }
+        }
+        // An interrupt's result and a stopping process's exit never wait for the screen.
+        switch machine.phase {
+        case .interrupting, .stopping: eventFlow?.setBypassed(true)
+        default: eventFlow?.setBypassed(false)
         }
         resumeSettledWaitersIfNeeded()
     }
@@ -518,6 +521,8 @@ public actor AgentSession {
     /// Returns false when the watchdog should stop.
     private func checkStall(timeout: Duration) -> Bool {
         guard machine.isBusy else { watchdog = nil; return false }
+        // Held back by a slow screen, the CLI is blocked writing to us: not silent.
+        if eventFlow?.isHolding == true { lastActivity = .now }
         let silent = ContinuousClock.now - lastActivity
         if silent >= timeout, !stallReported {
             stallReported = true

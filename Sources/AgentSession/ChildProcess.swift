@@ -354,7 +354,13 @@ final class ChildProcess: Sendable {
 
     /// Closes the child's stdin after everything already queued was written (EOF for the CLI).
     func closeStdin() {
-        writeQueue.async { [self] in closeStdinNow() }
+        // Counted like a write, so that a write after it queues behind it (and is dropped)
+        // instead of going straight to the pipe before the EOF.
+        state.withLock { $0.queuedWrites += 1 }
+        writeQueue.async { [self] in
+            closeStdinNow()
+            state.withLock { $0.queuedWrites -= 1 }
+        }
     }
 
     private func closeStdinNow() {

@@ -88,8 +88,8 @@ public actor SessionController {
 
     /// How many events the session may have put out that are not yet presented, for
     /// ``SessionOptions/eventBacklog``. The session merges a stdout chunk's text deltas into
-    /// one event, so this is at most a few MiB of reply.
-    public static let eventBacklog = 64
+    /// one event, so this holds at most 16 chunks (256 KiB each) of reply.
+    public static let eventBacklog = 16
 
     /// Presents session events until the session closes. Run it in its own task.
     /// Reports each one to the session's ``AgentSession/eventFlow`` once it is presented.

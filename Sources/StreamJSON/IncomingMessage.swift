@@ -283,6 +283,17 @@ public struct TurnResult: Sendable, Equatable {
     public var wasInterrupted: Bool {
         terminalReason == "aborted_streaming" || terminalReason == "aborted_tools"
     }
+
+    /// The sum of the token counts that are present, saturating at `Int.max` (each count can
+    /// fit while their sum does not: the CLI's numbers are not trusted to be sane).
+    static func saturatingSum(_ counts: Int?...) -> Int {
+        var total = 0
+        for case let count? in counts {
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            total = overflow ? (count > 0 ? Int.max : Int.min) : sum
+        }
+        return total
+    }
 }
 
 // MARK: - control

@@ -348,9 +348,9 @@ struct LineDecoder {
 
     private func result(_ line: Object) -> TurnResult {
         let tokens: (input: Int, output: Int) = withObject(find("usage", in: line)) { usage -> (input: Int, output: Int) in
-            let input = (int(find("input_tokens", in: usage)) ?? 0)
-                + (int(find("cache_read_input_tokens", in: usage)) ?? 0)
-                + (int(find("cache_creation_input_tokens", in: usage)) ?? 0)
+            let input = TurnResult.saturatingSum(
+                int(find("input_tokens", in: usage)), int(find("cache_read_input_tokens", in: usage)),
+                int(find("cache_creation_input_tokens", in: usage)))
             return (input, int(find("output_tokens", in: usage)) ?? 0)
         } ?? (0, 0)
         return TurnResult(

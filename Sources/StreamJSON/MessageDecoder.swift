@@ -235,9 +235,9 @@ public struct MessageDecoder: Sendable {
             durationMilliseconds: value["duration_ms"]?.doubleValue ?? 0,
             apiDurationMilliseconds: value["duration_api_ms"]?.doubleValue ?? 0,
             totalCostUSD: value["total_cost_usd"]?.doubleValue ?? 0,
-            inputTokens: (usage?["input_tokens"]?.intValue ?? 0)
-                + (usage?["cache_read_input_tokens"]?.intValue ?? 0)
-                + (usage?["cache_creation_input_tokens"]?.intValue ?? 0),
+            inputTokens: TurnResult.saturatingSum(
+                usage?["input_tokens"]?.intValue, usage?["cache_read_input_tokens"]?.intValue,
+                usage?["cache_creation_input_tokens"]?.intValue),
             outputTokens: usage?["output_tokens"]?.intValue ?? 0,
             sessionID: value["session_id"]?.stringValue,
             userMessageUUIDs: value["user_message_uuids"]?.arrayValue?.compactMap(\.stringValue) ?? [],

@@ -89,4 +89,38 @@ import Testing
         await session.terminate()
         #expect(clock.now - began < .seconds(4))
     }
+
+    /// An interrupt's answer must not wait behind a consumer that is behind: the gate is
+    /// bypassed while interrupting, so the turn ends by the CLI's own result (no escalation to
+    /// SIGINT and a restart) even though nobody consumes meanwhile.
+    @Test func anInterruptIsAnsweredWhileTheConsumerIsBehind() async throws {
+        let harness = DoubleHarness()
+        defer { harness.directory.remove() }
+        var options = DoubleHarness.fastOptions
+        options.eventBacklog = 2
+        let session = AgentSession(configuration: harness.configuration(), options: options)
+        let flow = try #require(session.eventFlow)
+        await session.send(Self.longReply)
+        var iterator = session.events.makeAsyncIterator()
+        var seen = await Self.take(&iterator, flow: flow) { if case .textDelta = $0 { true } else { false } }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(flow.isHolding)
+        await session.interrupt()
+        // Settled (the interrupt's result was read) with nobody consuming.
+        let settled = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await session.waitUntilSettled(); return true }
+            group.addTask { try? await Task.sleep(for: .seconds(1)); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(settled, "the interrupt's result waited for the consumer")
+        seen += await Self.take(&iterator, flow: flow, until: isTurnCompleted)
+        #expect(!seen.contains { if case .messageNotAnswered = $0 { true } else { false } })
+        #expect(!seen.contains { if case .processExited = $0 { true } else { false } })
+        #expect(await session.snapshot.restarts == 0)
+        let turn = seen.compactMap { if case .turnCompleted(let summary) = $0 { summary } else { nil } }.first
+        #expect(turn?.result.wasInterrupted == true)
+        await session.terminate()
+    }
 }

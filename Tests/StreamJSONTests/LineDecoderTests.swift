@@ -96,6 +96,17 @@ import Testing
         #expect(JSONValue.number(-7.9).intValue == -7)
     }
 
+    /// Token counts that each fit in `Int` but whose sum does not saturate instead of trapping.
+    @Test func tokenSumsThatOverflowSaturate() {
+        let line = #"{"type":"result","subtype":"success","is_error":false,"usage":{"input_tokens":9e18,"cache_read_input_tokens":9e18,"cache_creation_input_tokens":1,"output_tokens":2}}"#
+        expectSame(line, routed: true)
+        guard case .success(.result(let result)) = decoder.decode(line: line) else {
+            Issue.record("not decoded"); return
+        }
+        #expect(result.inputTokens == Int.max)
+        #expect(result.outputTokens == 2)
+    }
+
     @Test func keyOrderDoesNotMatter() {
         expectSame(#"{"event":{"delta":{"text":"hi","type":"text_delta"},"index":1,"type":"content_block_delta"},"type":"stream_event"}"#, routed: true)
         expectSame(#"{"message":{"content":[{"text":"x","type":"text"}],"id":"m"},"type":"assistant"}"#, routed: true)

@@ -100,8 +100,9 @@ public struct Style: Sendable, Hashable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The longest ``selectGraphicRendition``: `ESC [ 0 ; 1 ; 2 ; 3 ; 4 ; 9 7 m`.
-    static let maximumSGRLength = 15
+    /// The longest ``selectGraphicRendition``: `ESC [ 0 ; 1 ; 2 ; 3 ; 4 ; 9 7 m` is 15 bytes;
+    /// one more for a three-digit colour code, which ``writeSelectGraphicRendition(to:)`` can write.
+    static let maximumSGRLength = 16
 
     /// The length in bytes of ``selectGraphicRendition``.
     @inline(__always)
