@@ -361,32 +361,7 @@ extension JSONParser {
     }
 
     private mutating func skipObject() throws(Failure) {
-        depth += 1
-        guard depth <= Self.maximumDepth else { throw Failure() }
-        defer { depth -= 1 }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Failure() }
-            _ = try skipString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw Failure() }
-            index += 1
-            skipWhitespace()
-            try skipValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw Failure() }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "}") { return }
-            throw Failure()
-        }
+        try scanMembers { _, _, _, _ in }
     }
 
     private mutating func skipArray() throws(Failure) {
