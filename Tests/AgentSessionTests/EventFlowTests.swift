@@ -23,6 +23,16 @@ import Testing
         return taken
     }
 
+    /// A session on the double with a flow gate of `limit` events, already sent the long reply.
+    static func gatedSession(_ harness: DoubleHarness, limit: Int) async throws -> (AgentSession, EventFlowGate) {
+        var options = DoubleHarness.fastOptions
+        options.eventBacklog = limit
+        let session = AgentSession(configuration: harness.configuration(), options: options)
+        let flow = try #require(session.eventFlow)
+        await session.send(longReply)
+        return (session, flow)
+    }
+
     static func backlogWhilePaused(_ session: AgentSession, flow: EventFlowGate?) async -> (Int, [SessionEvent]) {
         var iterator = session.events.makeAsyncIterator()
         var seen = await take(&iterator, flow: flow) { if case .textDelta = $0 { true } else { false } }
@@ -38,11 +48,7 @@ import Testing
     @Test func aPausedConsumerHoldsTheProcessBack() async throws {
         let harness = DoubleHarness()
         defer { harness.directory.remove() }
-        var options = DoubleHarness.fastOptions
-        options.eventBacklog = 4
-        let session = AgentSession(configuration: harness.configuration(), options: options)
-        let flow = try #require(session.eventFlow)
-        await session.send(Self.longReply)
+        let (session, flow) = try await Self.gatedSession(harness, limit: 4)
         let (backlog, seen) = await Self.backlogWhilePaused(session, flow: flow)
         // At most the limit, plus what one stdout chunk produces (text, then a few others).
         #expect(backlog <= flow.limit + 4, "backlog \(backlog) while the consumer paused")
@@ -74,12 +80,8 @@ import Testing
     @Test func terminateWhileTheConsumerIsBehindDoesNotHang() async throws {
         let harness = DoubleHarness()
         defer { harness.directory.remove() }
-        var options = DoubleHarness.fastOptions
-        options.eventBacklog = 2
-        let session = AgentSession(configuration: harness.configuration(), options: options)
-        await session.send(Self.longReply)
+        let (session, flow) = try await Self.gatedSession(harness, limit: 2)
         var iterator = session.events.makeAsyncIterator()
-        let flow = try #require(session.eventFlow)
         _ = await Self.take(&iterator, flow: flow) { if case .textDelta = $0 { true } else { false } }
         // Nobody consumes from here on: the session is held back with a full backlog.
         try await Task.sleep(for: .milliseconds(300))
@@ -96,11 +98,7 @@ import Testing
     @Test func anInterruptIsAnsweredWhileTheConsumerIsBehind() async throws {
         let harness = DoubleHarness()
         defer { harness.directory.remove() }
-        var options = DoubleHarness.fastOptions
-        options.eventBacklog = 2
-        let session = AgentSession(configuration: harness.configuration(), options: options)
-        let flow = try #require(session.eventFlow)
-        await session.send(Self.longReply)
+        let (session, flow) = try await Self.gatedSession(harness, limit: 2)
         var iterator = session.events.makeAsyncIterator()
         var seen = await Self.take(&iterator, flow: flow) { if case .textDelta = $0 { true } else { false } }
         try await Task.sleep(for: .milliseconds(300))
