@@ -35,6 +35,10 @@ func usage(_ status: Int32) -> Never {
 
         1 per-turn cost, real CLI   2 engine overhead   3 rendering throughput   4 startup
         5 keystroke to subprocess   6 idle CPU   7 memory
+
+        For callgrind: --profile-render (a 2 MB reply in 8-byte deltas, in process) and
+        --profile-decode (the decode loops alone). PARLEY_BENCH_NO_DECODE=1 leaves the decode
+        rows out of (2).
         """)
     exit(status)
 }
