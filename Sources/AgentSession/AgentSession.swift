@@ -106,6 +106,8 @@ public actor AgentSession {
     private var coalescingText = false
     /// A well-formed message arrived in the stdout chunk being processed (see `lastActivity`).
     private var sawMessageInChunk = false
+    /// Events of the stdout chunk being processed, not yet on ``events`` (see `put`).
+    private var chunkEvents: [SessionEvent] = []
 
     private struct PendingControl {
         let subtype: String
@@ -313,6 +315,7 @@ public actor AgentSession {
         // 870 B per turn at benchmark speed. At its next check it finds no turn running and
         // ends; a turn that starts before then reuses it, so at most one timer ever exists.
         if case .closed = event {
+            flushChunkEvents()
             continuation.finish()
             eventFlow?.release()
         }
@@ -326,10 +329,22 @@ public actor AgentSession {
     }
 
     /// Puts an event on ``events``: the one place that does, so every event is counted.
+    /// Within a stdout chunk the events are held and put on the stream together when the chunk
+    /// is done, so that a consumer waiting for them is woken once per chunk, not once per event.
     private func put(_ event: SessionEvent) {
         emittedEventCount += 1
         eventFlow?.emitted()
-        continuation.yield(event)
+        if coalescingText {
+            chunkEvents.append(event)
+        } else {
+            continuation.yield(event)
+        }
+    }
+
+    private func flushChunkEvents() {
+        guard !chunkEvents.isEmpty else { return }
+        for event in chunkEvents { continuation.yield(event) }
+        chunkEvents.removeAll(keepingCapacity: true)
     }
 
     private func resumeSettledWaitersIfNeeded() {
@@ -404,12 +419,13 @@ public actor AgentSession {
             bytes.withUnsafeBufferPointer { chunk in
                 framer.append(borrowing: chunk) { line in handle(line) }
             }
+            flushPendingText()
             coalescingText = false
+            flushChunkEvents()
             if sawMessageInChunk {
                 sawMessageInChunk = false
                 lastActivity = .now
             }
-            flushPendingText()
             return true
         case .stderr(let bytes):
             stderrTail.append(bytes)
