@@ -106,10 +106,10 @@ section(1, "per-turn cost with the real CLI") {
     guard let realClaude else {
         return [Row(id: "1", name: "real CLI", figure: "not run: no real claude", target: "", baseline: "", met: nil, method: "scripts/ensure-claude")]
     }
-    return RealCLIBench.run(bins, claude: realClaude, turns: quick ? 10 : 50, rounds: quick ? 1 : 3, freshTurns: quick ? 5 : 50)
+    return RealCLIBench.run(bins, claude: realClaude, turns: quick ? 10 : 50, rounds: quick ? 1 : 5, freshTurns: quick ? 5 : 50)
 }
 section(2, "engine overhead with fake-claude") {
-    EngineBench.run(bins, turns: quick ? 300 : 2000, rounds: quick ? 3 : 5, quick: quick)
+    EngineBench.run(bins, turns: quick ? 300 : 2000, rounds: quick ? 3 : 9, quick: quick)
 }
 section(3, "rendering throughput") {
     RenderBench.run(bins, megabytes: quick ? 5 : 50, rounds: quick ? 1 : 3)
