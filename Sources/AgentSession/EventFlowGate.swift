@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Back-pressure from the consumer of ``AgentSession/events`` to the session.
 ///
 /// `AsyncStream` never makes its producer wait, so a reply that arrives faster than the
@@ -36,11 +34,12 @@ public final class EventFlowGate: Sendable {
         }
     }
 
-    private let state: Mutex<State>
+    /// Behind an `NSLock` (`Locked`) rather than `Mutex`, so that ThreadSanitizer sees it.
+    private let state: Locked<State>
 
     init(limit: Int) {
         self.limit = max(1, limit)
-        state = Mutex(State(limit: max(1, limit)))
+        state = Locked(State(limit: max(1, limit)))
     }
 
     /// The consumer is done with one more event.
