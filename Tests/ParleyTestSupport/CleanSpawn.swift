@@ -84,6 +84,22 @@ public enum CleanSpawn {
         return Child(pid: pid, stdinFD: parentEnds[0], stdoutFD: parentEnds[1], stderrFD: parentEnds[2])
     }
 
+    /// Runs `arguments` to completion and returns its standard output (captured only when
+    /// asked: a daemon it starts would otherwise hold the pipe open). A program that does not
+    /// finish within `timeout` is killed and the call throws, so a stuck helper fails a test
+    /// instead of hanging the run.
+    public static func run(_ arguments: [String], environment: [String: String], captureOutput: Bool,
+                           timeout: TimeInterval = 10) throws -> String {
+        let child = try spawn(arguments, environment: environment, pipeStdout: captureOutput)
+        let output = captureOutput ? readAll(child.stdoutFD) : { Data() }
+        guard wait(child.pid, timeout: timeout) != nil else {
+            kill(child.pid, SIGKILL)
+            _ = wait(child.pid, timeout: 5)
+            throw Failure(description: "\(arguments.joined(separator: " ")) did not finish in \(Int(timeout)) s")
+        }
+        return String(decoding: output(), as: UTF8.self)
+    }
+
     /// Waits for `pid` up to `timeout`; returns the shell-style status (128+signal when killed),
     /// or nil on timeout.
     public static func wait(_ pid: pid_t, timeout: TimeInterval) -> Int32? {

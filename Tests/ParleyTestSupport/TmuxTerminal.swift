@@ -110,15 +110,8 @@ public final class TmuxTerminal: @unchecked Sendable {
     }
 
     private func execute(_ arguments: [String], captureOutput: Bool) throws -> String {
-        let child = try CleanSpawn.spawn(
+        try CleanSpawn.run(
             arguments, environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "HOME": NSTemporaryDirectory()],
-            pipeStdout: captureOutput)
-        let output = captureOutput ? CleanSpawn.readAll(child.stdoutFD) : { Data() }
-        guard CleanSpawn.wait(child.pid, timeout: 10) != nil else {
-            kill(child.pid, SIGKILL)
-            _ = CleanSpawn.wait(child.pid, timeout: 5)
-            throw CleanSpawn.Failure(description: "tmux did not answer: \(arguments.dropFirst().joined(separator: " "))")
-        }
-        return String(decoding: output(), as: UTF8.self)
+            captureOutput: captureOutput)
     }
 }

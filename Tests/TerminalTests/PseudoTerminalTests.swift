@@ -225,19 +225,10 @@ final class TmuxSession: @unchecked Sendable {
 }
 
 /// Runs a program to completion with a clean signal state and nothing of the test process
-/// inherited (CleanSpawn), optionally capturing standard output. A program that does not
-/// finish in 10 s is killed and the call fails, so a stuck tmux client fails the test
-/// instead of hanging the run.
+/// inherited, with a 10 s deadline (`CleanSpawn.run`).
 func spawnAndWait(_ argv: [String], capture: Bool) throws -> String {
     var environment = ProcessInfo.processInfo.environment
     environment["LANG"] = "C.UTF-8"
     environment.removeValue(forKey: "TMUX")
-    let child = try CleanSpawn.spawn(argv, environment: environment, pipeStdout: capture)
-    let output = capture ? CleanSpawn.readAll(child.stdoutFD) : { Data() }
-    guard CleanSpawn.wait(child.pid, timeout: 10) != nil else {
-        kill(child.pid, SIGKILL)
-        _ = CleanSpawn.wait(child.pid, timeout: 5)
-        throw CleanSpawn.Failure(description: "\(argv.joined(separator: " ")) did not finish in 10 s")
-    }
-    return String(decoding: output(), as: UTF8.self)
+    return try CleanSpawn.run(argv, environment: environment, captureOutput: capture)
 }
