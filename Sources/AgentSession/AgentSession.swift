@@ -103,7 +103,9 @@ public actor AgentSession {
     /// Text deltas decoded from the stdout chunk being processed, emitted as one event when
     /// the chunk is done or before any other event (so order is kept and nothing waits).
     private var pendingText = ""
-    private var coalescingText = false
+    /// A stdout chunk is being framed and handled: its text deltas are merged and its events
+    /// held until it is done.
+    private var processingChunk = false
     /// A well-formed message arrived in the stdout chunk being processed (see `lastActivity`).
     private var sawMessageInChunk = false
     /// Events of the stdout chunk being processed, not yet on ``events`` (see `put`).
@@ -298,7 +300,7 @@ public actor AgentSession {
     }
 
     private func emit(_ event: SessionEvent) {
-        if coalescingText, case .textDelta(let text) = event {
+        if processingChunk, case .textDelta(let text) = event {
             pendingText += text
             return
         }
@@ -334,7 +336,7 @@ public actor AgentSession {
     private func put(_ event: SessionEvent) {
         emittedEventCount += 1
         eventFlow?.emitted()
-        if coalescingText {
+        if processingChunk {
             chunkEvents.append(event)
         } else {
             continuation.yield(event)
@@ -415,12 +417,12 @@ public actor AgentSession {
             // Once Parley has asked the process to stop, its remaining output has no reader:
             // drain it without framing so that teardown never waits on a flood.
             if case .stopping = machine.phase { return false }
-            coalescingText = true
+            processingChunk = true
             bytes.withUnsafeBufferPointer { chunk in
                 framer.append(borrowing: chunk) { line in handle(line) }
             }
             flushPendingText()
-            coalescingText = false
+            processingChunk = false
             flushChunkEvents()
             if sawMessageInChunk {
                 sawMessageInChunk = false
@@ -469,7 +471,7 @@ public actor AgentSession {
     private func handle(_ message: IncomingMessage) {
         // Only well-formed events count as signs of life for the stall watchdog (junk does not).
         // Within a stdout chunk the clock is read once, when the chunk is done.
-        if coalescingText { sawMessageInChunk = true } else { lastActivity = .now }
+        if processingChunk { sawMessageInChunk = true } else { lastActivity = .now }
         lastEventDescription = Self.describe(message)
         if case .streamEvent(.contentBlockDelta(_, .text(let text))) = message {
             // The bulk of a reply: no event array, and the machine only when it cares.
