@@ -75,7 +75,9 @@ public enum ParleyMain {
         }
         let presentation: SessionController.Presentation = options.outputFormat == .json
             ? .json
-            : .transcript(TranscriptPresenter(mode: .plain, width: capabilities.width, showThinking: options.showThinking))
+            : .transcript(TranscriptPresenter(
+                mode: .plain, width: capabilities.width, showThinking: options.showThinking,
+                stdoutIsTerminal: capabilities.stdoutIsTTY))
         let controller = SessionController(
             session: session, console: console, presentation: presentation, configuration: configuration,
             personaName: personaName, baseLaunch: base, overrides: overrides, autoApprove: autoApprove,

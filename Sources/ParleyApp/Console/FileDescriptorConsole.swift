@@ -9,6 +9,10 @@ import Glibc
 /// Writes to standard output and standard error: assistant text (and JSON lines) to
 /// stdout, everything else to stderr, so `parley < in > out` leaves a clean transcript.
 ///
+/// Whole lines (stderr) are made inert (see ``InertText``), whoever built them, so a log of
+/// them is safe to show too; assistant text on stdout is made inert by the presenter only when
+/// stdout is a terminal, and JSON lines are escaped by their encoder.
+///
 /// Colour is decided once per stream. A write that fails with EPIPE (the reader went away,
 /// as in `parley < in | head -1`) calls `onClosedOutput` once and drops further output.
 public final class FileDescriptorConsole: Console {
@@ -36,7 +40,7 @@ public final class FileDescriptorConsole: Console {
     }
 
     public func line(_ text: StyledText, kind: ConsoleLineKind) {
-        write(2, text.rendered(color: colorOnStderr) + "\n")
+        write(2, text.madeInert().rendered(color: colorOnStderr) + "\n")
     }
 
     public func json(_ line: String) {
