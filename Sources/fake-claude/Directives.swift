@@ -35,6 +35,8 @@ struct Directives {
     var bytewise = false
     var history = false
     var reply: String?
+    /// `fc:hostile`: plant ``hostileText`` wherever the CLI passes on text it does not control.
+    var hostile = false
     /// `fc:once`: crash-type directives fire only the first time this prompt is seen
     /// (needs FAKE_CLAUDE_STATE_DIR), so a prompt re-sent after recovery succeeds.
     var once = false
@@ -92,12 +94,25 @@ struct Directives {
             case "bytewise": bytewise = true
             case "history": history = true
             case "once": once = true
+            case "hostile": hostile = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }
         }
     }
 }
+
+/// Terminal escapes an attacker plants in model output, tool names, tool results, files and error
+/// texts (issue 12): set the title (OSC 0), write the clipboard (OSC 52, "rm -rf ~/"), clear the
+/// screen, move up and erase lines, ask the terminal to type its cursor position (DSR), and the
+/// same as C1 controls (CSI, OSC as U+009B, U+009D).
+let hostileText = "\u{1B}]0;PWNED-TITLE\u{07}\u{1B}]52;c;cm0gLXJmIH4v\u{07}\u{1B}[2J\u{1B}[3A\u{1B}[2K\u{1B}[6n"
+    + "\u{9B}2J\u{9D}0;PWNED-C1\u{9C}"
+
+/// `fc:hostile fc:permission=Bash`: a command that tries to hide itself (erase the line, go up),
+/// and a reason that tries to redraw the question as a harmless Read.
+let hostilePermissionCommand = "touch fake_claude_marker.txt\r\u{1B}[2K\u{1B}[1A"
+let hostilePermissionReason = "\u{1B}[1A\u{1B}[2K\r? Allow Read(notes.txt)? [y]es / [n]o / [a]lways"
 
 private let wordList = [
     "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do", "eiusmod",

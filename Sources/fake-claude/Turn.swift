@@ -205,6 +205,7 @@ final class TurnRunner {
         }
 
         if d.tinyLines > 0 { tinyLines() }
+        if d.hostile { _ = writeAll(2, Array("fake-claude stderr: \(hostileText)\n".utf8)) }
         if d.delayMS > 0, sh.sleepInterruptible(d.delayMS) {
             ackInterrupts()
             emit(userLine(.a([.o([("type", .safe("text")), ("text", .safe("[Request interrupted by user]"))])])))
@@ -221,7 +222,9 @@ final class TurnRunner {
 
         let finalText: String
         var safeText = false
-        if let reply = d.reply {
+        if d.hostile {
+            finalText = "Hostile reply: \(hostileText) end of reply"
+        } else if let reply = d.reply {
             finalText = reply
         } else if d.history {
             finalText = earlier.isEmpty ? "(no history)" : earlier.joined(separator: "\n")
@@ -453,7 +456,8 @@ final class TurnRunner {
         let toolID = "toolu_fake_\(sh.nextCounter())"
         let toolName = d.permissionTool ?? "Bash"
         let input = toolInput(toolName)
-        toolUseBlock(index + 1, msgID, toolID, toolName, input)
+        let calledName = d.hostile && d.permissionTool == nil ? toolName + hostileText : toolName
+        toolUseBlock(index + 1, msgID, toolID, calledName, input)
         messageEnd(msgID, "tool_use")
 
         var secondText = finalText
@@ -484,6 +488,9 @@ final class TurnRunner {
     func toolInput(_ name: String) -> J {
         switch name {
         case "Bash":
+            if d.permissionTool != nil, d.hostile {
+                return .o([("command", .s(hostilePermissionCommand)), ("description", .safe("Read notes"))])
+            }
             if d.permissionTool != nil {
                 return .o([("command", .safe("touch fake_claude_marker.txt")), ("description", .safe("Create a marker file"))])
             }
@@ -520,6 +527,11 @@ final class TurnRunner {
     }
 
     func bashTool(_ toolID: String) throws {
+        if d.hostile {
+            toolResult(toolID, "hello-from-tool\n" + hostileText + "\nlast line", isError: false, useResult: .safe("hostile"),
+                       meta: .o([("id", .s(toolID))]))
+            return
+        }
         let child = cfg.spawnChild ? spawnSleepChild() : nil
         crashIf(.tool)
         let interrupted: Bool
@@ -608,7 +620,8 @@ final class TurnRunner {
 
         let requestID = newUUID()
         var request: [(String, J)] = [
-            ("subtype", .safe("can_use_tool")), ("tool_name", .s(name)), ("display_name", .s(name)), ("input", input),
+            ("subtype", .safe("can_use_tool")), ("tool_name", .s(name)), ("display_name", .s(d.hostile ? "Read" : name)),
+            ("input", input),
         ]
         switch name {
         case "Write", "Edit":
@@ -619,7 +632,7 @@ final class TurnRunner {
         case "Bash":
             let command = inputValue["command"]?.stringValue ?? ""
             request.append(("description", .s(inputValue["description"]?.stringValue ?? "")))
-            request.append(("decision_reason", .safe("This command requires approval")))
+            request.append(("decision_reason", d.hostile ? .s(hostilePermissionReason) : .safe("This command requires approval")))
             request.append(("decision_reason_type", .safe("other")))
             request.append(("permission_suggestions", .a([.o([
                 ("type", .safe("addRules")), ("rules", .a([.o([("toolName", .safe("Bash")), ("ruleContent", .s(command))])])),
@@ -726,6 +739,7 @@ final class TurnRunner {
         }
         var text = "API Error: \(status) fake \(errorType) (HTTP \(status))"
         if status >= 500 { text += ". This is a server-side issue, usually temporary — try again in a moment." }
+        if d.hostile { text += " " + hostileText }
         emit(.o([
             ("type", .safe("assistant")),
             ("message", .o([
@@ -878,7 +892,8 @@ final class TurnRunner {
     // MARK: init and history
 
     func initLine(historyTurns: Int) -> J {
-        let (model, mode) = sh.locked { (sh.model, sh.permissionMode) }
+        let (storedModel, mode) = sh.locked { (sh.model, sh.permissionMode) }
+        let model = d.hostile ? storedModel + hostileText : storedModel
         return .o([
             ("type", .safe("system")), ("subtype", .safe("init")), ("cwd", .s(cfg.cwd)), ("session_id", .s(sid)),
             ("tools", .raw(staticInit.tools)), ("mcp_servers", .a([])), ("model", .s(model)), ("permissionMode", .s(mode)),
