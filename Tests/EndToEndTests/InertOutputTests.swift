@@ -19,47 +19,16 @@ import Testing
             ]
         }
 
+        static let title = "parley-test-title"
+
         /// `command` in a wide terminal that lets OSC 52 reach tmux's paste buffers (so a
         /// clipboard write would be seen), with a known title.
         func start(_ command: String) throws -> TmuxTerminal {
             let terminal = try TmuxTerminal(
-                command: "cd \(directory.path) && printf '\\033]0;parley-test-title\\007' && \(command); echo PARLEY-EXITED",
+                command: "cd \(directory.path) && printf '\\033]0;\(Self.title)\\007' && \(command); echo PARLEY-EXITED",
                 width: 200, height: 45, environment: environment)
-            Self.tmux(terminal, "set-option", "-s", "set-clipboard", "on")
+            terminal.catchClipboardWrites()
             return terminal
-        }
-
-        /// Runs a tmux command on the terminal's server and returns its output.
-        @discardableResult
-        static func tmux(_ terminal: TmuxTerminal, _ arguments: String...) -> String {
-            let outcome = try? runProgram(
-                TmuxTerminal.tmux, arguments: ["-L", terminal.socket] + arguments,
-                environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "HOME": NSTemporaryDirectory()],
-                timeout: 10)
-            return outcome?.stdout ?? ""
-        }
-    }
-
-    /// The pane's title, its paste buffers (OSC 52 lands there) and its visible screen (no
-    /// history: a cleared screen keeps its old lines only in the history).
-    struct Observation: CustomStringConvertible {
-        let title: String
-        let buffers: String
-        let screen: String
-
-        init(_ terminal: TmuxTerminal) {
-            title = Fixture.tmux(terminal, "display-message", "-p", "-t", terminal.session, "#{pane_title}")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            buffers = Fixture.tmux(terminal, "list-buffers").trimmingCharacters(in: .whitespacesAndNewlines)
-            screen = Fixture.tmux(terminal, "capture-pane", "-p", "-J", "-t", terminal.session)
-        }
-
-        var description: String { "title: \(title)\nbuffers: \(buffers)\nvisible screen:\n\(screen)" }
-
-        func expectNothingTakenOver(sourceLocation: SourceLocation = #_sourceLocation) {
-            #expect(title == "parley-test-title", "the title was changed\n\(self)", sourceLocation: sourceLocation)
-            #expect(buffers.isEmpty, "the clipboard was written\n\(self)", sourceLocation: sourceLocation)
-            #expect(!screen.contains("PWNED"), "a hidden payload is shown\n\(self)", sourceLocation: sourceLocation)
         }
     }
 
@@ -75,18 +44,18 @@ import Testing
         let (done, _) = terminal.waitFor { $0.contains("end of reply") && $0.components(separatedBy: "─ ").count >= 3 }
         #expect(done, "\(terminal.screen())")
         usleep(500_000)  // time for a cursor position report to be typed, if one was asked for
-        let seen = Observation(terminal)
-        seen.expectNothingTakenOver()
+        let seen = TerminalTakeover(terminal)
+        #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
         // Nothing was cleared or overwritten: the earlier lines are still on the screen.
-        #expect(seen.screen.contains("● claude started"), "\(seen)")
-        #expect(seen.screen.contains("› first fc:reply=EarlierMarker"), "\(seen)")
-        #expect(seen.screen.contains("\nEarlierMarker\n"), "\(seen)")
+        #expect(seen.visibleScreen.contains("● claude started"), "\(seen)")
+        #expect(seen.visibleScreen.contains("› first fc:reply=EarlierMarker"), "\(seen)")
+        #expect(seen.visibleScreen.contains("\nEarlierMarker\n"), "\(seen)")
         // The escapes are shown, not obeyed, everywhere they came from.
         let shown = "␛]0;…␛]52;…␛[2J␛[3A␛[2K␛[6n␛[2J␛]0;…"
-        #expect(seen.screen.contains("Hostile reply: \(shown) end of reply"), "\(seen)")
-        #expect(seen.screen.contains("⏺ Bash\(shown)("), "\(seen)")
-        #expect(seen.screen.contains("  ⎿  hello-from-tool\n     \(shown)\n     last line"), "\(seen)")
-        #expect(seen.screen.split(separator: "\n").contains { $0.hasPrefix("● model ") && $0.contains(shown) }, "\(seen)")
+        #expect(seen.visibleScreen.contains("Hostile reply: \(shown) end of reply"), "\(seen)")
+        #expect(seen.visibleScreen.contains("⏺ Bash\(shown)("), "\(seen)")
+        #expect(seen.visibleScreen.contains("  ⎿  hello-from-tool\n     \(shown)\n     last line"), "\(seen)")
+        #expect(seen.visibleScreen.split(separator: "\n").contains { $0.hasPrefix("● model ") && $0.contains(shown) }, "\(seen)")
         // `ESC[6n` made the terminal type nothing into the prompt.
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "\(seen)")
         terminal.send("C-d")
@@ -107,9 +76,9 @@ import Testing
         let (failed, _) = terminal.waitFor("✗ turn failed (api_error): API Error: 400 fake invalid_request_error (HTTP 400) ␛]0;…")
         #expect(failed, "\(terminal.screen())")
         usleep(300_000)
-        let seen = Observation(terminal)
-        seen.expectNothingTakenOver()
-        #expect(seen.screen.contains("› crash fc:hostile"), "\(seen)")
+        let seen = TerminalTakeover(terminal)
+        #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
+        #expect(seen.visibleScreen.contains("› crash fc:hostile"), "\(seen)")
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "\(seen)")
         terminal.send("C-d")
         #expect(terminal.waitFor("PARLEY-EXITED").0)
@@ -125,12 +94,12 @@ import Testing
         let (asked, _) = terminal.waitFor("allow? [y/n/a]")
         #expect(asked, "\(terminal.screen())")
         usleep(300_000)
-        let seen = Observation(terminal)
-        seen.expectNothingTakenOver()
+        let seen = TerminalTakeover(terminal)
+        #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
         let question = "? Allow Bash(touch fake_claude_marker.txt␍␛[2K␛[1A)? [y]es / [n]o / [a]lways"
             + "  (claude calls it “Read”; ␛[1A␛[2K␍? Allow Read(notes.txt)? [y]es / [n]o / [a]lways)"
-        #expect(seen.screen.contains(question), "\(seen)")
-        #expect(!seen.screen.split(separator: "\n").contains { $0.hasPrefix("? Allow Read") }, "\(seen)")
+        #expect(seen.visibleScreen.contains(question), "\(seen)")
+        #expect(!seen.visibleScreen.split(separator: "\n").contains { $0.hasPrefix("? Allow Read") }, "\(seen)")
         terminal.send("n")
         terminal.send("Enter")
         #expect(terminal.waitFor("Echo: denied").0, "\(terminal.screen())")
@@ -144,10 +113,10 @@ import Testing
         let terminal = try fixture.start("printf 'attack fc:hostile fc:tool\\n' | \(TestBinaries.parley)")
         defer { terminal.close() }
         #expect(terminal.waitFor("PARLEY-EXITED", timeout: 30).0, "\(terminal.screen())")
-        let seen = Observation(terminal)
-        seen.expectNothingTakenOver()
-        #expect(seen.screen.contains("Hostile reply: ␛]0;…␛]52;…␛[2J␛[3A␛[2K␛[6n␛[2J␛]0;… end of reply"), "\(seen)")
-        #expect(seen.screen.contains("⏺ Bash␛]0;…"), "\(seen)")
+        let seen = TerminalTakeover(terminal)
+        #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
+        #expect(seen.visibleScreen.contains("Hostile reply: ␛]0;…␛]52;…␛[2J␛[3A␛[2K␛[6n␛[2J␛]0;… end of reply"), "\(seen)")
+        #expect(seen.visibleScreen.contains("⏺ Bash␛]0;…"), "\(seen)")
     }
 
     @Test func scriptedOutputToAPipeIsExactAndItsStatusLinesInert() throws {
