@@ -71,6 +71,20 @@ struct InertTextTests {
         #expect(stream.isAtText)
     }
 
+    /// The fast scan reads eight bytes at a time: a control at any offset of a long text is found.
+    @Test func aControlIsFoundAtEveryOffsetOfALongText() {
+        for offset in 0..<40 {
+            let before = String(repeating: "a", count: offset)
+            let after = String(repeating: "b", count: 23)
+            for (control, shown) in [("\u{1B}[2J", "␛[2J"), ("\u{9B}6n", "␛[6n"), ("\u{7F}", "␡"), ("\u{07}", "␇"), ("\r", "␍")] {
+                #expect(InertText.make(before + control + after) == before + shown + after, "offset \(offset)")
+                #expect(!InertText.isInert(before + control + after), "offset \(offset)")
+            }
+            let clean = before + "©\n\té ✓" + after + "\u{A0}"
+            #expect(InertText.make(clean) == clean, "offset \(offset)")
+        }
+    }
+
     @Test func invalidUTF8BecomesReplacementCharacters() {
         let bytes: [UInt8] = [0x61, 0x9B, 0x32, 0x4A, 0xC2, 0x1B, 0x5B, 0x32, 0x4A, 0xFF, 0xC2]
         let shown = InertText.make(bytes: bytes)

@@ -48,11 +48,20 @@ struct InertTextScanner: Sendable {
     // MARK: - Fast scan
 
     /// The index of the first byte at or after `start` that is not plain text, or nil.
+    ///
+    /// Eight bytes at a time while none of them can be one (no byte below 0x20, no DEL, no 0xC2,
+    /// the lead byte of U+0080–U+00BF); a word that may hold one is looked at byte by byte.
     @inline(__always)
     static func firstUnsafeIndex(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
         var index = start
+        let raw = UnsafeRawPointer(base)
+        while index &+ 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            guard !mayHoldUnsafeByte(word) else { break }
+            index &+= 8
+        }
         while index < count {
             let byte = base[index]
             if byte < 0x20 {
@@ -64,8 +73,26 @@ struct InertTextScanner: Sendable {
                 return index
             }
             index &+= 1
+            if index & 7 == 0 {
+                // Back to whole words once past the one that stopped the fast loop.
+                while index &+ 8 <= count,
+                      !mayHoldUnsafeByte(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index &+= 8
+                }
+            }
         }
         return nil
+    }
+
+    /// Whether any byte of `word` is below 0x20, 0x7F or 0xC2 (exact for "any"; which byte is
+    /// left to the byte loop). Newlines and tabs count too: the byte loop lets them pass.
+    @inline(__always)
+    private static func mayHoldUnsafeByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
+        return below0x20 || hasZeroByte(word ^ (ones &* 0x7F)) || hasZeroByte(word ^ (ones &* 0xC2))
     }
 
     // MARK: - Consuming
