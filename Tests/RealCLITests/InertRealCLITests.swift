@@ -3,10 +3,11 @@ import ParleyTestSupport
 import Testing
 
 /// Issue 12, point 1, with the real `claude`: the fake Messages API makes it Read a file that
-/// holds terminal escapes (no approval needed for a Read in the project). What the tool result
-/// preview shows in a real terminal (tmux) is inert.
+/// holds terminal escapes (no approval needed for a Read in the project), then writes escapes
+/// into the model's reply itself (`mock-hostile`, split between deltas). What a real terminal
+/// (tmux) shows of both is inert.
 @Suite(.serialized) struct InertRealCLITests {
-    @Test func aFileReadByTheRealCLIDoesNotControlTheTerminal() throws {
+    @Test func aFileTheRealCLIReadsAndAReplyItStreamsStayInert() throws {
         let harness = try RealHarness()
         defer { harness.finish() }
         let file = harness.work + "/notes.txt"
@@ -29,11 +30,15 @@ import Testing
         terminal.type(#"read it mock-tool=Read:{"file_path": "\#(file)"}"#, enter: true)
         let (done, _) = terminal.waitFor(timeout: 45) { $0.contains("⎿") && $0.components(separatedBy: "─ ").count >= 3 }
         #expect(done, "\(terminal.screen())")
+        terminal.type("now say it mock-hostile", enter: true)
+        let (replied, _) = terminal.waitFor(timeout: 45) { $0.contains("end of reply") && $0.components(separatedBy: "─ ").count >= 4 }
+        #expect(replied, "\(terminal.screen())")
         usleep(500_000)  // time for a cursor position report to be typed, if one was asked for
         let seen = TerminalTakeover(terminal)
         #expect(seen.takeovers(expectedTitle: title).isEmpty, "\(seen)")
         #expect(seen.visibleScreen.contains("⏺ Read(\(file))"), "\(seen)")
         #expect(seen.visibleScreen.contains("title ␛]0;… clip ␛]52;… clear ␛[2J up ␛[3A␛[2K ask ␛[6n end"), "\(seen)")
+        #expect(seen.visibleScreen.contains("mock-hostile ␛]0;…␛]52;…␛[2J␛[3A␛[2K␛[6n␛[2J end of reply"), "\(seen)")
         // Nothing was cleared or overwritten, and nothing was typed into the prompt.
         #expect(seen.visibleScreen.contains("Echo: before the read"), "\(seen)")
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "\(seen)")
