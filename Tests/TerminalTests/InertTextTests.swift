@@ -140,7 +140,7 @@ struct InertTextTests {
     }
 
     @Test func styledTextKeepsItsStylesWhenMadeInert() {
-        let text = StyledText("⏺ ", .bold) + StyledText(untrusted: "Read\u{1B}[2K", .bold) + StyledText("(x\u{07})")
+        let text = StyledText("⏺ ", .bold) + StyledText("Read\u{1B}[2K", .bold) + StyledText("(x\u{07})")
         let inert = text.madeInert()
         #expect(inert.plainText == "⏺ Read␛[2K(x␇)")
         #expect(inert.fragments.map(\.style) == text.fragments.map(\.style))

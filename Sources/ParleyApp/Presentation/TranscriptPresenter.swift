@@ -74,7 +74,8 @@ public struct TranscriptPresenter: Sendable {
         case .thinking(let text):
             if showThinking {
                 closeText(on: console)
-                show(StyledText("✻ " + text.trimmingCharacters(in: .whitespacesAndNewlines), .dim.merging(.italic)), kind: .status, on: console)
+                let thought = StyledText("✻ " + text.trimmingCharacters(in: .whitespacesAndNewlines), .dim.merging(.italic))
+                show(thought, kind: .status, on: console)
             }
         case .toolUse(let use):
             closeText(on: console)
@@ -113,7 +114,8 @@ public struct TranscriptPresenter: Sendable {
             presentTurnEnd(summary, on: console)
         case .messageNotAnswered(let message, let reason):
             closeText(on: console)
-            show(StyledText("✗ not answered: “\(InertText.make(message.text).replacingNewlines().truncated(toWidth: 40))” — \(reason)"
+            let text = InertText.make(message.text).replacingNewlines().truncated(toWidth: 40)
+            show(StyledText("✗ not answered: “\(text)” — \(reason)"
                 + (reason == .processCrashed || reason == .interruptEscalated ? "; /retry sends it again" : ""),
                 .color(.red)), kind: .error, on: console)
         case .undecodableLine(let line):

@@ -1,10 +1,5 @@
-/// Styled text whose characters come from untrusted sources.
+/// Making styled text from untrusted sources safe for the terminal.
 extension StyledText {
-    /// Untrusted text in one style, made inert first (see ``InertText``).
-    public init(untrusted text: String, _ style: Style = .plain) {
-        self.init(InertText.make(text), style)
-    }
-
     /// The same text with every fragment made inert (see ``InertText``); the styles are kept.
     /// Each fragment is treated on its own. Returns the text unchanged (no copy) when every
     /// fragment already is inert.
