@@ -43,9 +43,13 @@ import Testing
         terminal.type("attack fc:hostile fc:tool", enter: true)
         let (done, _) = terminal.waitFor { $0.contains("end of reply") && $0.components(separatedBy: "─ ").count >= 3 }
         #expect(done, "\(terminal.screen())")
+        // A command's lines carry the CLI's text too (the model it reported): made inert by the console.
+        terminal.type("/status", enter: true)
+        #expect(terminal.waitFor("· permission mode").0, "\(terminal.screen())")
         usleep(500_000)  // time for a cursor position report to be typed, if one was asked for
         let seen = TerminalTakeover(terminal)
         #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
+        #expect(seen.visibleScreen.contains("· model claude-opus-5-5␛]0;…"), "\(seen)")
         // Nothing was cleared or overwritten: the earlier lines are still on the screen.
         #expect(seen.visibleScreen.contains("● claude started"), "\(seen)")
         #expect(seen.visibleScreen.contains("› first fc:reply=EarlierMarker"), "\(seen)")
@@ -122,12 +126,14 @@ import Testing
     @Test func scriptedOutputToAPipeIsExactAndItsStatusLinesInert() throws {
         let fixture = PipedFixture("parley-inert-piped")
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("attack fc:hostile fc:tool\n")
+        // `/status` shows the model the CLI reported: a command's line, made inert by the console.
+        let outcome = try fixture.run("attack fc:hostile fc:tool\n/status\n")
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let hostile = "\u{1B}]0;PWNED-TITLE\u{07}\u{1B}]52;c;cm0gLXJmIH4v\u{07}\u{1B}[2J\u{1B}[3A\u{1B}[2K\u{1B}[6n"
             + "\u{9B}2J\u{9D}0;PWNED-C1\u{9C}"
         #expect(outcome.stdout.contains("Hostile reply: \(hostile) end of reply"), "stdout: \(outcome.stdout.debugDescription)")
         #expect(outcome.stderr.contains("⏺ Bash␛]0;…"), "stderr: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("model claude-opus-5-5␛]0;…"), "stderr: \(outcome.stderr)")
         #expect(!outcome.stderr.contains("\u{1B}") && !outcome.stderr.contains("\u{9B}") && !outcome.stderr.contains("\u{07}"),
                 "stderr: \(outcome.stderr.debugDescription)")
     }
