@@ -22,12 +22,15 @@ import Testing
         static let title = "parley-test-title"
 
         /// `command` in a wide terminal that lets OSC 52 reach tmux's paste buffers (so a
-        /// clipboard write would be seen), with a known title.
+        /// clipboard write would be seen), with a known title. The command waits until the
+        /// terminal is set up, and the pane stays after it ends (a scripted run is quick).
         func start(_ command: String) throws -> TmuxTerminal {
             let terminal = try TmuxTerminal(
-                command: "cd \(directory.path) && printf '\\033]0;\(Self.title)\\007' && \(command); echo PARLEY-EXITED",
+                command: "cd \(directory.path) && while [ ! -e ready ]; do sleep 0.05; done && "
+                    + "printf '\\033]0;\(Self.title)\\007' && \(command); echo PARLEY-EXITED; sleep 600",
                 width: 200, height: 45, environment: environment)
             terminal.catchClipboardWrites()
+            FileManager.default.createFile(atPath: directory.file("ready"), contents: nil)
             return terminal
         }
     }
