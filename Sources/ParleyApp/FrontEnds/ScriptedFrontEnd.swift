@@ -60,12 +60,17 @@ final class StopSignal: Sendable {
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
     /// Catches SIGINT, SIGTERM and SIGHUP (scripted use; the line editor has its own).
-    func installSignalHandlers() {
+    /// `onSignal` runs first, on the signal's own thread (so it works even while every
+    /// cooperative thread is blocked, e.g. writing to a stdout nobody reads).
+    func installSignalHandlers(onSignal: @escaping @Sendable () -> Void = {}) {
         var installed: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [weak self] in self?.fire(.signal(signalNumber)) }
+            source.setEventHandler { [weak self] in
+                onSignal()
+                self?.fire(.signal(signalNumber))
+            }
             source.resume()
             installed.append(source)
         }
