@@ -5,6 +5,9 @@
 
 /// pipe2(fds, O_CLOEXEC): both ends close-on-exec, atomically.
 int parley_pipe_cloexec(int fds[2]);
+/// posix_spawn_file_actions_addchdir_np (glibc >= 2.29); ENOSYS where it does not exist (the
+/// caller must then fail: ignoring it would start the program in the wrong directory).
+int parley_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 /// posix_spawn_file_actions_addclosefrom_np (glibc >= 2.34): close every fd >= lowfd in the child.
 /// Returns ENOSYS where it does not exist (the caller must then not rely on it).
 int parley_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowfd);
