@@ -41,14 +41,15 @@ let package = Package(
             dependencies: ["ParleyApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // Test support: a scripted stream-json double of the claude CLI.
-        .executableTarget(name: "fake-claude", dependencies: ["StreamJSON"], swiftSettings: strict),
+        .executableTarget(name: "fake-claude", dependencies: ["StreamJSON", "ParleyTestSupport"], swiftSettings: strict),
         // Test support: a local fake Anthropic Messages API for real-CLI tests.
         .executableTarget(name: "fake-messages-api", swiftSettings: strict),
         .executableTarget(name: "terminal-demo", dependencies: ["Terminal"], swiftSettings: strict),
         // Benchmarks.
-        .executableTarget(name: "parley-bench", dependencies: ["AgentSession", "StreamJSON", "Terminal", "ParleyApp"], swiftSettings: strict),
+        .executableTarget(name: "parley-bench", dependencies: ["AgentSession", "StreamJSON", "Terminal", "ParleyApp", "ParleyTestSupport"], swiftSettings: strict),
 
-        // Shared by the test targets: built binaries, process inspection, the double's records.
+        // Shared by the test targets and parley-bench: the one way to spawn programs (CleanSpawn),
+        // built binaries, process inspection, the double's records.
         .target(name: "ParleyTestSupport", dependencies: ["StreamJSON", "_ProcessShims"], path: "Tests/ParleyTestSupport", swiftSettings: strict),
 
         .testTarget(name: "StreamJSONTests", dependencies: ["StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),

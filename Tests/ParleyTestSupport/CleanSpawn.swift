@@ -46,10 +46,12 @@ public enum CleanSpawn {
     }
 
     /// Spawns `arguments[0]` with a clean signal state and the given streams. With
-    /// `controllingTerminal` (a pseudo-terminal's slave path) the program starts a session of
-    /// its own with that terminal as its controlling terminal and its three streams.
+    /// `newSession` the program starts a session of its own (`setsid`); with
+    /// `controllingTerminal` (a pseudo-terminal's slave path) also with that terminal as its
+    /// controlling terminal and its three streams.
     public static func spawn(_ arguments: [String], environment: [String: String], workingDirectory: String? = nil,
-                             stdin: Stdio, stdout: Stdio, stderr: Stdio, controllingTerminal: String? = nil) throws -> Child {
+                             stdin: Stdio, stdout: Stdio, stderr: Stdio, newSession: Bool = false,
+                             controllingTerminal: String? = nil) throws -> Child {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -106,8 +108,8 @@ public enum CleanSpawn {
         sigdelset(&defaults, SIGSTOP)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         // POSIX_SPAWN_SETSID is 0x80 in glibc (hidden from Swift without _GNU_SOURCE).
-        let newSession: Int32 = controllingTerminal != nil ? 0x80 : 0
-        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | newSession))
+        let setsid: Int32 = newSession || controllingTerminal != nil ? 0x80 : 0
+        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | setsid))
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
