@@ -33,17 +33,19 @@ int parley_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowfd) {
 #endif
 }
 
-/// Closes every descriptor >= `low` (async-signal-safe).
-static void close_from(int low) {
+/// Closes every descriptor in [low, high] (async-signal-safe).
+static void close_range_of(int low, int high) {
+    if (low > high) return;
 #ifdef SYS_close_range
-    if (syscall(SYS_close_range, (unsigned)low, ~0U, 0) == 0) return;
+    if (syscall(SYS_close_range, (unsigned)low, (unsigned)high, 0) == 0) return;
 #endif
     struct rlimit limit;
     long max = 65536;
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && (long)limit.rlim_cur < max) {
         max = (long)limit.rlim_cur;
     }
-    for (long fd = low; fd < max; fd++) close((int)fd);
+    if ((long)high >= max) high = (int)(max - 1);
+    for (long fd = low; fd <= high; fd++) close((int)fd);
 }
 
 /// Makes `fd` the child's descriptor `target`, inheritable across exec.
@@ -52,10 +54,11 @@ static int move_fd(int fd, int target) {
     return dup2(fd, target) == -1 ? -1 : 0;
 }
 
-/// Runs in the vfork child: shares the parent's memory, so it only makes system calls and
-/// reports a failure through `failure` (read by the parent once the child has exec'd or exited).
-static void child_exec(const parley_spawn_request *r, pid_t parent, volatile int *failure, volatile int *stage) {
-#define FAIL(s) do { *failure = errno; *stage = (s); _exit(127); } while (0)
+/// Runs in the child (vfork, or fork where a sanitizer turns vfork into fork): only system
+/// calls, and a failure is reported as {stage, errno} on `report` (close-on-exec, so the parent
+/// reads end-of-file once exec succeeded).
+static void child_exec(const parley_spawn_request *r, pid_t parent, int report) {
+#define FAIL(s) do { int message[2] = { (s), errno }; (void)!write(report, message, sizeof message); _exit(127); } while (0)
     // A handler of the parent must never run here (it would run on the parent's memory).
     for (int sig = 1; sig < NSIG; sig++) {
         struct sigaction current;
@@ -74,7 +77,8 @@ static void child_exec(const parley_spawn_request *r, pid_t parent, volatile int
         FAIL(PARLEY_SPAWN_STAGE_SETUP);
     }
     if (r->cwd != NULL && chdir(r->cwd) != 0) FAIL(PARLEY_SPAWN_STAGE_CHDIR);
-    close_from(3);
+    close_range_of(3, report - 1);
+    close_range_of(report + 1, 0x7fffffff);
     sigset_t empty;
     sigemptyset(&empty);
     sigprocmask(SIG_SETMASK, &empty, NULL);
@@ -84,8 +88,11 @@ static void child_exec(const parley_spawn_request *r, pid_t parent, volatile int
 }
 
 int parley_spawn(const parley_spawn_request *request, pid_t *pid, int *stage) {
-    volatile int failure = 0;
-    volatile int failed_stage = 0;
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        *stage = PARLEY_SPAWN_STAGE_FORK;
+        return errno;
+    }
     pid_t parent = getpid();
     // No signal handler may run in the child before it has reset them.
     sigset_t all, previous;
@@ -93,19 +100,25 @@ int parley_spawn(const parley_spawn_request *request, pid_t *pid, int *stage) {
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     pid_t child = vfork();
     if (child == 0) {
-        child_exec(request, parent, &failure, &failed_stage);
+        child_exec(request, parent, report[1]);
     }
     int vfork_errno = errno;
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    close(report[1]);
     if (child < 0) {
+        close(report[0]);
         *stage = PARLEY_SPAWN_STAGE_FORK;
         return vfork_errno;
     }
-    if (failure != 0 || failed_stage != 0) {
+    int message[2] = { 0, 0 };
+    ssize_t got;
+    while ((got = read(report[0], message, sizeof message)) < 0 && errno == EINTR) {}
+    close(report[0]);
+    if (got > 0) {
         int status;
         while (waitpid(child, &status, 0) == -1 && errno == EINTR) {}
-        *stage = failed_stage;
-        return failure != 0 ? failure : ECHILD;
+        *stage = message[0];
+        return message[1] != 0 ? message[1] : ECHILD;
     }
     *pid = child;
     return 0;

@@ -38,7 +38,8 @@ enum {
     PARLEY_SPAWN_STAGE_EXEC = 4,
 };
 
-/// Starts a child with vfork + execve, doing only async-signal-safe work in between:
+/// Starts a child with vfork + execve (a failure comes back on a close-on-exec pipe, so it also
+/// works where a sanitizer turns vfork into fork), doing only async-signal-safe work in between:
 /// signal dispositions and mask reset, its own process group, the parent-death signal (then a
 /// check that the parent is still there), the three streams, the working directory, every
 /// other descriptor closed. Returns 0 and sets `*pid`, or an errno and sets `*stage`.
