@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import _ProcessShims
 
 #if canImport(Glibc)

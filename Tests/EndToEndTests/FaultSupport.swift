@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import ParleyTestSupport
 import StreamJSON
 
@@ -83,18 +84,6 @@ extension PipedFixture {
 
     /// Lines of `text` that are not empty.
     static func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }
-}
-
-/// A value behind a lock, shareable between threads.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
 }
 
 /// Multiplies the wall-clock, CPU and memory bounds of the fault tests: 1 normally; set

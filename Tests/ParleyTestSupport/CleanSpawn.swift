@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import _ProcessShims
 
 #if canImport(Glibc)
@@ -172,16 +173,16 @@ public enum CleanSpawn {
 
     /// Reads a descriptor to EOF on a background thread.
     public static func readAll(_ fd: Int32) -> @Sendable () -> Data {
-        let box = DataBox()
+        let box = Locked(Data())
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            forEachChunk(fd) { box.append($0) }
+            forEachChunk(fd) { chunk in box.withLock { $0.append(chunk) } }
             done.signal()
         }
         return {
             done.wait()
             done.signal()
-            return box.get()
+            return box.withLock { $0 }
         }
     }
 
@@ -194,11 +195,4 @@ public enum CleanSpawn {
         }
         close(fd)
     }
-}
-
-final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func append(_ chunk: Data) { lock.lock(); data.append(chunk); lock.unlock() }
-    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -16,13 +17,14 @@ public final class SpawnedProgram: @unchecked Sendable {
 
     public let pid: pid_t
     private let stdinFD: Int32
-    private let lock = NSLock()
-    /// Held while writing stdin (which may block on a full pipe), never with `lock`.
-    private let inputLock = NSLock()
-    private var stdoutChunks: [Chunk] = []
-    private var stderrData = Data()
-    private var status: Int32?
-    private var inputClosed = false
+    private struct Output {
+        var stdoutChunks: [Chunk] = []
+        var stderrData = Data()
+        var status: Int32?
+    }
+    private let output = Locked(Output())
+    /// True once stdin is closed; held while writing it (which may block on a full pipe).
+    private let inputClosed = Locked(false)
     private let drained = DispatchGroup()
 
     public init(_ arguments: [String], environment: [String: String], workingDirectory: String? = nil,
@@ -31,8 +33,8 @@ public final class SpawnedProgram: @unchecked Sendable {
                                          stdin: stdin, stdout: stdout, stderr: stderr)
         pid = child.pid
         stdinFD = child.stdinFD
-        collect(child.stdoutFD) { [self] chunk in lock.withLock { stdoutChunks.append(Chunk(time: Date(), bytes: chunk)) } }
-        collect(child.stderrFD) { [self] chunk in lock.withLock { stderrData.append(chunk) } }
+        collect(child.stdoutFD) { [output] chunk in output.withLock { $0.stdoutChunks.append(Chunk(time: Date(), bytes: chunk)) } }
+        collect(child.stderrFD) { [output] chunk in output.withLock { $0.stderrData.append(chunk) } }
     }
 
     deinit {
@@ -52,15 +54,15 @@ public final class SpawnedProgram: @unchecked Sendable {
 
     /// Writes all of `data` to the program's stdin (blocking while its pipe is full).
     public func write(_ data: Data) {
-        inputLock.lock()
-        defer { inputLock.unlock() }
-        guard !inputClosed, stdinFD >= 0 else { return }
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(stdinFD, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 { if errno == EINTR { continue } else { return } }
-                offset += written
+        inputClosed.withLock { closed in
+            guard !closed, stdinFD >= 0 else { return }
+            data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Glibc.write(stdinFD, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 { if errno == EINTR { continue } else { return } }
+                    offset += written
+                }
             }
         }
     }
@@ -69,25 +71,25 @@ public final class SpawnedProgram: @unchecked Sendable {
 
     /// Closes the program's stdin (EOF).
     public func closeInput() {
-        inputLock.lock()
-        defer { inputLock.unlock() }
-        guard !inputClosed else { return }
-        inputClosed = true
-        if stdinFD >= 0 { close(stdinFD) }
+        inputClosed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            if stdinFD >= 0 { close(stdinFD) }
+        }
     }
 
     /// True until the program has exited (then it is reaped and ``exitStatus`` is set).
     public var isRunning: Bool {
-        lock.withLock {
-            if status == nil { status = CleanSpawn.poll(pid) }
-            return status == nil
+        output.withLock { output in
+            if output.status == nil { output.status = CleanSpawn.poll(pid) }
+            return output.status == nil
         }
     }
 
     /// The shell-style exit status (128 + signal when killed), once it has exited.
     public var exitStatus: Int32? {
         _ = isRunning
-        return lock.withLock { status }
+        return output.withLock { $0.status }
     }
 
     /// Waits up to `timeout` for the exit; then SIGKILLs it. Returns the status, or nil when it
@@ -105,9 +107,9 @@ public final class SpawnedProgram: @unchecked Sendable {
         return timedOut ? nil : exitStatus
     }
 
-    public var chunks: [Chunk] { lock.withLock { stdoutChunks } }
+    public var chunks: [Chunk] { output.withLock { $0.stdoutChunks } }
     public var stdoutByteCount: Int { chunks.reduce(0) { $0 + $1.bytes.count } }
     public var stdoutData: Data { chunks.reduce(into: Data()) { $0.append($1.bytes) } }
     public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
-    public var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+    public var stderr: String { output.withLock { String(decoding: $0.stderrData, as: UTF8.self) } }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Terminal
 
 #if canImport(Glibc)
@@ -15,7 +15,7 @@ import Glibc
 public final class FileDescriptorConsole: Console {
     private let colorOnStdout: Bool
     private let colorOnStderr: Bool
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let onClosedOutput: @Sendable () -> Void
     private let output = StoppableOutput()
 

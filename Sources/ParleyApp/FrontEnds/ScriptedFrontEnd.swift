@@ -1,7 +1,7 @@
 import AgentSession
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -55,7 +55,7 @@ struct ScriptedFrontEnd {
 
 /// Signals and a closed stdout, turned into one awaitable stop reason.
 final class StopSignal: Sendable {
-    private let state = Mutex<(reason: StopReason?, waiter: CheckedContinuation<StopReason, Never>?)>((nil, nil))
+    private let state = Locked<(reason: StopReason?, waiter: CheckedContinuation<StopReason, Never>?)>((nil, nil))
     /// Kept alive for the process's life; installed once, from one task.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
