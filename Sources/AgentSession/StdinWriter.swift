@@ -21,27 +21,18 @@ final class StdinWriter: Sendable {
         var pending: [Pending] = []
         /// The writer thread owns the descriptor while it runs (it may be in `write`/`poll`).
         var threadRunning = false
+        /// Wakes the writer thread out of `poll()` when stdin is abandoned; exists only while
+        /// the thread runs.
+        var wake: (read: Int32, write: Int32)?
     }
 
     private let fd: Int32
     private let name: String
     private let state = Locked(State())
-    /// Wakes the writer thread out of `poll()` when the pipe is abandoned.
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
 
     init(fd: Int32, name: String) {
         self.fd = fd
         self.name = name
-        var wake: [Int32] = [-1, -1]
-        _ = parley_pipe_cloexec(&wake)
-        _ = fcntl(wake[1], F_SETFL, fcntl(wake[1], F_GETFL) | O_NONBLOCK)
-        (wakeRead, wakeWrite) = (wake[0], wake[1])
-    }
-
-    deinit {
-        Glibc.close(wakeRead)
-        Glibc.close(wakeWrite)
     }
 
     /// True until stdin was closed, broke or was abandoned.
@@ -85,7 +76,7 @@ final class StdinWriter: Sendable {
             if state.threadRunning {
                 state.open = false
                 var byte: UInt8 = 1
-                _ = Glibc.write(wakeWrite, &byte, 1)
+                if let wake = state.wake { _ = Glibc.write(wake.write, &byte, 1) }
             } else {
                 closeDescriptor(&state)
             }
@@ -100,19 +91,31 @@ final class StdinWriter: Sendable {
 
     private func startThreadIfNeeded(_ state: inout State) {
         guard !state.threadRunning else { return }
+        var ends: [Int32] = [-1, -1]
+        guard parley_pipe_cloexec(&ends) == 0 else {
+            closeDescriptor(&state)  // no way to wait safely: give up on stdin, as for a broken pipe
+            return
+        }
+        state.wake = (ends[0], ends[1])
         state.threadRunning = true
-        let thread = Thread { [self] in drain() }
+        let wakeRead = ends[0]
+        let thread = Thread { [self] in drain(wakeRead: wakeRead) }
         thread.name = name
         thread.start()
     }
 
     /// The writer thread: writes what waits, in order, then ends.
-    private func drain() {
+    private func drain(wakeRead: Int32) {
         while true {
             let next: Pending? = state.withLock { state in
                 guard state.open, !state.pending.isEmpty else {
                     state.threadRunning = false
                     if !state.open { Glibc.close(fd) }
+                    if let wake = state.wake {
+                        Glibc.close(wake.read)
+                        Glibc.close(wake.write)
+                        state.wake = nil
+                    }
                     return nil
                 }
                 return state.pending.removeFirst()
@@ -126,7 +129,7 @@ final class StdinWriter: Sendable {
                     state.pending.removeAll()
                 }
             case .bytes(let data):
-                if !writeAll(data) {
+                if !writeAll(data, wakeRead: wakeRead) {
                     state.withLock { state in
                         state.open = false
                         state.pending.removeAll()
@@ -137,7 +140,7 @@ final class StdinWriter: Sendable {
     }
 
     /// Writes all of `data`, waiting for room; false when the pipe broke or was abandoned.
-    private func writeAll(_ data: Data) -> Bool {
+    private func writeAll(_ data: Data, wakeRead: Int32) -> Bool {
         data.withUnsafeBytes { raw -> Bool in
             var done = 0
             while done < raw.count {
