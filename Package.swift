@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "Locking", swiftSettings: strict),
         // Session state machine, process host, and the AgentSession actor.
         .target(name: "AgentSession", dependencies: ["StreamJSON", "Locking", "_ProcessShims"], swiftSettings: strict),
-        // C shims for process spawning (pipe2, posix_spawn chdir/closefrom need _GNU_SOURCE).
+        // C shims for process spawning: vfork + execve with a parent-death signal (posix_spawn cannot
+        // set one), pipe2, posix_spawn chdir/closefrom for the tests (they need _GNU_SOURCE).
         .target(name: "_ProcessShims"),
         // libedit through a system-library target with non-variadic shims.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
