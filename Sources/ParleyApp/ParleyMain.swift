@@ -83,7 +83,8 @@ public enum ParleyMain {
             personaName: personaName, baseLaunch: base, overrides: overrides, autoApprove: autoApprove,
             debugLogPath: options.debugLogPath)
         let events = Task { await controller.consumeEvents() }
-        stopSignal.installSignalHandlers()
+        // A signal must end Parley even while it is blocked writing to a stdout nobody reads.
+        stopSignal.installSignalHandlers { console.stopWriting() }
         let reason = await ScriptedFrontEnd(controller: controller, stopSignal: stopSignal).run()
         if reason == .outputClosed { await controller.silence() }
         await session.terminate()

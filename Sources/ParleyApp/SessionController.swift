@@ -1,6 +1,6 @@
 import AgentSession
 import Foundation
-import Synchronization
+import Locking
 import StreamJSON
 import Terminal
 
@@ -31,7 +31,7 @@ public actor SessionController {
     public private(set) var sawFailure = false
     /// Set by `/quit`.
     public private(set) var quitRequested = false
-    private let sources = Mutex(CompletionSources())
+    private let sources = Locked(CompletionSources())
     private var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var checkedVersion = false
@@ -323,12 +323,12 @@ public actor SessionController {
 
 /// Appends the engine's events to a file (`--debug-log`), for bug reports.
 final class DebugLog: Sendable {
-    private let handle: Mutex<FileHandle?>
+    private let handle: Locked<FileHandle?>
 
     init?(path: String) {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
-        handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
+        handle = Locked(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
         write("start \(Self.resources())")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import StreamJSON
+import ParleyTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -507,22 +508,16 @@ final class TurnRunner {
     }
 
     func spawnSleepChild() -> pid_t? {
-        var pid: pid_t = 0
         let path = FileManager.default.isExecutableFile(atPath: "/bin/sleep") ? "/bin/sleep" : "/usr/bin/sleep"
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("sleep"), strdup("300"), nil]
-        defer { for p in argv { free(p) } }
         // The tool's process gets /dev/null for stdio (like the real CLI's tool children, it does
-        // not hold our stdout open); it stays in our process group.
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] {
-            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard rc == 0 else { return nil }
+        // not hold our stdout open); it stays in our process group, or (setsid) leaves it.
+        guard let child = try? CleanSpawn.spawn(
+            [path, "300"], environment: ProcessInfo.processInfo.environment,
+            stdin: .null, stdout: .null, stderr: .null, newSession: cfg.spawnChildInOwnSession) else { return nil }
+        let pid = child.pid
         ChildRegistry.shared.add(pid)
-        Recorder.shared.record(.o([("event", .safe("child")), ("pid", .i(Int(pid))), ("pgid", .i(Int(getpgid(pid))))]))
+        Recorder.shared.record(.o([("event", .safe("child")), ("pid", .i(Int(pid))), ("pgid", .i(Int(getpgid(pid)))),
+                                   ("sid", .i(Int(getsid(pid))))]))
         return pid
     }
 
