@@ -70,7 +70,7 @@ final class TurnRunner {
     // MARK: output helpers
 
     func emit(_ value: J) {
-        out.line(value)
+        if d.loneSurrogate { out.emit(withLoneSurrogates(value.line)) } else { out.line(value) }
         if d.garbage {
             out.emit(garbageLines[garbageIndex % garbageLines.count])
             garbageIndex += 1
@@ -219,7 +219,7 @@ final class TurnRunner {
             return
         }
 
-        let finalText: String
+        var finalText: String
         var safeText = false
         if let reply = d.reply {
             finalText = reply
@@ -233,6 +233,7 @@ final class TurnRunner {
         } else {
             finalText = "Echo: " + prompt
         }
+        if d.loneSurrogate { finalText += " half \(loneSurrogateMark)" }
 
         do {
             if d.usesTool {
