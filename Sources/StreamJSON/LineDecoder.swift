@@ -21,17 +21,19 @@
 ///   none contains `K`, `;` or `` ` ``, the only ASCII characters that a non-ASCII one
 ///   (U+212A, U+037E, U+1FEF) is canonically equivalent to.
 enum LineDecoder {
-    /// Member-table entries on the stack for one line (all objects looked into together).
-    private static let memberCapacity = 128
-    /// Objects whose member tables fit on the stack for one line.
-    private static let objectCapacity = 32
+    /// Member-table entries for one line (all objects looked into together) and objects whose
+    /// tables fit: together at most 1 KiB, which `withUnsafeTemporaryAllocation` keeps on the
+    /// stack (a larger one may go to the heap, costing a malloc per line).
+    private static let memberCapacity = 48
+    private static let objectCapacity = 16
 
     /// The message on this line, or nil when it is not a valid JSON object.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> IncomingMessage? {
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
         let start = parser.index
-        guard start < bytes.count, bytes[start] == UInt8(ascii: "{") else { return nil }
+        // Positions are kept as 32-bit numbers; a longer line (over the framer's 1 GiB limit) is left to the full tree.
+        guard start < bytes.count, bytes[start] == UInt8(ascii: "{"), bytes.count <= Int32.max else { return nil }
         let membersSize = MemoryLayout<LineIndex.Member>.stride * memberCapacity
         let objectsSize = MemoryLayout<LineIndex.IndexedObject>.stride * objectCapacity
         // One stack allocation for both tables (a nested one per table costs measurably per line).
@@ -56,16 +58,35 @@ enum LineDecoder {
 struct LineIndex {
     /// Where one member of an object is (key bounds without the quotes).
     struct Member {
-        var keyStart: Int
-        var keyEnd: Int
-        var valueStart: Int
+        private var storedKeyStart: Int32
+        private var storedKeyEnd: Int32
+        private var storedValueStart: Int32
         var keyEscaped: Bool
+
+        init(keyStart: Int, keyEnd: Int, valueStart: Int, keyEscaped: Bool) {
+            storedKeyStart = Int32(truncatingIfNeeded: keyStart)
+            storedKeyEnd = Int32(truncatingIfNeeded: keyEnd)
+            storedValueStart = Int32(truncatingIfNeeded: valueStart)
+            self.keyEscaped = keyEscaped
+        }
+
+        var keyStart: Int { Int(storedKeyStart) }
+        var keyEnd: Int { Int(storedKeyEnd) }
+        var valueStart: Int { Int(storedValueStart) }
     }
 
     /// An object whose members are `members[range]`.
     struct IndexedObject {
-        var position: Int
-        var range: Range<Int>
+        private var storedPosition: Int32
+        private var storedRange: Range<Int32>
+
+        init(position: Int, range: Range<Int>) {
+            storedPosition = Int32(truncatingIfNeeded: position)
+            storedRange = Int32(truncatingIfNeeded: range.lowerBound)..<Int32(truncatingIfNeeded: range.upperBound)
+        }
+
+        var position: Int { Int(storedPosition) }
+        var range: Range<Int> { Int(storedRange.lowerBound)..<Int(storedRange.upperBound) }
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
