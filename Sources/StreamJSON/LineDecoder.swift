@@ -158,7 +158,8 @@ struct LineIndex {
 
     /// True when the key between `keyStart` and `keyEnd` (without the quotes) is `name`.
     @inline(__always)
-    func keyMatches(keyStart: Int, keyEnd: Int, escaped: Bool, _ name: StaticString) -> Bool {
+    static func keyMatches(_ bytes: UnsafeBufferPointer<UInt8>, keyStart: Int, keyEnd: Int, escaped: Bool,
+                           _ name: StaticString) -> Bool {
         if escaped {
             var parser = JSONParser(bytes, at: keyStart - 1)
             guard let decoded = try? parser.string() else { return false }
@@ -196,11 +197,11 @@ struct LineView: JSONView {
     func field(named name: StaticString) -> LineView? {
         guard first == UInt8(ascii: "{") else { return nil }
         if let members = line.pointee.members(ofObjectAt: position) {
-            let index = line.pointee
+            let bytes = self.bytes
             var i = members.endIndex - 1
             while i >= members.startIndex {
                 let member = members[i]
-                if index.keyMatches(keyStart: member.keyStart, keyEnd: member.keyEnd, escaped: member.keyEscaped, name) {
+                if LineIndex.keyMatches(bytes, keyStart: member.keyStart, keyEnd: member.keyEnd, escaped: member.keyEscaped, name) {
                     return LineView(line: line, position: member.valueStart)
                 }
                 i -= 1
@@ -210,9 +211,9 @@ struct LineView: JSONView {
         // Too many members for the stack: the last one with this name, in one scan.
         var found: Int?
         var parser = self.parser
-        let index = line.pointee
+        let bytes = self.bytes
         try? parser.scanMembers { keyStart, keyEnd, escaped, valueStart in
-            if index.keyMatches(keyStart: keyStart, keyEnd: keyEnd, escaped: escaped, name) { found = valueStart }
+            if LineIndex.keyMatches(bytes, keyStart: keyStart, keyEnd: keyEnd, escaped: escaped, name) { found = valueStart }
         }
         return found.map { LineView(line: line, position: $0) }
     }
