@@ -170,7 +170,7 @@ enum MessageMapping {
     /// Message content is a string or a list of blocks.
     private static func contentBlocks<View: JSONView>(_ content: View?) -> [ContentBlock] {
         if let text = content?.stringValue { return [.text(text)] }
-        return content?.arrayValue?.map(contentBlock) ?? []
+        return content?.arrayValue?.map { contentBlock($0) } ?? []
     }
 
     private static func contentBlock<View: JSONView>(_ block: View) -> ContentBlock {
