@@ -8,7 +8,7 @@
 /// levels of nesting, nothing but whitespace after the value. Numbers become `Double` (as
 /// before); a duplicate key keeps its last value. Where it differs from Foundation on purpose
 /// (a lone surrogate escape becomes U+FFFD; no trailing commas, byte-order marks or UTF-16),
-/// `JSONParserDifferentialTests` shows it and Docs/Protocol.md says why.
+/// `JSONParserDifferentialTests` shows it and Docs/Protocol.md §12 says why.
 struct JSONParser {
     struct Failure: Error {}
 

@@ -4,13 +4,16 @@ import Testing
 
 /// ``JSONParser`` against Foundation's `JSONSerialization` (the parser `JSONDecoder` uses):
 /// both accept or both reject, and what both accept has equal values. Where they differ on
-/// purpose (Docs/Protocol.md, "The JSON parser"), the difference is named here and the
+/// purpose (Docs/Protocol.md §12), the difference is named here and the
 /// input is normalised so that the rest of it must still agree:
 /// - a lone UTF-16 surrogate escape: the parser reads U+FFFD, Foundation rejects the text;
 /// - a trailing comma (`[1,]`, `{"a":1,}`): Foundation accepts it, the parser (RFC 8259) does not;
 /// - text that is not UTF-8 (a byte-order mark, UTF-16 or UTF-32, which Foundation detects
 ///   from the first bytes): Foundation may accept it, the parser reads UTF-8 only;
-/// - integers beyond 2^53: Foundation keeps them exact, the parser rounds them to `Double`.
+/// - integers beyond 2^53: Foundation keeps them exact, the parser rounds them to `Double`;
+/// - a U+FEFF that begins a run of unescaped text in a string: Foundation drops it;
+/// - an out-of-range number under a key that a later duplicate replaces: Foundation never
+///   reads it and accepts the text.
 /// Duplicate keys (the last one wins), numbers out of `Double`'s range (both reject) and the
 /// 512-level nesting limit are the same in both.
 @Suite struct JSONParserDifferentialTests {
@@ -290,6 +293,11 @@ import Testing
         for text in ["[1,]", "{\"a\":1,}", "{\"a\":[1,],}", "[[],\n]"] {
             #expect(expectAgreement(Array(text.utf8)) == .trailingComma, "\(text)")
         }
+        for text in ["\"\u{FEFF}a\"", "[\"\\n\u{FEFF}a\"]", "{\"\u{FEFF}k\":1}"] {
+            #expect(expectAgreement(Array(text.utf8)) == .zeroWidthNoBreakSpace, "\(text)")
+        }
+        #expect(expectAgreement(Array(#"{"a":1e400,"a":1}"#.utf8)) == .unreadOutOfRangeNumber)
+        #expect(expectAgreement(Array(#"{"a":1e400}"#.utf8)) == nil)
         for bytes: [UInt8] in [[0xEF, 0xBB, 0xBF, 0x5B, 0x5D], [0xFF, 0xFE, 0x5B, 0x00, 0x5D, 0x00], [0x5B, 0x00, 0x31, 0x00, 0x5D, 0x00]] {
             #expect(expectAgreement(bytes) == .notUTF8)
         }
