@@ -71,7 +71,7 @@ final class TurnRunner {
     // MARK: output helpers
 
     func emit(_ value: J) {
-        out.line(value)
+        if d.loneSurrogate { out.emit(withLoneSurrogates(value.line)) } else { out.line(value) }
         if d.garbage {
             out.emit(garbageLines[garbageIndex % garbageLines.count])
             garbageIndex += 1
@@ -221,7 +221,7 @@ final class TurnRunner {
             return
         }
 
-        let finalText: String
+        var finalText: String
         var safeText = false
         if d.hostile {
             finalText = "Hostile reply: \(hostileText) end of reply"
@@ -237,6 +237,7 @@ final class TurnRunner {
         } else {
             finalText = "Echo: " + prompt
         }
+        if d.loneSurrogate { finalText += " half \(loneSurrogateMark)" }
 
         do {
             if d.usesTool {
