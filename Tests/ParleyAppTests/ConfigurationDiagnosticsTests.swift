@@ -257,7 +257,7 @@ struct ConfigurationKeyLocatorTests {
         let keys = ConfigurationLoader.personaKeys
         #expect(NearestName.suggestion(for: "modle", among: keys) == "model")
         #expect(NearestName.suggestion(for: "max-turns", among: keys) == "max_turns")
-        #expect(NearestName.suggestion(for: "environment", among: keys) == "env")
+        #expect(NearestName.suggestion(for: "environment", among: keys, synonyms: NearestName.configurationSynonyms) == "env")
         #expect(NearestName.suggestion(for: "alowed_tools", among: keys) == "allowed_tools")
         #expect(NearestName.suggestion(for: "xyz", among: keys) == nil)
         #expect(NearestName.suggestion(for: "temperature", among: keys) == nil)

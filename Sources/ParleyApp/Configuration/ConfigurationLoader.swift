@@ -195,7 +195,7 @@ private struct ConfigurationReader {
                     }
                 }
             case "permission_mode":
-                persona.permissionMode = choice(value, at: path, persona: name, among: Persona.permissionModes)
+                persona.permissionMode = choice(value, at: path, persona: name, among: PermissionModes.all)
             case "allowed_tools": persona.allowedTools = strings(value, at: path, persona: name)
             case "disallowed_tools": persona.disallowedTools = strings(value, at: path, persona: name)
             case "working_directory":
@@ -318,7 +318,7 @@ private struct ConfigurationReader {
 
     private mutating func unknownKey(_ key: String, at path: [String], persona: String?, known: [String]) {
         var message = "unknown key \"\(key)\""
-        if let suggestion = NearestName.suggestion(for: key, among: known) {
+        if let suggestion = NearestName.suggestion(for: key, among: known, synonyms: NearestName.configurationSynonyms) {
             message += " (did you mean \"\(suggestion)\"?)"
         }
         report(path, persona: persona, message)
