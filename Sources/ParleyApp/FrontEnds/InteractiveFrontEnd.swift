@@ -21,13 +21,7 @@ enum InteractiveFrontEnd {
             let name = persona.withLock { $0 }
             return StyledText(name == "default" ? "parley" : name, .color(.cyan).merging(.bold)) + StyledText(" › ", .bold)
         }
-        var historyPath: String? = paths.historyFile
-        do {
-            try ParleyPaths.createParentDirectory(of: paths.historyFile)
-        } catch {
-            ParleyMain.printError("parley: history will not be saved: \(error)")
-            historyPath = nil
-        }
+        let historyPath = keptHistory(at: paths.historyFile)
         let completer = CompletionRelay()
         let editor: LineEditor
         do {
@@ -95,6 +89,23 @@ enum InteractiveFrontEnd {
         editor.stop()
         await controller.shutdown()
         return exitStatus
+    }
+}
+
+extension InteractiveFrontEnd {
+    /// The history file to use, or `nil` (saying once why) when history cannot be kept there.
+    static func keptHistory(at path: String) -> String? {
+        do {
+            try ParleyPaths.createParentDirectory(of: path)
+        } catch {
+            ParleyMain.printError("parley: history will not be kept: \(error)")
+            return nil
+        }
+        if let problem = HistoryFile.problem(at: path) {
+            ParleyMain.printError("parley: history will not be kept: \(problem)")
+            return nil
+        }
+        return path
     }
 }
 
