@@ -9,6 +9,8 @@ extension SessionController: CommandContext {
         get async { await session.snapshot }
     }
 
+    public var conversationCostUSD: Double { cost.totalUSD }
+
     public func restart(fresh: Bool) async {
         await session.restart(fresh: fresh)
     }

@@ -37,6 +37,8 @@ public actor SessionController {
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var checkedVersion = false
+    /// The conversation's cost across processes (`/status`, turn footers).
+    private(set) var cost = ConversationCost()
     private var presentedEventCount = 0
     private var presentationWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
@@ -168,7 +170,10 @@ public actor SessionController {
         }
         debugLog?.record(event)
         switch event {
+        case .processStarted(_, let resumed):
+            cost.processStarted(resuming: resumed != nil)
         case .turnCompleted(let summary):
+            cost.turnEnded(processTotalUSD: summary.result.totalCostUSD)
             if summary.result.isError && !summary.result.wasInterrupted { sawFailure = true }
         case .messageNotAnswered(let message, let reason):
             if reason != .sessionClosed || !quitRequested { sawFailure = true }
@@ -212,6 +217,7 @@ public actor SessionController {
         guard !silenced else { return }
         switch presentation {
         case .transcript(var presenter):
+            presenter.conversationCostUSD = cost.totalUSD
             presenter.present(event, on: console)
             presentation = .transcript(presenter)
         case .json:

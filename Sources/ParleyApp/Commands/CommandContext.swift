@@ -17,8 +17,10 @@ public protocol CommandContext: Sendable {
     func sayError(_ message: String) async
 
     // MARK: The session
-    /// What `/status` shows: process, session, model, queue, turns, cost.
+    /// What `/status` shows: process, session, model, queue, turns.
     var snapshot: SessionSnapshot { get async }
+    /// The conversation's cost so far, across restarts of `claude`.
+    var conversationCostUSD: Double { get async }
     /// Interrupts the running turn; false when no turn runs.
     func interrupt() async -> Bool
     /// Restarts `claude`; the conversation continues unless `fresh`.

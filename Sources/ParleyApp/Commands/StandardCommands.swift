@@ -169,7 +169,7 @@ enum StandardCommands {
         let pid = snapshot.pid.map(String.init) ?? "none"
         await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(await context.personaName)"))
         await context.note(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
-            + String(format: "cost $%.4f", snapshot.totalCostUSD) + " · restarts \(snapshot.restarts) · uptime "
+            + String(format: "cost $%.4f", await context.conversationCostUSD) + " · restarts \(snapshot.restarts) · uptime "
             + (snapshot.uptime.map(uptime) ?? "-")))
         await context.note(StyledText("claude \(snapshot.claudeCodeVersion ?? "version unknown") · permission mode \(snapshot.permissionMode ?? "default")", .dim))
     }

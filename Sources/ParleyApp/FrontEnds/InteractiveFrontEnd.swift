@@ -34,9 +34,9 @@ enum InteractiveFrontEnd {
             return ExitStatusCode.turnFailed
         }
 
-        let controller = assembly.makeController(
-            console: EditorConsole(editor: editor),
-            presentation: .transcript(TranscriptPresenter(mode: .terminal, width: capabilities.width, showThinking: assembly.showThinking)))
+        var presenter = TranscriptPresenter(mode: .terminal, width: capabilities.width, showThinking: assembly.showThinking)
+        presenter.firstStartContinues = assembly.launch.continueMostRecent && assembly.launch.resumeSessionID == nil
+        let controller = assembly.makeController(console: EditorConsole(editor: editor), presentation: .transcript(presenter))
         completer.set(controller)
         let prompter = InteractivePermissionPrompter(editor: editor, normalPrompt: prompt)
         await controller.setPermissionPrompter(prompter)
