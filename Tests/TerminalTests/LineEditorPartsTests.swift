@@ -1,6 +1,10 @@
 import Foundation
 import Locking
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Terminal
 
 @Suite("Edit area layout")
@@ -199,6 +203,26 @@ struct HistoryFileTests {
         #expect(file.load() == ["entry 7", "entry 8", "entry 9"])
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 4)
+    }
+
+    @Test func theLargestLimitNeitherTrapsNorCompacts() {
+        let file = HistoryFile(path: temporaryPath(), limit: Int.max)
+        file.append("one")
+        #expect(file.load() == ["one"])
+    }
+
+    @Test func onlyARegularFileIsHistory() throws {
+        let path = temporaryPath()
+        #expect(HistoryFile.problem(at: path) == nil)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(HistoryFile.problem(at: path)?.hasSuffix("is a FIFO") == true)
+        #expect(HistoryFile(path: path, limit: 10).load().isEmpty)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(symlink("/etc/hostname", path) == 0)
+        #expect(HistoryFile.problem(at: path)?.contains("symbolic link") == true)
+        HistoryFile(path: path, limit: 10).append("never through a link")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: path) == "/etc/hostname")
     }
 }
 

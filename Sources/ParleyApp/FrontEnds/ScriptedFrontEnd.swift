@@ -26,7 +26,7 @@ struct ScriptedFrontEnd {
     let stopSignal: StopSignal
 
     func run() async -> StopReason {
-        let session = controller.session
+        let controller = self.controller
         let reader = Task {
             var lines = InputLines.standardInput().makeAsyncIterator()
             while let line = await lines.next() {
@@ -34,10 +34,10 @@ struct ScriptedFrontEnd {
                 await controller.submit(line)
                 if await controller.quitRequested { break }
                 await controller.waitUntilSettled()
-                if case .failed = await session.snapshot.phase {
+                if await controller.hasFailed {
                     // Nothing more can be answered: report what waited in the queue, then the
                     // lines that were never sent.
-                    for message in await session.clearQueue() {
+                    for message in await controller.clearQueue() {
                         await controller.reportNotSent(message.text)
                     }
                     while let unsent = await lines.next() {
