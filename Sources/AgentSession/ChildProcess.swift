@@ -2,11 +2,7 @@ import Foundation
 import Synchronization
 import _ProcessShims
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Output from a child process, in the order it happened.
 enum ChildOutput: Sendable {

@@ -1,9 +1,7 @@
 import Foundation
 import StreamJSON
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 enum TurnAbort: Error {
     case streaming

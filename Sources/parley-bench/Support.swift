@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // Process, pseudo-terminal, clock and /proc helpers for the benchmarks. Nothing here knows
 // about Parley: children are spawned with posix_spawn and an environment built from scratch.

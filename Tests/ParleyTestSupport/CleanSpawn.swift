@@ -1,9 +1,7 @@
 import Foundation
 import _ProcessShims
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Starts programs the way a shell would: an empty signal mask and default dispositions.
 ///
