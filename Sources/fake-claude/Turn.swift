@@ -631,8 +631,9 @@ final class TurnRunner {
             request.append(("tool_use_id", .s(toolID)))
         }
         sessionState("requires_action")
+        sh.expectPermission(requestID)
         emit(.o([("type", .safe("control_request")), ("request_id", .s(requestID)), ("request", .o(request))]))
-        let outcome = sh.waitPermission(requestID)
+        let outcome = sh.waitPermission()
         sessionState("running")
         switch outcome {
         case .interrupted:
