@@ -7,7 +7,7 @@ import Testing
 import Glibc
 
 /// The session engine against the `fake-claude` double: real processes, pipes and signals.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct AgentSessionDoubleTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct AgentSessionDoubleTests {
     @Test func manyTurnsOnOneProcess() async throws {
         let harness = DoubleHarness()
         defer { harness.directory.remove() }

@@ -24,7 +24,7 @@ struct SeededGenerator: RandomNumberGenerator {
 ///
 /// `PARLEY_KILL_ITERATIONS` sets the count (default 40; 200 when `PARLEY_LONG_FAULTS=1`),
 /// `PARLEY_KILL_SEED` replays a run (each iteration uses seed + index, printed on failure).
-@Suite(.serialized, .timeLimit(.minutes(5))) struct FaultKillAnywhereTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FaultKillAnywhereTests {
     enum KillPlan: CustomStringConvertible {
         /// `fc:kill@point fc:once` in message `index` (the fake kills itself there).
         case directive(index: Int, point: String)
