@@ -2,9 +2,7 @@ import Foundation
 import Testing
 import ParleyApp
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Scripted output never holds Parley hostage: a write waiting for a reader that does not read
 /// ends when a stop is asked for, while output that fits still goes out.
