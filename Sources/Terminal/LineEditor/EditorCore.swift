@@ -24,6 +24,10 @@ final class EditorCore {
     private var promptCString: UnsafeMutablePointer<CChar>?
     private var live = LiveOutput()
     private var decoder = UTF8InputDecoder()
+    /// Whether a key answers a question or is type-ahead.
+    private var deliberateKey = DeliberateKey()
+    /// How many keys the last read from the keyboard delivered.
+    private var keyBatchSize = 0
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
 
     private var exitRequested = false
@@ -142,10 +146,12 @@ final class EditorCore {
     func readCharacter(into character: UnsafeMutablePointer<wchar_t>?) -> Int32 {
         while true {
             if exitRequested { return 0 }
+            let request = channel.singleKeyRequest.load(ordering: .relaxed)
+            deliberateKey.observe(request: request, now: DeliberateKey.now())
             if let scalar = decoder.next() {
-                if scalar.value >= 0x20, scalar.value != 0x7F, channel.wantsSingleKey.load(ordering: .relaxed),
-                   currentLine().0.isEmpty,
-                   channel.wantsSingleKey.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged {
+                if request != 0, channel.singleKeyAnswers.withLock({ $0.contains(Character(String(scalar).lowercased())) }),
+                   deliberateKey.answers(lineIsEmpty: currentLine().0.isEmpty, aloneInBatch: keyBatchSize == 1),
+                   channel.singleKeyRequest.compareExchange(expected: request, desired: 0, ordering: .relaxed).exchanged {
                     channel.continuation.yield(.key(Character(scalar)))
                     continue
                 }
@@ -173,6 +179,8 @@ final class EditorCore {
         let count = readBuffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if count > 0 {
             decoder.feed(readBuffer[0..<count])
+            keyBatchSize = decoder.pendingCount
+            deliberateKey.keysArrived(at: DeliberateKey.now())
         } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
             finish(reporting: .eof)
         }
