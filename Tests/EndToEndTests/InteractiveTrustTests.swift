@@ -83,4 +83,78 @@ extension TmuxTerminal {
         #expect(permissionAnswers(fixture) == ["deny"])
         #expect(fixture.record.userTexts.last == "and also add docs")
     }
+
+    /// The reply's words as the scrollback holds them: every token of the rows that show
+    /// numbered words (`w001`), between the model line and the turn footer.
+    static func numberedWords(in screen: String) -> [String] {
+        let lines = screen.split(separator: "\n").map(String.init)
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("● model") }) else { return [] }
+        let end = lines[start...].firstIndex { $0.hasPrefix("─ ") } ?? lines.endIndex
+        return lines[(start + 1)..<end]
+            .filter { $0.contains(/\bw\d{3}\b/) }
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+    }
+
+    static func expectedWords(_ count: Int) -> [String] {
+        (1...count).map { String(format: "w%03d", $0) }
+    }
+
+    @Test func feedbackDuringAStreamAppearsAtOnceAndTheReplyStaysWhole() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        // One long paragraph: its line never ends until the turn does.
+        terminal.type("stream fc:numbered=300 fc:slow=40", enter: true)
+        terminal.waitFor("w020")
+        let checks: [(keys: String, shows: String)] = [
+            ("next one", "queued (1): next one"),
+            ("/queue", "1. next one"),
+            ("/status", "queue 1"),
+            ("/queue drop 1", "dropped 1: next one"),
+        ]
+        for check in checks {
+            terminal.type(check.keys, enter: true)
+            let (shown, screen) = terminal.waitFor(check.shows, timeout: 2)
+            #expect(shown, "\(check.keys) showed nothing during the stream; screen:\n\(screen)")
+            #expect(!screen.contains("─ "), "the turn had already ended: the check proves nothing")
+        }
+        terminal.send("C-d")
+        let (warned, warnedScreen) = terminal.waitFor("press Ctrl-D again to quit", timeout: 2)
+        #expect(warned, "screen:\n\(warnedScreen)")
+        #expect(!warnedScreen.contains("─ "))
+        let (done, final) = terminal.waitFor(timeout: 40) { $0.contains("─ ") }
+        #expect(done, "screen:\n\(final)")
+        #expect(Self.numberedWords(in: terminal.screen(history: 500)) == Self.expectedWords(300),
+                "screen:\n\(terminal.screen(history: 500))")
+        #expect(fixture.record.userTexts == ["stream fc:numbered=300 fc:slow=40"])
+        #expect(!terminal.hasExited)
+    }
+
+    @Test func resizesDuringAStreamKeepEveryWordOnceInOrder() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        terminal.type("stream fc:numbered=240 fc:slow=30", enter: true)
+        terminal.waitFor("w010")
+        for (width, pause) in [(60, 0.5), (100, 0.4), (45, 0.3), (120, 0.5), (70, 0.2), (100, 0.6)] {
+            terminal.resize(width: width, height: 30)
+            usleep(useconds_t(pause * 1_000_000))
+        }
+        let (done, final) = terminal.waitFor(timeout: 40) { $0.contains("─ ") }
+        #expect(done, "screen:\n\(final)")
+        let scrollback = terminal.screen(history: 500)
+        #expect(Self.numberedWords(in: scrollback) == Self.expectedWords(240), "scrollback:\n\(scrollback)")
+        // At the idle prompt a narrow-then-wide resize leaves exactly one prompt row.
+        terminal.resize(width: 50, height: 30)
+        usleep(400_000)
+        terminal.resize(width: 100, height: 30)
+        usleep(600_000)
+        let idle = terminal.screen(history: 500)
+        let afterFooter = idle.split(separator: "\n").map(String.init).drop { !$0.hasPrefix("─ ") }
+        #expect(afterFooter.filter { $0.contains("parley ›") }.count == 1, "screen:\n\(idle)")
+        terminal.type("still fine", enter: true)
+        #expect(terminal.waitFor("Echo: still fine").0)
+    }
 }

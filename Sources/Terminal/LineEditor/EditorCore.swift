@@ -119,8 +119,7 @@ final class EditorCore {
 
     private func shutDown() {
         parley_flush_stdout()
-        var bytes = Array(LiveOutput.eraseSequence(rowsUp: cursorRow()).utf8)
-        bytes += live.closeForShutdown(color: color)
+        var bytes = live.detach(editAreaCursorRow: cursorRow(), columns: columns, color: color)
         bytes += Array("\u{1B}[?2004l".utf8)
         TerminalOutput.write(bytes)
         parley_el_set_int(editLine, EL_UNBUFFERED, 0)
@@ -207,12 +206,11 @@ final class EditorCore {
 
     private func suspend() {
         parley_flush_stdout()
-        TerminalOutput.write(LiveOutput.eraseSequence(rowsUp: cursorRow()) + "\u{1B}[?2004l")
+        TerminalOutput.write(live.detach(editAreaCursorRow: cursorRow(), columns: columns, color: color) + Array("\u{1B}[?2004l".utf8))
         parley_el_set_int(editLine, EL_PREP_TERM, 0)
         signals.suspendProcess()
         parley_el_set_int(editLine, EL_PREP_TERM, 1)
         TerminalOutput.write("\u{1B}[?2004h")
-        live.detachLiveRow()
         el_resize(editLine)
         parley_el_refresh(editLine)
     }
@@ -228,6 +226,10 @@ final class EditorCore {
     /// Erases the edit area, writes `items` above it and lets libedit redraw.
     func render(_ items: [OutputItem], newPrompt: StyledText? = nil) {
         parley_flush_stdout()
+        // A resize may not have been signalled yet, but the terminal has already reflowed:
+        // lay out for the width it has now.
+        let width = Int(parley_window_columns(1))
+        if width > 0, width != columns { el_resize(editLine) }
         let bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
         if let newPrompt { setPrompt(newPrompt) }
         TerminalOutput.write(bytes)
