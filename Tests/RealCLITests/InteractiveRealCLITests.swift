@@ -24,6 +24,7 @@ import Testing
         let (asked, screen) = terminal.waitFor("allow? [y/n/a]", timeout: 30)
         #expect(asked, "screen:\n\(screen)")
         #expect(screen.contains("Allow Write("))
+        usleep(700_000)  // a deliberate key, once the question has been visible a moment
         terminal.type("y")
         let (done, after) = terminal.waitFor(timeout: 30) { $0.contains("  allowed") && $0.contains("─ ") }
         #expect(done, "screen:\n\(after)")
