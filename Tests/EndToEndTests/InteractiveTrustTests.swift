@@ -157,4 +157,55 @@ extension TmuxTerminal {
         terminal.type("still fine", enter: true)
         #expect(terminal.waitFor("Echo: still fine").0)
     }
+
+    @Test func aPastedBlockThatStartsWithASlashIsOneMessage() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        terminal.paste("/status\nwhy does this path fail?\n/usr/lib/x")
+        usleep(300_000)
+        terminal.send("Enter")
+        let (answered, screen) = terminal.waitFor("Echo: /status", timeout: 15)
+        #expect(answered, "screen:\n\(screen)")
+        #expect(fixture.record.userTexts == ["/status\nwhy does this path fail?\n/usr/lib/x"])
+        #expect(!screen.contains("restarts 0"), "the paste ran /status")
+    }
+
+    @Test func aContinuationKeepsItsLinesThroughHistoryRecall() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        terminal.type("earlier message", enter: true)
+        terminal.waitFor("Echo: earlier message")
+        terminal.typeLikeAPerson("first line\\", interval: 0.03)
+        terminal.send("Enter")
+        // The next line has a continuation prompt under the first one.
+        let (continued, screen) = terminal.waitFor { _ in terminal.cursorLine().hasPrefix("       …") }
+        #expect(continued, "line: \(terminal.cursorLine())\nscreen:\n\(screen)")
+        #expect(screen.contains("parley › first line\\"))
+        terminal.typeLikeAPerson("draft", interval: 0.03)
+        terminal.send("Up")  // recalls into this line only
+        #expect(terminal.waitFor { _ in terminal.cursorLine().contains("… earlier message") }.0, "line: \(terminal.cursorLine())")
+        terminal.send("C-u")
+        terminal.typeLikeAPerson("second line", interval: 0.03)
+        terminal.send("Enter")
+        let (answered, final) = terminal.waitFor("Echo: first line")
+        #expect(answered, "screen:\n\(final)")
+        #expect(fixture.record.userTexts.last == "first line\nsecond line")
+    }
+
+    @Test func shiftTabTypesNothing() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        terminal.type("abc")
+        terminal.send("BTab")
+        usleep(100_000)
+        terminal.type("def", enter: true)
+        #expect(terminal.waitFor("Echo: abcdef").0, "\(terminal.screen())")
+        #expect(fixture.record.userTexts == ["abcdef"])
+    }
 }

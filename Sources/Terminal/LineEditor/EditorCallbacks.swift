@@ -35,4 +35,6 @@ enum EditorCallbacks {
     static let insertNewline: parley_el_command_t = { editLine, _ in
         EditorCore.from(editLine)?.insertNewline() ?? UInt8(CC_ERROR)
     }
+
+    static let ignore: parley_el_command_t = { _, _ in UInt8(CC_NORM) }
 }

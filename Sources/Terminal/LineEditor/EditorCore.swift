@@ -12,17 +12,25 @@ import CEditLine
 /// and the key commands. Other threads reach it only through ``EditorChannel``.
 final class EditorCore {
     let channel: EditorChannel
-    private let editLine: OpaquePointer
-    private let history: OpaquePointer
+    let editLine: OpaquePointer
+    let history: OpaquePointer
     private let signals: SignalRelay
-    private let historyFile: HistoryFile?
+    let historyFile: HistoryFile?
     private var lastHistoryEntry: String?
-    private let completion: LineEditor.CompletionProvider?
-    private let color: Bool
+    let completion: LineEditor.CompletionProvider?
+    let color: Bool
 
-    private var promptPlainText = ""
+    var promptPlainText = ""
+    /// The prompt as the caller set it; a continuation line shows ``continuationPrompt`` instead.
+    private var basePrompt = StyledText("")
+    /// The prompt on screen now, styled.
+    private(set) var shownPrompt = StyledText("")
+    /// Lines of the message finished with a trailing `\` (without it), above the current one.
+    var continuedLines: [String] = []
+    /// Set by a command that ends the edit line: the next `el_gets` starts a fresh one.
+    var startFreshLine = false
     private var promptCString: UnsafeMutablePointer<CChar>?
-    private var live = LiveOutput()
+    var live = LiveOutput()
     private var decoder = UTF8InputDecoder()
     /// Whether a key answers a question or is type-ahead.
     private var deliberateKey = DeliberateKey()
@@ -32,7 +40,7 @@ final class EditorCore {
 
     private var exitRequested = false
     private var exitReport: LineInput?
-    private var submittedLine: String?
+    var submittedLine: String?
 
     init(
         channel: EditorChannel, prompt: StyledText, historyPath: String?, historySize: Int, color: Bool,
@@ -87,6 +95,7 @@ final class EditorCore {
             ("parley-complete", "Complete the word at the cursor", EditorCallbacks.complete, ["^I"]),
             ("parley-paste", "Insert a bracketed paste", EditorCallbacks.paste, ["\\e[200~"]),
             ("parley-newline", "Insert a newline", EditorCallbacks.insertNewline, ["\\e^M", "\\e^J"]),
+            ("parley-ignore", "Ignore the key (Shift-Tab)", EditorCallbacks.ignore, ["\\e[Z"]),
         ]
         for (name, help, function, keys) in commands {
             parley_el_add_function(editLine, name, help, function)
@@ -109,6 +118,10 @@ final class EditorCore {
                 submittedLine = nil
                 remember(line)
                 channel.continuation.yield(.line(line))
+                startFreshLine = true
+            }
+            if startFreshLine {
+                startFreshLine = false
                 // Start a fresh line: reset the buffer and history position, print the prompt.
                 parley_el_set_int(editLine, EL_UNBUFFERED, 0)
                 if !exitRequested { parley_el_set_int(editLine, EL_UNBUFFERED, 1) }
@@ -236,161 +249,39 @@ final class EditorCore {
         parley_el_refresh(editLine)
     }
 
-    private var columns: Int {
+    var columns: Int {
         let columns = Int(parley_el_columns(editLine))
         return columns > 0 ? columns : 80
     }
 
-    private func cursorRow() -> Int {
+    func cursorRow() -> Int {
         let (line, cursor) = currentLine()
         return EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
     }
 
-    private func setPrompt(_ prompt: StyledText) {
-        promptPlainText = prompt.plainText
+    func setPrompt(_ prompt: StyledText) {
+        basePrompt = prompt
+        applyPrompt()
+    }
+
+    /// Shows the caller's prompt, or the continuation prompt while a message continues.
+    func applyPrompt() {
+        shownPrompt = continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt)
+        promptPlainText = shownPrompt.plainText
         free(promptCString)
-        promptCString = strdup(PromptRenderer.render(prompt, color: color))
+        promptCString = strdup(PromptRenderer.render(shownPrompt, color: color))
+    }
+
+    /// `…` right-aligned under the prompt's `›`, so continued lines line up with the first.
+    static func continuationPrompt(for prompt: StyledText) -> StyledText {
+        StyledText(String(repeating: " ", count: max(0, displayWidth(of: prompt.plainText) - 2)) + "… ", .dim)
     }
 
     /// The prompt string for libedit's prompt callback.
     var promptPointer: UnsafeMutablePointer<CChar>? { promptCString }
 
-    // MARK: - Commands
-
-    /// The line being edited and the cursor's offset, in scalars.
-    func currentLine() -> (line: [Unicode.Scalar], cursor: Int) {
-        guard let info = el_wline(editLine)?.pointee, let buffer = info.buffer else { return ([], 0) }
-        let count = info.lastchar - buffer
-        let cursor = info.cursor - buffer
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(count)
-        for index in 0..<count {
-            if let scalar = Unicode.Scalar(UInt32(bitPattern: buffer[index])) { scalars.append(scalar) }
-        }
-        return (scalars, cursor)
-    }
-
-    private func moveCursorToEnd() {
-        let (line, cursor) = currentLine()
-        if line.count > cursor { _ = el_cursor(editLine, Int32(line.count - cursor)) }
-    }
-
-    private func insert(_ text: String) {
-        guard !text.isEmpty else { return }
-        _ = el_insertstr(editLine, text)
-    }
-
-    func submit() -> UInt8 {
-        let (line, cursor) = currentLine()
-        if line.last == "\\" {
-            moveCursorToEnd()
-            el_deletestr(editLine, 1)
-            insert("\n")
-            return UInt8(CC_REFRESH)
-        }
-        let rowsBelow =
-            EditAreaLayout.lastRow(prompt: promptPlainText, line: line, columns: columns)
-            - EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
-        parley_flush_stdout()
-        if live.hasLiveRow {
-            // A reply is mid-line just above the prompt. Leaving the submitted line on screen
-            // would put it between the live row and the new prompt, and the next redraw would
-            // leave a stale copy of the live row behind. Erase the edit area instead, so the new
-            // prompt takes its place right under the live row (the caller reports the line).
-            let row = EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
-            TerminalOutput.write(LiveOutput.eraseSequence(rowsUp: row))
-        } else {
-            TerminalOutput.write((rowsBelow > 0 ? "\u{1B}[\(rowsBelow)B" : "") + "\r\n")
-        }
-        submittedLine = String(String.UnicodeScalarView(line))
-        return UInt8(CC_NEWLINE)
-    }
-
-    func interrupt() -> UInt8 {
-        channel.continuation.yield(.interrupt)
-        guard !channel.keepsLineOnInterrupt.load(ordering: .relaxed) else { return UInt8(CC_NORM) }
-        let (line, _) = currentLine()
-        guard !line.isEmpty else { return UInt8(CC_NORM) }
-        moveCursorToEnd()
-        el_deletestr(editLine, Int32(line.count))
-        return UInt8(CC_REFRESH)
-    }
-
-    func endOrDelete() -> UInt8 {
-        let (line, cursor) = currentLine()
-        if line.isEmpty {
-            channel.continuation.yield(.eof)
-            return UInt8(CC_NORM)
-        }
-        guard cursor < line.count else { return UInt8(CC_NORM) }
-        _ = el_cursor(editLine, 1)
-        el_deletestr(editLine, 1)
-        return UInt8(CC_REFRESH)
-    }
-
-    func complete() -> UInt8 {
-        guard let completion else { return UInt8(CC_ERROR) }
-        let (line, cursor) = currentLine()
-        let text = String(String.UnicodeScalarView(line))
-        let candidates = completion(text, cursor)
-        switch CompletionPlan.plan(line: text, cursor: cursor, candidates: candidates) {
-        case .none:
-            return UInt8(CC_ERROR)
-        case .replace(let wordLength, let replacement):
-            if wordLength > 0 { el_deletestr(editLine, Int32(wordLength)) }
-            insert(replacement)
-            return UInt8(CC_REFRESH)
-        case .list(let all):
-            let rows = CompletionPlan.columns(all, width: columns)
-            render([.endLine, .text(StyledText(rows.joined(separator: "\n") + "\n"))])
-            return UInt8(CC_NORM)
-        }
-    }
-
-    func paste() -> UInt8 {
-        let endMarker: [Unicode.Scalar] = ["\u{1B}", "[", "2", "0", "1", "~"]
-        var scalars: [Unicode.Scalar] = []
-        var character: wchar_t = 0
-        while el_wgetc(editLine, &character) == 1 {
-            guard let scalar = Unicode.Scalar(UInt32(bitPattern: character)) else { continue }
-            scalars.append(scalar)
-            if scalars.count >= endMarker.count, Array(scalars.suffix(endMarker.count)) == endMarker {
-                scalars.removeLast(endMarker.count)
-                break
-            }
-        }
-        var text = String(String.UnicodeScalarView(scalars))
-        text = text.replacingCRLF()
-        while text.last == "\n" { text.removeLast() }
-        insert(text)
-        return UInt8(CC_REFRESH)
-    }
-
-    func insertNewline() -> UInt8 {
-        insert("\n")
-        return UInt8(CC_REFRESH)
-    }
-
     static func from(_ editLine: OpaquePointer?) -> EditorCore? {
         guard let editLine, let data = parley_el_client_data(editLine) else { return nil }
         return Unmanaged<EditorCore>.fromOpaque(data).takeUnretainedValue()
-    }
-}
-
-extension String {
-    /// `\r\n` and lone `\r` as `\n`.
-    func replacingCRLF() -> String {
-        guard unicodeScalars.contains("\r") else { return self }
-        var output = String.UnicodeScalarView()
-        var previousWasCR = false
-        for scalar in unicodeScalars {
-            if scalar == "\n", previousWasCR {
-                previousWasCR = false
-                continue
-            }
-            previousWasCR = scalar == "\r"
-            output.append(scalar == "\r" ? "\n" : scalar)
-        }
-        return String(output)
     }
 }
