@@ -208,4 +208,23 @@ extension TmuxTerminal {
         #expect(terminal.waitFor("Echo: abcdef").0, "\(terminal.screen())")
         #expect(fixture.record.userTexts == ["abcdef"])
     }
+
+    @Test func ctrlRSearchesTheHistoryWithAPromptThatSaysSo() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        for text in ["alpha one", "beta two"] {
+            terminal.type(text, enter: true)
+            terminal.waitFor("Echo: \(text)")
+        }
+        terminal.send("C-r")
+        terminal.typeLikeAPerson("alp", interval: 0.05)
+        let (found, screen) = terminal.waitFor { _ in terminal.cursorLine().contains("search history: alp › alpha one") }
+        #expect(found, "line: \(terminal.cursorLine())\nscreen:\n\(screen)")
+        terminal.send("Enter")
+        #expect(terminal.waitFor { _ in fixture.record.userTexts.count == 3 }.0)
+        #expect(fixture.record.userTexts.last == "alpha one")
+        #expect(terminal.waitFor { _ in terminal.cursorLine().hasPrefix("parley ›") }.0, "line: \(terminal.cursorLine())")
+    }
 }

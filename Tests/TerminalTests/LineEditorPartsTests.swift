@@ -97,6 +97,21 @@ struct LiveOutputTests {
         #expect(live.liveRow.map(\.text).joined() == "delta")
     }
 
+    @Test func historySearchFindsTheNewestMatchThenOlderOnes() {
+        var search = HistorySearch(entries: ["git status", "make test", "git push", "ls"])
+        search.type("g")
+        search.type("i")
+        #expect(search.match == "git push")
+        search.older()
+        #expect(search.match == "git status")
+        search.older()  // nothing older: stays
+        #expect(search.match == "git status")
+        search.type("x")
+        #expect(search.match == nil)
+        search.deleteBackward()
+        #expect(search.match == "git push")
+    }
+
     @Test func aNarrowerTerminalGetsTheLiveRowLaidOutAgain() {
         var live = LiveOutput()
         _ = live.renderText([.text("one two three four")], editAreaCursorRow: 0, columns: 40, color: false)
@@ -254,15 +269,28 @@ struct HistoryFileTests {
         #expect(channel.pendingTextBytes == 0)
     }
 
-    @Test func aClosedEditorNeverMakesAWriterWait() async throws {
+    @Test(.timeLimit(.minutes(1))) func aClosedEditorNeverMakesAWriterWait() async throws {
         let (_, continuation) = AsyncStream<LineInput>.makeStream()
         let channel = try EditorChannel(color: false, continuation: continuation)
         channel.post(.text(StyledText(String(repeating: "y", count: 20) + "\n")))
-        let waiter = Task { await channel.waitForRoom(limit: 10) }
+        let returned = Flag()
+        let waiter = Task {
+            await channel.waitForRoom(limit: 10)
+            returned.set()
+        }
         try await Task.sleep(for: .milliseconds(50))
-        // Shutdown writes what is queued directly (to stdout) and releases the waiter.
+        #expect(!returned.isSet, "the writer did not wait while the editor held too much")
+        // Shutdown writes what is queued directly (to stdout) and releases the waiter at once.
         channel.markClosed()
+        let deadline = ContinuousClock.now + .seconds(2)
+        while !returned.isSet, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(returned.isSet, "a writer waiting when the editor closed was not released within 2 s")
         await waiter.value
+        // After closing, a writer never waits, even for a limit of 0 with text posted.
+        channel.post(.text(StyledText("more")))
+        let start = ContinuousClock.now
         await channel.waitForRoom(limit: 0)
+        #expect(ContinuousClock.now - start < .milliseconds(500))
+        #expect(channel.pendingTextBytes == 0)
     }
 }

@@ -37,4 +37,8 @@ enum EditorCallbacks {
     }
 
     static let ignore: parley_el_command_t = { _, _ in UInt8(CC_NORM) }
+
+    static let searchHistory: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.searchHistory() ?? UInt8(CC_ERROR)
+    }
 }

@@ -17,6 +17,9 @@ final class EditorCore {
     private let signals: SignalRelay
     let historyFile: HistoryFile?
     private var lastHistoryEntry: String?
+    /// The history, oldest first, for Ctrl-R (libedit's own copy is not searchable from here).
+    var historyEntries: [String] = []
+    private let historyLimit: Int
     let completion: LineEditor.CompletionProvider?
     let color: Bool
 
@@ -66,6 +69,7 @@ final class EditorCore {
         self.signals = signals
         self.color = color
         self.completion = completion
+        self.historyLimit = max(1, historySize)
         self.historyFile = historyPath.map { HistoryFile(path: $0, limit: max(1, historySize)) }
         setPrompt(prompt)
         configure(historySize: historySize)
@@ -87,6 +91,7 @@ final class EditorCore {
             let entries = historyFile.load()
             for entry in entries { parley_history_enter(history, entry) }
             lastHistoryEntry = entries.last
+            historyEntries = entries
         }
         let commands: [(String, String, parley_el_command_t, [String])] = [
             ("parley-submit", "Submit the line", EditorCallbacks.submit, ["^J", "^M"]),
@@ -96,6 +101,7 @@ final class EditorCore {
             ("parley-paste", "Insert a bracketed paste", EditorCallbacks.paste, ["\\e[200~"]),
             ("parley-newline", "Insert a newline", EditorCallbacks.insertNewline, ["\\e^M", "\\e^J"]),
             ("parley-ignore", "Ignore the key (Shift-Tab)", EditorCallbacks.ignore, ["\\e[Z"]),
+            ("parley-search", "Search the history", EditorCallbacks.searchHistory, ["^R"]),
         ]
         for (name, help, function, keys) in commands {
             parley_el_add_function(editLine, name, help, function)
@@ -148,7 +154,11 @@ final class EditorCore {
     private func remember(_ line: String) {
         guard !line.isEmpty, line.first != " ", line.contains(where: { !$0.isWhitespace }) else { return }
         parley_history_enter(history, line)
-        if line != lastHistoryEntry { historyFile?.append(line) }
+        if line != lastHistoryEntry {
+            historyFile?.append(line)
+            historyEntries.append(line)
+            if historyEntries.count > historyLimit { historyEntries.removeFirst(historyEntries.count - historyLimit) }
+        }
         lastHistoryEntry = line
     }
 
@@ -266,10 +276,15 @@ final class EditorCore {
 
     /// Shows the caller's prompt, or the continuation prompt while a message continues.
     func applyPrompt() {
-        shownPrompt = continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt)
-        promptPlainText = shownPrompt.plainText
+        showPrompt(continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt))
+    }
+
+    /// Shows `prompt` (until the next ``applyPrompt()`` when it is not the caller's: a history search).
+    func showPrompt(_ prompt: StyledText) {
+        shownPrompt = prompt
+        promptPlainText = prompt.plainText
         free(promptCString)
-        promptCString = strdup(PromptRenderer.render(shownPrompt, color: color))
+        promptCString = strdup(PromptRenderer.render(prompt, color: color))
     }
 
     /// `…` right-aligned under the prompt's `›`, so continued lines line up with the first.
