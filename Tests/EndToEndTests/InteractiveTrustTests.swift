@@ -227,4 +227,21 @@ extension TmuxTerminal {
         #expect(fixture.record.userTexts.last == "alpha one")
         #expect(terminal.waitFor { _ in terminal.cursorLine().hasPrefix("parley ›") }.0, "line: \(terminal.cursorLine())")
     }
+
+    @Test func editingNeverSplitsAnEmojiSequence() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        terminal.type("a👩‍💻b👩‍💻c")
+        usleep(200_000)
+        for key in ["Left", "Left", "BSpace", "Home", "Right", "Right", "Right", "BSpace"] {
+            terminal.send(key)
+            usleep(80_000)
+        }
+        terminal.send("Enter")
+        #expect(terminal.waitFor { _ in fixture.record.userTexts.count == 1 }.0)
+        // Each Left/Right/Backspace took a whole 👩‍💻 (three scalars), never a piece of it.
+        #expect(fixture.record.userTexts == ["a👩‍💻c"])
+    }
 }

@@ -92,9 +92,7 @@ extension EditorCore {
             return UInt8(CC_NORM)
         }
         guard cursor < line.count else { return UInt8(CC_NORM) }
-        _ = el_cursor(editLine, 1)
-        el_deletestr(editLine, 1)
-        return UInt8(CC_REFRESH)
+        return deleteCharacter(forward: true)
     }
 
     func complete() -> UInt8 {
@@ -157,5 +155,42 @@ extension String {
             output.append(scalar == "\r" ? "\n" : scalar)
         }
         return String(output)
+    }
+}
+
+/// Cursor motion and deletion by whole characters (grapheme clusters), so that an emoji
+/// sequence such as 👩‍💻 (three scalars) or a letter with a combining accent is never split:
+/// libedit itself moves by single scalars.
+extension EditorCore {
+    /// The scalar offsets of the character boundaries just before and after `cursor`.
+    static func characterBoundaries(in line: [Unicode.Scalar], around cursor: Int) -> (before: Int, after: Int) {
+        var boundaries = [0]
+        for character in String(String.UnicodeScalarView(line)) {
+            boundaries.append(boundaries[boundaries.count - 1] + character.unicodeScalars.count)
+        }
+        return (boundaries.last { $0 < cursor } ?? 0, boundaries.first { $0 > cursor } ?? line.count)
+    }
+
+    func moveCharacter(forward: Bool) -> UInt8 {
+        let (line, cursor) = currentLine()
+        let (before, after) = Self.characterBoundaries(in: line, around: cursor)
+        let target = forward ? after : before
+        guard target != cursor else { return UInt8(CC_NORM) }
+        _ = el_cursor(editLine, Int32(target - cursor))
+        return UInt8(CC_CURSOR)
+    }
+
+    func deleteCharacter(forward: Bool) -> UInt8 {
+        let (line, cursor) = currentLine()
+        let (before, after) = Self.characterBoundaries(in: line, around: cursor)
+        if forward {
+            guard after > cursor else { return UInt8(CC_NORM) }
+            _ = el_cursor(editLine, Int32(after - cursor))
+            el_deletestr(editLine, Int32(after - cursor))
+        } else {
+            guard before < cursor else { return UInt8(CC_ERROR) }
+            el_deletestr(editLine, Int32(cursor - before))
+        }
+        return UInt8(CC_REFRESH)
     }
 }

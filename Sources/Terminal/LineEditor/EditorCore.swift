@@ -102,11 +102,18 @@ final class EditorCore {
             ("parley-newline", "Insert a newline", EditorCallbacks.insertNewline, ["\\e^M", "\\e^J"]),
             ("parley-ignore", "Ignore the key (Shift-Tab)", EditorCallbacks.ignore, ["\\e[Z"]),
             ("parley-search", "Search the history", EditorCallbacks.searchHistory, ["^R"]),
+            ("parley-backward-char", "Move left one character", EditorCallbacks.backwardCharacter, ["^B", "\\e[D", "\\eOD"]),
+            ("parley-forward-char", "Move right one character", EditorCallbacks.forwardCharacter, ["^F", "\\e[C", "\\eOC"]),
+            ("parley-delete-prev-char", "Delete the character before the cursor", EditorCallbacks.deleteBackward, ["^?", "^H"]),
+            ("parley-delete-next-char", "Delete the character under the cursor", EditorCallbacks.deleteForward, ["\\e[3~"]),
         ]
         for (name, help, function, keys) in commands {
             parley_el_add_function(editLine, name, help, function)
             for key in keys { parley_el_bind(editLine, key, name) }
         }
+        // Home and End as terminals and tmux send them, whatever TERM says.
+        for key in ["\\e[1~", "\\e[H", "\\eOH", "\\e[7~"] { parley_el_bind(editLine, key, "ed-move-to-beg") }
+        for key in ["\\e[4~", "\\e[F", "\\eOF", "\\e[8~"] { parley_el_bind(editLine, key, "ed-move-to-end") }
     }
 
     // MARK: - The thread's loop
