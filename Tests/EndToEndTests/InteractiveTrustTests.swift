@@ -244,4 +244,31 @@ extension TmuxTerminal {
         // Each Left/Right/Backspace took a whole 👩‍💻 (three scalars), never a piece of it.
         #expect(fixture.record.userTexts == ["a👩‍💻c"])
     }
+
+    @Test func helpIsAlignedAndWrapsAtWords() throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let piped = try runProgram(TestBinaries.parley, stdin: "/help\n", environment: fixture.environment(),
+                                   workingDirectory: fixture.directory.path)
+        let expectedTokens = piped.stderr.split(whereSeparator: \.isWhitespace).map(String.init)
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        terminal.resize(width: 64, height: 40)
+        usleep(300_000)
+        terminal.type("/help", enter: true)
+        let (shown, screen) = terminal.waitFor("searches history")
+        #expect(shown, "screen:\n\(screen)")
+        let lines = screen.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("/help, /?") })
+        let end = try #require(lines.firstIndex { $0.contains("searches history") })
+        let help = Array(lines[start...end])
+        // Every word whole: the same words as the help written to a pipe.
+        #expect(help.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) } == expectedTokens,
+                "help:\n\(help.joined(separator: "\n"))")
+        // The summaries start in one column.
+        let columns = Set(help.filter { $0.hasPrefix("/") }.compactMap { row in
+            row.firstRange(of: /\ \ +\S/).map { row.distance(from: row.startIndex, to: $0.upperBound) - 1 }
+        })
+        #expect(columns.count == 1, "help:\n\(help.joined(separator: "\n"))")
+    }
 }

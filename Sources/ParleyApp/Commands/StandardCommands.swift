@@ -64,10 +64,14 @@ extension CommandRegistry {
 
 extension SessionController {
     func showHelp() {
-        for command in registry.commands {
-            let names = (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
-            let usage = command.usage.isEmpty ? "" : " " + command.usage
-            say(StyledText(names + usage, .bold) + StyledText("  " + command.summary))
+        let rows = registry.commands.map { command in
+            (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
+                + (command.usage.isEmpty ? "" : " " + command.usage)
+        }
+        let width = rows.map(displayWidth(of:)).max() ?? 0
+        for (row, command) in zip(rows, registry.commands) {
+            let padding = String(repeating: " ", count: width - displayWidth(of: row) + 2)
+            say(StyledText(row, .bold) + StyledText(padding + command.summary))
         }
         say(StyledText("Other /commands claude knows (/compact, /cost, /context, /clear, …) are passed to it; "
             + "//text sends a message starting with /.", .dim))

@@ -34,6 +34,8 @@ struct LiveOutput {
     private(set) var heldStatuses: [StyledText] = []
     /// The last space in the live row: where a word that does not fit is moved from.
     private var lastSpace: (fragment: Int, offset: Int, widthBefore: Int)?
+    /// The terminal width of the current render.
+    private var columns = 80
 
     /// Whether a streamed line is unfinished.
     var hasLiveRow: Bool { !liveRow.isEmpty }
@@ -48,6 +50,7 @@ struct LiveOutput {
     ///   - color: whether to emit colour codes.
     mutating func render(_ items: [OutputItem], editAreaCursorRow: Int, columns: Int, color: Bool) -> [UInt8] {
         let columns = max(1, columns)
+        self.columns = columns
         var output = Array(Self.eraseSequence(rowsUp: editAreaCursorRow + volatileRows(columns: columns)).utf8)
         // Lay the live row out again: after a resize it may need more rows, or fewer.
         let previous = liveRow
@@ -86,6 +89,7 @@ struct LiveOutput {
     /// writes those statuses as finished lines. Streaming continues on a new row.
     mutating func detach(editAreaCursorRow: Int, columns: Int, color: Bool) -> [UInt8] {
         let columns = max(1, columns)
+        self.columns = columns
         let statusRows = hasLiveRow ? heldStatuses.reduce(0) { $0 + Self.rows(of: $1, columns: columns) } : 0
         var output = Array(Self.eraseSequence(rowsUp: editAreaCursorRow + statusRows).utf8)
         clearLiveRow()
@@ -100,16 +104,23 @@ struct LiveOutput {
         return heldStatuses.reduce(liveRows) { $0 + Self.rows(of: $1, columns: columns) }
     }
 
-    /// The rows a status line occupies at `columns` (the terminal wraps it).
+    /// The rows a status line occupies at `columns`.
     private static func rows(of status: StyledText, columns: Int) -> Int {
-        status.plainText.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { total, line in
-            total + max(1, (displayWidth(of: String(line)) + columns - 1) / columns)
-        }
+        wrappedLine(status, columns: columns, color: false).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
     }
 
+    /// Writes a whole line, word-wrapped at the width in use like streamed text.
     private mutating func writeLine(_ text: StyledText, into output: inout [UInt8], color: Bool) {
-        ANSIWriter.append(text.fragments, to: &output, color: color, carriageReturns: true)
-        output += [13, 10]
+        output += Self.wrappedLine(text, columns: columns, color: color)
+    }
+
+    /// The bytes of `text` as whole rows: wrapped at words with hard breaks, each row ending in `\r\n`.
+    private static func wrappedLine(_ text: StyledText, columns: Int, color: Bool) -> [UInt8] {
+        var wrapper = LiveOutput()
+        var output: [UInt8] = []
+        for fragment in text.fragments { wrapper.append(fragment, columns: columns, color: color, into: &output) }
+        if wrapper.hasLiveRow || output.isEmpty { wrapper.commitLiveRow(into: &output, color: color) }
+        return output
     }
 
     private mutating func flushHeldStatuses(into output: inout [UInt8], color: Bool) {
