@@ -9,13 +9,24 @@ import Terminal
 /// ``LineEditor/readNextKey(answers:)``): a line typed meanwhile stays a message. Questions
 /// are asked one at a time, in order; a question the CLI withdraws disappears, even when
 /// the withdrawal arrives before the question.
+/// Where the prompter shows its question and reads the answer key: the line editor (a
+/// recording double in tests).
+protocol QuestionSurface: Sendable {
+    func writeStatus(_ text: StyledText)
+    func setPrompt(_ prompt: StyledText)
+    func readNextKey(answers: Set<Character>)
+    func cancelReadNextKey()
+}
+
+extension LineEditor: QuestionSurface {}
+
 actor InteractivePermissionPrompter: PermissionPrompter {
     private struct Question {
         let pending: PendingPermission
         let continuation: CheckedContinuation<PermissionAnswer?, Never>
     }
 
-    private let editor: LineEditor
+    private let editor: any QuestionSurface
     private let normalPrompt: @Sendable () -> StyledText
     private var questions: [Question] = []
     /// `n` was pressed: the next line is the reason.
@@ -24,7 +35,7 @@ actor InteractivePermissionPrompter: PermissionPrompter {
     private var withdrawnEarly: Set<String> = []
     private static let answerKeys: Set<Character> = ["y", "n", "a"]
 
-    init(editor: LineEditor, normalPrompt: @escaping @Sendable () -> StyledText) {
+    init(editor: any QuestionSurface, normalPrompt: @escaping @Sendable () -> StyledText) {
         self.editor = editor
         self.normalPrompt = normalPrompt
     }
