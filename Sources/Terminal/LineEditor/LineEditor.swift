@@ -143,15 +143,16 @@ public final class LineEditor: Sendable {
     /// shut down). Cheap: for deciding whether ``waitForRoom(limit:)`` is needed.
     public var pendingTextBytes: Int { channel.pendingTextBytes }
 
-    /// Writes a whole status line (no trailing newline needed) above the prompt.
-    /// While streamed text is mid-line the status is held until that line
-    /// ends (see ``endLine()``), so it never splits a paragraph.
+    /// Writes a whole status line (no trailing newline needed) above the prompt, at once.
+    /// While streamed text is mid-line the status shows under that unfinished line and
+    /// takes its place after it when the line ends (see ``endLine()``), so it never splits
+    /// a paragraph. Long lines wrap at words.
     public func writeStatus(_ text: StyledText) {
         channel.post(.status(text))
     }
 
     /// Ends the streamed line if it is unfinished (as if `"\n"` were written)
-    /// and releases held status lines. Does nothing at the start of a line.
+    /// and places the status lines shown under it. Does nothing at the start of a line.
     public func endLine() {
         channel.post(.endLine)
     }
