@@ -97,6 +97,26 @@ struct LiveOutputTests {
         #expect(live.liveRow.map(\.text).joined() == "delta")
     }
 
+    @Test func onlyADeliberateKeyAnswersAQuestion() {
+        var gate = DeliberateKey()
+        gate.keysArrived(at: 9.8)  // typing before the question
+        gate.observe(request: 1, now: 10.0)
+        gate.keysArrived(at: 10.1)  // type-ahead: too soon after the question and the last key
+        #expect(!gate.answers(lineIsEmpty: true, aloneInBatch: true))
+        gate.keysArrived(at: 10.4)  // visible for 0.4 s only
+        #expect(!gate.answers(lineIsEmpty: true, aloneInBatch: true))
+        gate.keysArrived(at: 11.0)  // visible, after a pause
+        #expect(gate.answers(lineIsEmpty: true, aloneInBatch: true))
+        #expect(!gate.answers(lineIsEmpty: false, aloneInBatch: true))  // a half-typed line
+        #expect(!gate.answers(lineIsEmpty: true, aloneInBatch: false))  // a paste or burst
+        gate.observe(request: 2, now: 11.2)  // a new question starts its own settle time
+        gate.keysArrived(at: 11.8)
+        #expect(gate.answers(lineIsEmpty: true, aloneInBatch: true))
+        gate.observe(request: 0, now: 12)
+        gate.keysArrived(at: 13)
+        #expect(!gate.answers(lineIsEmpty: true, aloneInBatch: true))
+    }
+
     @Test func historySearchFindsTheNewestMatchThenOlderOnes() {
         var search = HistorySearch(entries: ["git status", "make test", "git push", "ls"])
         search.type("g")

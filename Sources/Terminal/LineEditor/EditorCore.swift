@@ -179,7 +179,7 @@ final class EditorCore {
             deliberateKey.observe(request: request, now: DeliberateKey.now())
             if let scalar = decoder.next() {
                 if request != 0, channel.singleKeyAnswers.withLock({ $0.contains(Character(String(scalar).lowercased())) }),
-                   deliberateKey.answers(lineIsEmpty: currentLine().0.isEmpty, aloneInBatch: keyBatchSize == 1),
+                   deliberateKey.answers(lineIsEmpty: currentLine().0.isEmpty && continuedLines.isEmpty, aloneInBatch: keyBatchSize == 1),
                    channel.singleKeyRequest.compareExchange(expected: request, desired: 0, ordering: .relaxed).exchanged {
                     channel.continuation.yield(.key(Character(scalar)))
                     continue
