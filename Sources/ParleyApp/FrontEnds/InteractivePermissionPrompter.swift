@@ -2,13 +2,6 @@ import AgentSession
 import StreamJSON
 import Terminal
 
-/// Asks permission questions inline: the question appears above the prompt, the prompt
-/// changes to `allow? [y/n/a] ›`, and one deliberate key answers it: `y` allows once, `a`
-/// always (the CLI's own suggestion), `n` denies and then asks for an optional reason (a
-/// line; Enter for none) that reaches the model. Type-ahead never answers (see
-/// ``LineEditor/readNextKey(answers:)``): a line typed meanwhile stays a message. Questions
-/// are asked one at a time, in order; a question the CLI withdraws disappears, even when
-/// the withdrawal arrives before the question.
 /// Where the prompter shows its question and reads the answer key: the line editor (a
 /// recording double in tests).
 protocol QuestionSurface: Sendable {
@@ -20,6 +13,13 @@ protocol QuestionSurface: Sendable {
 
 extension LineEditor: QuestionSurface {}
 
+/// Asks permission questions inline: the question appears above the prompt, the prompt
+/// changes to `allow? [y/n/a] ›`, and one deliberate key answers it: `y` allows once, `a`
+/// always (the CLI's own suggestion), `n` denies and then asks for an optional reason (a
+/// line; Enter for none) that reaches the model. Type-ahead never answers (see
+/// ``LineEditor/readNextKey(answers:)``): a line typed meanwhile stays a message. Questions
+/// are asked one at a time, in order; a question the CLI withdraws disappears, even when
+/// the withdrawal arrives before the question.
 actor InteractivePermissionPrompter: PermissionPrompter {
     private struct Question {
         let pending: PendingPermission
@@ -69,9 +69,10 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         switch key.lowercased() {
         case "y": resolve(.allowOnce)
         case "a": resolve(.allowAlways)
-        default:
+        case "n":
             awaitingReason = true
             editor.setPrompt(StyledText("reason for no (Enter for none) ", .color(.yellow)) + StyledText("› ", .bold))
+        default: break  // the editor reports only the keys it was asked for
         }
     }
 

@@ -13,9 +13,9 @@ import CEditLine
 final class EditorCore {
     let channel: EditorChannel
     let editLine: OpaquePointer
-    let history: OpaquePointer
+    private let history: OpaquePointer
     private let signals: SignalRelay
-    let historyFile: HistoryFile?
+    private let historyFile: HistoryFile?
     private var lastHistoryEntry: String?
     /// The history, oldest first, for Ctrl-R (libedit's own copy is not searchable from here).
     var historyEntries: [String] = []
