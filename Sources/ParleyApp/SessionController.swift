@@ -230,9 +230,9 @@ public actor SessionController {
         guard !silenced else { return }
         switch presentation {
         case .transcript:
-            // Not closing the streamed paragraph: in a terminal the line editor holds whole
-            // lines until the reply's current line ends; in scripted use commands run between
-            // turns, at a line start.
+            // Not closing the streamed paragraph: in a terminal the line editor shows whole
+            // lines at once under the reply's unfinished line and places them after it when it
+            // ends; in scripted use commands run between turns, at a line start.
             console.line(text, kind: kind)
         case .json:
             let type = kind == .error ? "error" : "info"

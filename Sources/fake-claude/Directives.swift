@@ -17,6 +17,7 @@ struct Directives {
     var slowMS = 0
     var delayMS = 0
     var words: Int?
+    var numbered: Int?
     var tool = false
     var toolSleepMS = 0
     var crash: CrashKind?
@@ -76,6 +77,7 @@ struct Directives {
             case "slow": slowMS = max(0, int ?? 100)
             case "delay": delayMS = max(0, int ?? 1000)
             case "words": words = max(0, int ?? 100)
+            case "numbered": numbered = max(1, int ?? 100)
             case "tool": tool = true
             case "toolsleep": toolSleepMS = max(0, int ?? 1000); tool = true
             case "crash": crash = .exit(Int32(truncatingIfNeeded: int ?? 1)); crashPoint = at ?? crashPoint

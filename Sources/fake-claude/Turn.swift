@@ -232,6 +232,9 @@ final class TurnRunner {
             safeText = true
         } else if let n = d.words {
             finalText = makeWords(n)
+        } else if let n = d.numbered {
+            finalText = (1...max(1, n)).map { "w" + String(repeating: "0", count: max(0, 3 - String($0).count)) + String($0) }
+                .joined(separator: " ")
         } else {
             finalText = "Echo: " + prompt
         }

@@ -48,6 +48,13 @@ public final class TmuxTerminal: @unchecked Sendable {
         if enter { send("Enter") }
     }
 
+    /// Pastes `text` as a terminal does: wrapped in bracketed-paste markers when the program
+    /// asked for them (`\e[?2004h`), with newlines as carriage returns.
+    public func paste(_ text: String) {
+        try? run([Self.tmux, "-L", socket, "set-buffer", "-b", "paste", "--", text])
+        try? run([Self.tmux, "-L", socket, "paste-buffer", "-p", "-d", "-b", "paste", "-t", session])
+    }
+
     /// Resizes the terminal (the program gets SIGWINCH).
     public func resize(width: Int, height: Int) {
         try? run(["resize-window", "-t", session, "-x", String(width), "-y", String(height)])

@@ -72,10 +72,15 @@ extension CommandRegistry {
 /// The bodies of the longer standard commands.
 enum StandardCommands {
     static func help(_ context: any CommandContext) async {
-        for command in context.commands {
-            let names = (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
-            let usage = command.usage.isEmpty ? "" : " " + command.usage
-            await context.note(StyledText(names + usage, .bold) + StyledText("  " + command.summary))
+        let commands = context.commands
+        let rows = commands.map { command in
+            (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
+                + (command.usage.isEmpty ? "" : " " + command.usage)
+        }
+        let width = rows.map(displayWidth(of:)).max() ?? 0
+        for (row, command) in zip(rows, commands) {
+            let padding = String(repeating: " ", count: width - displayWidth(of: row) + 2)
+            await context.note(StyledText(row, .bold) + StyledText(padding + command.summary))
         }
         await context.note(StyledText("Other /commands claude knows (/compact, /cost, /context, /clear, …) are passed to it; "
             + "//text sends a message starting with /.", .dim))

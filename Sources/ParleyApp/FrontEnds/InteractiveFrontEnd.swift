@@ -53,10 +53,8 @@ enum InteractiveFrontEnd {
             switch input {
             case .line(let text):
                 eofWarnedAt = nil
-                if await prompter.isAsking {
-                    _ = await prompter.answer(with: text)
-                    continue
-                }
+                // A line typed while a question waits is a message (queued), never an answer.
+                if await prompter.takeLine(text) { continue }
                 await controller.submit(text)
                 if await controller.quitRequested { break loop }
             case .interrupt:
