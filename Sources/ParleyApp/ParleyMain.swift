@@ -58,6 +58,11 @@ public enum ParleyMain {
         if let grace = environment["PARLEY_INTERRUPT_GRACE"].flatMap(Double.init) {
             sessionOptions.interruptGrace = .milliseconds(Int(grace * 1000))
         }
+        if let deadline = environment["PARLEY_INITIALIZE_TIMEOUT"].flatMap(Double.init), deadline > 0, deadline < 86_400 {
+            sessionOptions.initializeTimeout = .milliseconds(Int(deadline * 1000))
+        }
+        // Nobody is at the keyboard of a script: a stalled turn is stopped, not just reported.
+        sessionOptions.stallAction = interactive ? .warn : .interrupt
         let session = AgentSession(configuration: launch, options: sessionOptions)
 
         let stopSignal = StopSignal()

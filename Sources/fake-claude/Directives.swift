@@ -38,6 +38,8 @@ struct Directives {
     /// `fc:once`: crash-type directives fire only the first time this prompt is seen
     /// (needs FAKE_CLAUDE_STATE_DIR), so a prompt re-sent after recovery succeeds.
     var once = false
+    /// `fc:strayresult`: a `result` for another message comes first (before `init`).
+    var strayResult = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -92,6 +94,7 @@ struct Directives {
             case "bytewise": bytewise = true
             case "history": history = true
             case "once": once = true
+            case "strayresult": strayResult = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }

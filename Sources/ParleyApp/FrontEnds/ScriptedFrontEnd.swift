@@ -20,13 +20,16 @@ public enum StopReason: Sendable, Equatable {
 /// Scripted use (standard input is not a terminal): each logical line is one message,
 /// sent only after the previous turn has ended, so every line gets its own turn. Slash
 /// commands run in order between turns. At the end of input every turn is finished, then
-/// the session is terminated.
+/// the session is terminated. The process starts at once, so that a `claude` that cannot run
+/// fails the script (exit status 1) even when it sends nothing; a stalled turn is stopped by
+/// the session (``StallAction/interrupt``), so a script always ends.
 struct ScriptedFrontEnd {
     let controller: SessionController
     let stopSignal: StopSignal
 
     func run() async -> StopReason {
         let session = controller.session
+        await session.start()
         let reader = Task {
             var lines = InputLines.standardInput().makeAsyncIterator()
             while let line = await lines.next() {

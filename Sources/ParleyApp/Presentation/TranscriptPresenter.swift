@@ -101,7 +101,7 @@ public struct TranscriptPresenter: Sendable {
         case .messageNotAnswered(let message, let reason):
             closeText(on: console)
             console.line(StyledText("✗ not answered: “\(message.text.replacingNewlines().truncated(toWidth: 40))” — \(reason)"
-                + (reason == .processCrashed || reason == .interruptEscalated ? "; /retry sends it again" : ""),
+                + (reason == .processCrashed || reason == .interruptEscalated || reason == .stalled ? "; /retry sends it again" : ""),
                 .color(.red)), kind: .error)
         case .undecodableLine(let line):
             if !reportedJunkForProcess {
@@ -214,6 +214,9 @@ public struct TranscriptPresenter: Sendable {
             return StyledText("● new conversation", .dim)
         case .localCommandOutput(let text):
             return StyledText(text, .dim)
+        case .unmatchedResult(let expected, _):
+            return StyledText("⚠ claude ended the turn of another message while “\(expected.text.replacingNewlines().truncated(toWidth: 40))” "
+                + "was running; ignored, waiting for its own result", .color(.yellow))
         }
     }
 
