@@ -98,9 +98,8 @@ extension AgentSession {
         if output.startedTurn { watchTurn() }
         for reply in output.replies { child?.write(reply.encodedLine()) }
         for response in output.controlResponses { resolve(response) }
-        if !output.actions.isEmpty { perform(output.actions) } else if !output.controlResponses.isEmpty {
-            resumeSettledWaitersIfNeeded()
-        }
+        // Always, even without actions: the machine may have changed phase (gate bypass, settled).
+        perform(output.actions)
     }
 
     private func resolve(_ response: ControlResponse) {

@@ -218,15 +218,18 @@ import Glibc
         #expect(attempts == 4)
         #expect(status == .exited(3))
         #expect(await events.pids.count == 4)
-        // No process ever began the turn, so the message is still first in line, not lost.
-        #expect(await session.queuedMessages.map(\.text) == ["hello"])
-        #expect(!(await events.events.contains { if case .messageNotAnswered = $0 { true } else { false } }))
-        // While failed, messages wait in the queue; a manual restart resets the count and the
-        // fifth start works (the double only crashes four times).
-        await session.send("again")
+        // Nothing waits forever (issue 12, point 3): the queued message is reported, not lost,
+        // and a message sent while failed is refused at once.
+        #expect(await session.queuedMessages.isEmpty)
+        #expect(await events.events.contains { if case .messageNotAnswered(let message, .sessionFailed) = $0 { message.text == "hello" } else { false } })
+        await session.send("refused")
+        #expect(await events.waitFor { if case .messageNotAnswered(let message, .sessionFailed) = $0 { message.text == "refused" } else { false } } != nil)
+        // A manual restart resets the count and the fifth start works (the double only crashes
+        // four times).
         await session.restart()
+        await session.send("again")
         await events.settled(session)
-        #expect(await events.completedTurns.map(\.message.text) == ["hello", "again"])
+        #expect(await events.completedTurns.map(\.message.text) == ["again"])
         await session.terminate()
     }
 
