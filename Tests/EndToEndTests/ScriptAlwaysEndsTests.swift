@@ -1,5 +1,6 @@
 import Foundation
 import ParleyTestSupport
+import StreamJSON
 import Testing
 
 /// Issue 12, points 3 and 5, through the built `parley` in piped mode: whatever a broken
@@ -80,5 +81,18 @@ import Testing
                 "stdout: \(outcome.stdout)")
         let warnings = outcome.stderr.split(separator: "\n").filter { $0.contains("ended the turn of another message") }
         #expect(warnings.count == 1, "stderr: \(Self.tail(outcome.stderr))")
+    }
+
+    /// The same in `--output-format json`, where each `turn_end` says which answer ended which
+    /// message: every message ends with its own result, none with the one before.
+    @Test func eachTurnEndsWithItsOwnResultDespiteAStrayOne() throws {
+        let fixture = FaultFixture()
+        defer { fixture.directory.remove() }
+        let outcome = try fixture.run("first fc:strayresult fc:slow=20\nsecond\nthird\n", ["--output-format", "json"], timeout: 40)
+        #expect(outcome.status == 0, "stderr: \(Self.tail(outcome.stderr))")
+        let lines = outcome.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
+        let results = lines.filter { $0["type"] == "turn_end" }.compactMap { $0["result"]?.stringValue }
+        #expect(results == ["Echo: first fc:strayresult fc:slow=20", "Echo: second", "Echo: third"], "stdout: \(outcome.stdout)")
+        #expect(lines.contains { $0["type"] == "status" && $0["kind"] == "unmatched_result" })
     }
 }
