@@ -85,4 +85,44 @@ final class ManualClock: Clock, Sendable {
             #expect(ContinuousClock.now - began < .seconds(30))
         }
     }
+
+    /// Interactive use (`.warn`): the stall is only reported; the turn goes on until the user
+    /// interrupts it, which still works.
+    @Test func withWarnAStallIsOnlyReported() async throws {
+        let clock = ManualClock()
+        var options = DoubleHarness.fastOptions
+        options.stallTimeout = .seconds(120)
+        options.stallAction = .warn
+        options.clock = clock
+        try await withDoubleSession(options: options) { session, _ in
+            let events = EventCollector(session)
+            await session.send("hang fc:hang")
+            #expect(await events.waitFor { if case .textDelta = $0 { true } else { false } } != nil)
+            var stalled = false
+            for _ in 0..<40 where !stalled {
+                clock.advance(by: .seconds(30))
+                try await Task.sleep(for: .milliseconds(20))
+                stalled = await events.events.contains { if case .stalled = $0 { true } else { false } }
+            }
+            #expect(stalled)
+            // Ten more simulated minutes: still running, nothing reported as not answered.
+            for _ in 0..<20 {
+                clock.advance(by: .seconds(30))
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(await session.snapshot.phase.isBusyForTest)
+            #expect(!(await events.events.contains { if case .messageNotAnswered = $0 { true } else { false } }))
+            #expect(await session.interrupt())
+            let ended = await events.waitFor(timeout: .seconds(10)) { if case .turnCompleted = $0 { true } else { false } }
+            guard case .turnCompleted(let summary)? = ended else { Issue.record("the interrupt did not end the turn"); return }
+            #expect(summary.result.wasInterrupted)
+        }
+    }
+}
+
+extension SessionStateMachine.Phase {
+    var isBusyForTest: Bool {
+        if case .busy = self { return true }
+        return false
+    }
 }
