@@ -38,11 +38,8 @@ struct ScriptedFrontEnd {
                 if await controller.quitRequested { break }
                 await controller.waitUntilSettled()
                 if case .failed = await session.snapshot.phase {
-                    // Nothing more can be answered: report what waited in the queue, then the
-                    // lines that were never sent.
-                    for message in await session.clearQueue() {
-                        await controller.reportNotSent(message.text)
-                    }
+                    // Nothing more can be answered (the session reported what it held): report
+                    // the lines that were never sent.
                     while let unsent = await lines.next() {
                         if !unsent.trimmingCharacters(in: .whitespaces).isEmpty { await controller.reportNotSent(unsent) }
                     }
