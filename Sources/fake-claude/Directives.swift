@@ -43,6 +43,8 @@ struct Directives {
     var once = false
     /// `fc:lonesurrogate`: the reply ends with half an emoji, written as the escape `\ud83d`.
     var loneSurrogate = false
+    /// `fc:strayresult`: a `result` for another message comes first (before `init`).
+    var strayResult = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -100,6 +102,7 @@ struct Directives {
             case "once": once = true
             case "hostile": hostile = true
             case "lonesurrogate": loneSurrogate = true
+            case "strayresult": strayResult = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }

@@ -185,6 +185,7 @@ final class TurnRunner {
             return
         }
 
+        if d.strayResult { strayResult() }
         emit(initLine(historyTurns: earlier.count))
         if cfg.replayUserMessages {
             for message in batch {
@@ -885,6 +886,18 @@ final class TurnRunner {
             ("model_usage_since_last_result", modelUsage(model, inTokens, outTokens, turnCost)),
         ]
         emit(.o(f))
+    }
+
+    /// `fc:strayresult`: a finished-looking `result` that belongs to another message (its
+    /// `user_message_uuid(s)` name a uuid never sent), before this turn's own output.
+    func strayResult() {
+        let other = newUUID()
+        emit(.o([
+            ("type", .safe("result")), ("subtype", .safe("success")), ("is_error", .b(false)),
+            ("result", .safe("stray result")), ("num_turns", .i(1)), ("duration_ms", .i(0)), ("session_id", .s(sid)),
+            ("total_cost_usd", .i(0)), ("uuid", .safe(newUUID())),
+            ("user_message_uuid", .s(other)), ("user_message_uuids", .a([.s(other)])),
+        ]))
     }
 
     // MARK: init and history

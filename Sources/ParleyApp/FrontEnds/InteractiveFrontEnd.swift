@@ -34,7 +34,7 @@ enum InteractiveFrontEnd {
 
         var presenter = TranscriptPresenter(mode: .terminal, width: capabilities.width, showThinking: assembly.showThinking)
         presenter.firstStartContinues = assembly.launch.continueMostRecent && assembly.launch.resumeSessionID == nil
-        let controller = assembly.makeController(console: EditorConsole(editor: editor), presentation: .transcript(presenter))
+        let controller = assembly.makeController(console: EditorConsole(editor: editor), presentation: .transcript(presenter), stallAction: .warn)
         completer.set(controller)
         let prompter = InteractivePermissionPrompter(editor: editor, normalPrompt: prompt)
         await controller.setPermissionPrompter(prompter)

@@ -18,7 +18,9 @@ public enum StopReason: Sendable, Equatable {
 /// Scripted use (standard input is not a terminal): each logical line is one message,
 /// sent only after the previous turn has ended, so every line gets its own turn. Slash
 /// commands run in order between turns. At the end of input every turn is finished, then
-/// the session is terminated.
+/// the session is terminated. The process starts at once, so that a `claude` that cannot run
+/// fails the script (exit status 1) even when it sends nothing; a stalled turn is stopped by
+/// the session (``StallAction/interrupt``), so a script always ends.
 struct ScriptedFrontEnd {
     let controller: SessionController
     let stopSignal: StopSignal
@@ -33,11 +35,8 @@ struct ScriptedFrontEnd {
                 if await controller.quitRequested { break }
                 await controller.waitUntilSettled()
                 if await controller.hasFailed {
-                    // Nothing more can be answered: report what waited in the queue, then the
-                    // lines that were never sent.
-                    for message in await controller.clearQueue() {
-                        await controller.reportNotSent(message.text)
-                    }
+                    // Nothing more can be answered (the session reported what it held): report
+                    // the lines that were never sent.
                     while let unsent = await lines.next() {
                         if !unsent.trimmingCharacters(in: .whitespaces).isEmpty { await controller.reportNotSent(unsent) }
                     }

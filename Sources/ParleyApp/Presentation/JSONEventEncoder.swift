@@ -87,6 +87,9 @@ public struct JSONEventEncoder: Sendable {
         case .streamRestarted: return ["type": "status", "kind": "stream_restarted"]
         case .conversationReset: return ["type": "status", "kind": "conversation_reset"]
         case .localCommandOutput(let text): return ["type": "status", "kind": "command_output", "message": .string(text)]
+        case .unmatchedResult(let expected, let resultFor):
+            return ["type": "status", "kind": "unmatched_result", "message_uuid": .string(expected.id),
+                    "result_for": .array(resultFor.map(JSONValue.string))]
         }
     }
 }

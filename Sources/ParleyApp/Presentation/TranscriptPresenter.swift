@@ -124,7 +124,7 @@ public struct TranscriptPresenter: Sendable {
             closeText(on: console)
             let text = InertText.make(message.text).replacingNewlines().truncated(toWidth: 40)
             show(StyledText("✗ not answered: “\(text)” — \(reason)"
-                + (reason == .processCrashed || reason == .interruptEscalated ? "; /retry sends it again" : ""),
+                + (reason == .processCrashed || reason == .interruptEscalated || reason == .stalled ? "; /retry sends it again" : ""),
                 .color(.red)), kind: .error, on: console)
         case .undecodableLine(let line):
             if !reportedJunkForProcess {
@@ -252,6 +252,9 @@ public struct TranscriptPresenter: Sendable {
             return StyledText("● new conversation", .dim)
         case .localCommandOutput(let text):
             return StyledText(text, .dim)
+        case .unmatchedResult(let expected, _):
+            return StyledText("⚠ claude ended the turn of another message while “\(expected.text.replacingNewlines().truncated(toWidth: 40))” "
+                + "was running; ignored, waiting for its own result", .color(.yellow))
         }
     }
 
