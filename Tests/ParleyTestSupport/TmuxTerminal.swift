@@ -51,8 +51,12 @@ public final class TmuxTerminal: @unchecked Sendable {
     /// Pastes `text` as a terminal does: wrapped in bracketed-paste markers when the program
     /// asked for them (`\e[?2004h`), with newlines as carriage returns.
     public func paste(_ text: String) {
-        try? run([Self.tmux, "-L", socket, "set-buffer", "-b", "paste", "--", text])
-        try? run([Self.tmux, "-L", socket, "paste-buffer", "-p", "-d", "-b", "paste", "-t", session])
+        do {
+            try run(["set-buffer", "-b", "paste", "--", text])
+            try run(["paste-buffer", "-p", "-d", "-b", "paste", "-t", session])
+        } catch {
+            Issue.record("tmux could not paste: \(error)")
+        }
     }
 
     /// Resizes the terminal (the program gets SIGWINCH).
