@@ -74,11 +74,13 @@ extension SessionController: CommandContext {
     public var knownModels: [String] { capabilities?.models ?? [] }
 
     public func setModel(_ name: String?) async throws(SessionError) -> String {
-        try await session.setModel(name)
+        expectModelEcho()
+        return try await session.setModel(name)
     }
 
     public func setPermissionMode(_ mode: String) async throws(SessionError) -> String {
-        try await session.setPermissionMode(mode)
+        expectPermissionModeEcho(mode)
+        return try await session.setPermissionMode(mode)
     }
 
     public func setShowThinking(_ show: Bool?) -> Bool {

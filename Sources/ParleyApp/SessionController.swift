@@ -37,6 +37,9 @@ public actor SessionController {
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var checkedVersion = false
+    /// A change a command asked for whose echo from the CLI (a `permission_mode` status, the
+    /// "Set model to …" text) is not shown: the command's own line says it once.
+    private var pendingEchoes = PendingEchoes()
     /// The conversation's cost across processes (`/status`, turn footers).
     private(set) var cost = ConversationCost()
     private var presentedEventCount = 0
@@ -217,6 +220,8 @@ public actor SessionController {
         guard !silenced else { return }
         switch presentation {
         case .transcript(var presenter):
+            // JSON keeps every event; a transcript says a command's change once.
+            if pendingEchoes.swallows(event) { return }
             presenter.conversationCostUSD = cost.totalUSD
             presenter.present(event, on: console)
             presentation = .transcript(presenter)
@@ -309,9 +314,35 @@ public actor SessionController {
         (capabilities?.commands ?? []).contains(name) || Self.knownCLICommands.contains(name)
     }
 
+    func expectPermissionModeEcho(_ mode: String) { pendingEchoes.expectPermissionMode(mode) }
+    func expectModelEcho() { pendingEchoes.expectModel() }
+
     /// A scripted line that was never sent because the session had failed.
     func reportNotSent(_ line: String) {
         sawFailure = true
         sayError("✗ not sent: “\(line.replacingNewlines().truncated(toWidth: 40))” — claude could not be recovered")
+    }
+}
+
+/// The CLI's echoes of a change a command made, held back so that the change is said once.
+struct PendingEchoes: Sendable {
+    private var permissionMode: String?
+    private var model = false
+
+    mutating func expectPermissionMode(_ mode: String) { permissionMode = mode }
+    mutating func expectModel() { model = true }
+
+    /// Whether `event` is an expected echo (each is swallowed once).
+    mutating func swallows(_ event: SessionEvent) -> Bool {
+        switch event {
+        case .status(.permissionModeChanged(let mode)) where mode == permissionMode:
+            permissionMode = nil
+            return true
+        case .status(.localCommandOutput(let text)) where model && text.hasPrefix("Set model to"):
+            model = false
+            return true
+        default:
+            return false
+        }
     }
 }

@@ -136,7 +136,7 @@ enum StandardCommands {
             let resolved = try await context.setModel(name == "default" ? nil : name)
             await context.status("● model \(resolved)")
         } catch {
-            await context.sayError("model not changed: \(error)")
+            await context.sayError("model not changed: \(reason(error))")
         }
     }
 
@@ -145,11 +145,26 @@ enum StandardCommands {
             await context.note(StyledText("permission mode: \(await context.snapshot.permissionMode ?? "default")"))
             return
         }
+        guard PermissionModes.all.contains(mode) else {
+            let suggestion = NearestName.suggestion(for: mode, among: PermissionModes.all).map { " (did you mean \($0)?)" } ?? ""
+            await context.sayError("permission mode not changed: “\(mode)” is not a mode\(suggestion); "
+                + "the modes are \(PermissionModes.all.joined(separator: ", "))")
+            return
+        }
         do {
             let confirmed = try await context.setPermissionMode(mode)
             await context.status("● permission mode \(confirmed)")
         } catch {
-            await context.sayError("permission mode not changed: \(error)")
+            await context.sayError("permission mode not changed: \(reason(error))")
+        }
+    }
+
+    /// What went wrong, in the user's terms: the CLI's own message, not the request's name.
+    static func reason(_ error: SessionError) -> String {
+        switch error {
+        case .controlRequestFailed(_, let message, _): message
+        case .noResponse: "claude exited before answering"
+        default: "\(error)"
         }
     }
 
