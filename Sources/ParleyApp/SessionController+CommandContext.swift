@@ -1,4 +1,5 @@
 import AgentSession
+import StreamJSON
 import Terminal
 
 /// The controller as commands see it: only what ``CommandContext`` lists.
@@ -16,6 +17,11 @@ extension SessionController: CommandContext {
     }
 
     public func requestQuit() { quitRequested = true }
+
+    public func report(type: String, fields: [String: JSONValue]) {
+        guard !silenced, case .json = presentation else { return }
+        console.json(JSONValue.object(fields.merging(["type": .string(type)]) { _, type in type }).compactText)
+    }
 
     public func retryLastUnanswered() async {
         guard let message = lastUnanswered else {

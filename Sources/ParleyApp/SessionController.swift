@@ -45,7 +45,7 @@ public actor SessionController {
     private var presentedEventCount = 0
     private var presentationWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
-    private var silenced = false
+    private(set) var silenced = false
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
 
@@ -232,6 +232,11 @@ public actor SessionController {
 
     /// Writes a command's output line.
     public func say(_ text: StyledText, kind: ConsoleLineKind = .info) {
+        say(text, kind: kind, fields: [:])
+    }
+
+    /// Writes a line; in JSON output its object also carries `fields` (e.g. a `kind`).
+    func say(_ text: StyledText, kind: ConsoleLineKind, fields: [String: JSONValue]) {
         guard !silenced else { return }
         switch presentation {
         case .transcript:
@@ -241,7 +246,8 @@ public actor SessionController {
             console.line(text, kind: kind)
         case .json:
             let type = kind == .error ? "error" : "info"
-            console.json(JSONValue.object(["type": .string(type), "message": .string(text.plainText)]).compactText)
+            let object = fields.merging(["type": .string(type), "message": .string(text.plainText)]) { _, line in line }
+            console.json(JSONValue.object(object).compactText)
         }
     }
 
@@ -279,7 +285,8 @@ public actor SessionController {
         if case .deny = decision {
             let call = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input))
             say(StyledText("✗ denied \(request.toolName)(\(call.truncated(toWidth: 60))): --auto-approve \(autoApprove.rawValue); "
-                + "use --auto-approve edits|all to allow", .color(.yellow)), kind: .error)
+                + "use --auto-approve edits|all to allow", .color(.yellow)), kind: .error,
+                fields: ["kind": "auto_approve_denied", "tool": .string(request.toolName), "policy": .string(autoApprove.rawValue)])
         }
         let session = self.session
         Task { await session.answerPermission(requestID: pending.requestID, decision: decision) }
@@ -320,7 +327,8 @@ public actor SessionController {
     /// A scripted line that was never sent because the session had failed.
     func reportNotSent(_ line: String) {
         sawFailure = true
-        sayError("✗ not sent: “\(line.replacingNewlines().truncated(toWidth: 40))” — claude could not be recovered")
+        say(StyledText("✗ not sent: “\(line.replacingNewlines().truncated(toWidth: 40))” — claude could not be recovered", .color(.red)),
+            kind: .error, fields: ["kind": "not_sent", "text": .string(line)])
     }
 }
 

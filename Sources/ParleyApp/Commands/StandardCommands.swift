@@ -1,5 +1,6 @@
 import AgentSession
 import Foundation
+import StreamJSON
 import Terminal
 
 /// Parley's own slash commands. To add one, add a ``SlashCommand`` to this list: its name,
@@ -181,10 +182,21 @@ enum StandardCommands {
         case .failed: "failed"
         case .closed: "closed"
         }
+        let costUSD = await context.conversationCostUSD
+        let persona = await context.personaName
+        func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        await context.report(type: "session_status", fields: [
+            "pid": snapshot.pid.map { .number(Double($0)) } ?? .null, "session_id": optional(snapshot.sessionID),
+            "model": optional(snapshot.model), "persona": .string(persona), "state": .string(state),
+            "queue_length": .number(Double(snapshot.queueLength)), "completed_turns": .number(Double(snapshot.completedTurns)),
+            "total_cost_usd": .number(costUSD), "restarts": .number(Double(snapshot.restarts)),
+            "uptime_seconds": snapshot.uptime.map { .number(Double($0.components.seconds)) } ?? .null,
+            "claude_version": optional(snapshot.claudeCodeVersion), "permission_mode": optional(snapshot.permissionMode),
+        ])
         let pid = snapshot.pid.map(String.init) ?? "none"
-        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(await context.personaName)"))
+        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(persona)"))
         await context.note(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
-            + String(format: "cost $%.4f", await context.conversationCostUSD) + " · restarts \(snapshot.restarts) · uptime "
+            + String(format: "cost $%.4f", costUSD) + " · restarts \(snapshot.restarts) · uptime "
             + (snapshot.uptime.map(uptime) ?? "-")))
         await context.note(StyledText("claude \(snapshot.claudeCodeVersion ?? "version unknown") · permission mode \(snapshot.permissionMode ?? "default")", .dim))
     }
