@@ -507,11 +507,17 @@ public actor AgentSession {
         switch response.outcome {
         case .success(let body):
             if pending.subtype == "initialize" {
-                let learned = SessionCapabilities(
+                var learned = SessionCapabilities(
                     commands: body["commands"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [],
                     models: body["models"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? [],
                     claudeCodeVersion: body["claude_code_version"]?.stringValue,
                     permissionMode: body["current_permission_mode"]?.stringValue)
+                learned.commandDetails = body["commands"]?.arrayValue?.compactMap { command in
+                    command["name"]?.stringValue.map {
+                        SessionCapabilities.Command(name: $0, description: command["description"]?.stringValue ?? "",
+                                                    argumentHint: command["argumentHint"]?.stringValue ?? "")
+                    }
+                } ?? []
                 capabilities = learned
                 claudeCodeVersion = learned.claudeCodeVersion ?? claudeCodeVersion
                 emit(.capabilitiesLearned(learned))

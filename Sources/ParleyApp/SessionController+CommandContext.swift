@@ -6,6 +6,8 @@ import Terminal
 extension SessionController: CommandContext {
     public nonisolated var commands: [SlashCommand] { registry.commands }
 
+    public var claudeCommands: [SessionCapabilities.Command] { cliCommands.commands }
+
     public var snapshot: SessionSnapshot {
         get async { await session.snapshot }
     }

@@ -27,6 +27,10 @@ public actor SessionController {
     var autoApprove: AutoApprovePolicy
     private var prompter: (any PermissionPrompter)?
     private(set) var capabilities: SessionCapabilities?
+    /// The turn's error said `claude` has no credentials: the turn's end adds what to do.
+    private var notLoggedIn = false
+    /// `claude`'s own commands that are passed to it.
+    private(set) var cliCommands = CLICommands()
     var lastUnanswered: QueuedMessage?
     private var debugLog: DebugLog?
     /// True once any turn ended in error or a message went unanswered (exit status 1).
@@ -65,12 +69,9 @@ public actor SessionController {
         self.debugLog = debugLogPath.flatMap { DebugLog(path: $0) }
         var initial = CompletionSources()
         initial.personaNames = configuration.personaNames
-        initial.cliCommands = Self.knownCLICommands
+        initial.cliCommands = CLICommands().names.sorted()
         sources.withLock { $0 = initial }
     }
-
-    /// CLI-local commands passed through before `initialize` says which exist.
-    static let knownCLICommands = ["clear", "compact", "context", "cost", "init", "review"]
 
     // MARK: Lifecycle
 
@@ -187,11 +188,16 @@ public actor SessionController {
             checkVersion(info.claudeCodeVersion)
         case .capabilitiesLearned(let learned):
             capabilities = learned
+            cliCommands.learn(learned.commandDetails.isEmpty
+                ? learned.commands.map { SessionCapabilities.Command(name: $0) } : learned.commandDetails)
             checkVersion(learned.claudeCodeVersion)
+            let names = cliCommands.names.sorted()
             sources.withLock {
                 if !learned.models.isEmpty { $0.modelNames = learned.models }
-                $0.cliCommands = Array(Set(Self.knownCLICommands + learned.commands)).sorted()
+                $0.cliCommands = names
             }
+        case .assistantText(let text, _, true) where text.contains("Not logged in"):
+            notLoggedIn = true
         case .permissionRequested(let pending):
             answer(pending)
         case .permissionCancelled(let requestID):
@@ -211,6 +217,10 @@ public actor SessionController {
             break
         }
         present(event)
+        if notLoggedIn, case .turnCompleted = event {
+            notLoggedIn = false
+            sayError("claude is not logged in: " + (CLICommands.interfaceOnly["login"] ?? ""))
+        }
     }
 
     /// Stops all output (the reader of stdout went away).
@@ -308,7 +318,9 @@ public actor SessionController {
                 } else {
                     await command.run(self, arguments)
                 }
-            } else if isCLICommand(name) {
+            } else if let instruction = CLICommands.instruction(for: name) {
+                sayError(instruction)
+            } else if cliCommands.contains(name) {
                 await session.send(raw)
             } else {
                 let suggestion = registry.nearestName(to: name).map { " (did you mean /\($0)?)" } ?? ""
@@ -317,9 +329,6 @@ public actor SessionController {
         }
     }
 
-    private func isCLICommand(_ name: String) -> Bool {
-        (capabilities?.commands ?? []).contains(name) || Self.knownCLICommands.contains(name)
-    }
 
     func expectPermissionModeEcho(_ mode: String) { pendingEchoes.expectPermissionMode(mode) }
     func expectModelEcho() { pendingEchoes.expectModel() }

@@ -10,6 +10,8 @@ import Terminal
 public protocol CommandContext: Sendable {
     /// The commands `/help` lists.
     var commands: [SlashCommand] { get }
+    /// `claude`'s own commands that are passed to it, for `/help`.
+    var claudeCommands: [SessionCapabilities.Command] { get async }
 
     // MARK: Output
     /// Writes one line of command output.

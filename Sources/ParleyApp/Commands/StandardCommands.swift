@@ -78,8 +78,12 @@ enum StandardCommands {
             let usage = command.usage.isEmpty ? "" : " " + command.usage
             await context.note(StyledText(names + usage, .bold) + StyledText("  " + command.summary))
         }
-        await context.note(StyledText("Other /commands claude knows (/compact, /cost, /context, /clear, …) are passed to it; "
-            + "//text sends a message starting with /.", .dim))
+        await context.note(StyledText("claude's own commands, passed to it (//text sends a message starting with /):", .dim))
+        for command in await context.claudeCommands {
+            let usage = command.argumentHint.isEmpty ? "" : " " + command.argumentHint
+            await context.note(StyledText("/" + command.name + usage, .bold)
+                + StyledText(command.description.isEmpty ? "" : "  " + command.description.truncated(toWidth: 70), .dim))
+        }
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
             + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
     }
