@@ -1,6 +1,6 @@
 import AgentSession
 import Foundation
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -8,12 +8,12 @@ import Glibc
 
 /// Appends the engine's events to a file (`--debug-log`), for bug reports.
 final class DebugLog: Sendable {
-    private let handle: Mutex<FileHandle?>
+    private let handle: Locked<FileHandle?>
 
     init?(path: String) {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
-        handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
+        handle = Locked(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
         write("start \(Self.resources())")
     }
 

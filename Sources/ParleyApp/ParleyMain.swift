@@ -42,10 +42,13 @@ public enum ParleyMain {
         }
         let presentation: SessionController.Presentation = options.outputFormat == .json
             ? .json
-            : .transcript(TranscriptPresenter(mode: .plain, width: capabilities.width, showThinking: assembly.showThinking))
+            : .transcript(TranscriptPresenter(
+                mode: .plain, width: capabilities.width, showThinking: assembly.showThinking,
+                stdoutIsTerminal: capabilities.stdoutIsTTY))
         let controller = assembly.makeController(console: console, presentation: presentation)
         await controller.start(spawningClaude: false)
-        stopSignal.installSignalHandlers()
+        // A signal must end Parley even while it is blocked writing to a stdout nobody reads.
+        stopSignal.installSignalHandlers { console.stopWriting() }
         let reason = await ScriptedFrontEnd(controller: controller, stopSignal: stopSignal).run()
         if reason == .outputClosed { await controller.silence() }
         await controller.shutdown()

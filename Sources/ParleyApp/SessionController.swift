@@ -1,6 +1,6 @@
 import AgentSession
 import Foundation
-import Synchronization
+import Locking
 import StreamJSON
 import Terminal
 
@@ -37,7 +37,7 @@ public actor SessionController {
     public private(set) var sawFailure = false
     /// Set by `/quit`.
     public internal(set) var quitRequested = false
-    let sources = Mutex(CompletionSources())
+    let sources = Locked(CompletionSources())
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var checkedVersion = false

@@ -37,9 +37,13 @@ struct Directives {
     var bytewise = false
     var history = false
     var reply: String?
+    /// `fc:hostile`: plant ``hostileText`` wherever the CLI passes on text it does not control.
+    var hostile = false
     /// `fc:once`: crash-type directives fire only the first time this prompt is seen
     /// (needs FAKE_CLAUDE_STATE_DIR), so a prompt re-sent after recovery succeeds.
     var once = false
+    /// `fc:lonesurrogate`: the reply ends with half an emoji, written as the escape `\ud83d`.
+    var loneSurrogate = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -95,12 +99,26 @@ struct Directives {
             case "bytewise": bytewise = true
             case "history": history = true
             case "once": once = true
+            case "hostile": hostile = true
+            case "lonesurrogate": loneSurrogate = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }
         }
     }
 }
+
+/// Terminal escapes an attacker plants in model output, tool names, tool results, files and error
+/// texts (issue 12): set the title (OSC 0), write the clipboard (OSC 52, "rm -rf ~/"), clear the
+/// screen, move up and erase lines, ask the terminal to type its cursor position (DSR), and the
+/// same as C1 controls (CSI, OSC as U+009B, U+009D).
+let hostileText = "\u{1B}]0;PWNED-TITLE\u{07}\u{1B}]52;c;cm0gLXJmIH4v\u{07}\u{1B}[2J\u{1B}[3A\u{1B}[2K\u{1B}[6n"
+    + "\u{9B}2J\u{9D}0;PWNED-C1\u{9C}"
+
+/// `fc:hostile fc:permission=Bash`: a command that tries to hide itself (erase the line, go up),
+/// and a reason that tries to redraw the question as a harmless Read.
+let hostilePermissionCommand = "touch fake_claude_marker.txt\r\u{1B}[2K\u{1B}[1A"
+let hostilePermissionReason = "\u{1B}[1A\u{1B}[2K\r? Allow Read(notes.txt)? [y]es / [n]o / [a]lways"
 
 private let wordList = [
     "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do", "eiusmod",
@@ -130,4 +148,27 @@ func makeHuge(_ megabytes: Double) -> String {
         k += 1
     }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Stands for half an emoji in reply text (`fc:lonesurrogate`): a noncharacter no prompt
+/// holds, written out as the lone surrogate escape `\ud83d`, which a Swift string cannot hold.
+let loneSurrogateMark: Character = "\u{FFFF}"
+
+/// `line` with every `loneSurrogateMark` written as `\ud83d`, as JavaScript's `JSON.stringify`
+/// writes a string cut between the two halves of an emoji.
+func withLoneSurrogates(_ line: [UInt8]) -> [UInt8] {
+    let mark = Array(String(loneSurrogateMark).utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(line.count + 8)
+    var i = 0
+    while i < line.count {
+        if line[i] == mark[0], line[i...].starts(with: mark) {
+            out.append(contentsOf: #"\ud83d"#.utf8)
+            i += mark.count
+        } else {
+            out.append(line[i])
+            i += 1
+        }
+    }
+    return out
 }

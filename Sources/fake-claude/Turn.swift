@@ -1,5 +1,6 @@
 import Foundation
 import StreamJSON
+import ParleyTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -70,7 +71,7 @@ final class TurnRunner {
     // MARK: output helpers
 
     func emit(_ value: J) {
-        out.line(value)
+        if d.loneSurrogate { out.emit(withLoneSurrogates(value.line)) } else { out.line(value) }
         if d.garbage {
             out.emit(garbageLines[garbageIndex % garbageLines.count])
             garbageIndex += 1
@@ -205,6 +206,7 @@ final class TurnRunner {
         }
 
         if d.tinyLines > 0 { tinyLines() }
+        if d.hostile { _ = writeAll(2, Array("fake-claude stderr: \(hostileText)\n".utf8)) }
         if d.delayMS > 0, sh.sleepInterruptible(d.delayMS) {
             ackInterrupts()
             emit(userLine(.a([.o([("type", .safe("text")), ("text", .safe("[Request interrupted by user]"))])])))
@@ -219,9 +221,11 @@ final class TurnRunner {
             return
         }
 
-        let finalText: String
+        var finalText: String
         var safeText = false
-        if let reply = d.reply {
+        if d.hostile {
+            finalText = "Hostile reply: \(hostileText) end of reply"
+        } else if let reply = d.reply {
             finalText = reply
         } else if d.history {
             finalText = earlier.isEmpty ? "(no history)" : earlier.joined(separator: "\n")
@@ -233,6 +237,7 @@ final class TurnRunner {
         } else {
             finalText = "Echo: " + prompt
         }
+        if d.loneSurrogate { finalText += " half \(loneSurrogateMark)" }
 
         do {
             if d.usesTool {
@@ -453,7 +458,8 @@ final class TurnRunner {
         let toolID = "toolu_fake_\(sh.nextCounter())"
         let toolName = d.permissionTool ?? "Bash"
         let input = toolInput(toolName)
-        toolUseBlock(index + 1, msgID, toolID, toolName, input)
+        let calledName = d.hostile && d.permissionTool == nil ? toolName + hostileText : toolName
+        toolUseBlock(index + 1, msgID, toolID, calledName, input)
         messageEnd(msgID, "tool_use")
 
         var secondText = finalText
@@ -484,6 +490,9 @@ final class TurnRunner {
     func toolInput(_ name: String) -> J {
         switch name {
         case "Bash":
+            if d.permissionTool != nil, d.hostile {
+                return .o([("command", .s(hostilePermissionCommand)), ("description", .safe("Read notes"))])
+            }
             if d.permissionTool != nil {
                 return .o([("command", .safe("touch fake_claude_marker.txt")), ("description", .safe("Create a marker file"))])
             }
@@ -500,26 +509,25 @@ final class TurnRunner {
     }
 
     func spawnSleepChild() -> pid_t? {
-        var pid: pid_t = 0
         let path = FileManager.default.isExecutableFile(atPath: "/bin/sleep") ? "/bin/sleep" : "/usr/bin/sleep"
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("sleep"), strdup("300"), nil]
-        defer { for p in argv { free(p) } }
         // The tool's process gets /dev/null for stdio (like the real CLI's tool children, it does
-        // not hold our stdout open); it stays in our process group.
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] {
-            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard rc == 0 else { return nil }
+        // not hold our stdout open); it stays in our process group, or (setsid) leaves it.
+        guard let child = try? CleanSpawn.spawn(
+            [path, "300"], environment: ProcessInfo.processInfo.environment,
+            stdin: .null, stdout: .null, stderr: .null, newSession: cfg.spawnChildInOwnSession) else { return nil }
+        let pid = child.pid
         ChildRegistry.shared.add(pid)
-        Recorder.shared.record(.o([("event", .safe("child")), ("pid", .i(Int(pid))), ("pgid", .i(Int(getpgid(pid))))]))
+        Recorder.shared.record(.o([("event", .safe("child")), ("pid", .i(Int(pid))), ("pgid", .i(Int(getpgid(pid)))),
+                                   ("sid", .i(Int(getsid(pid))))]))
         return pid
     }
 
     func bashTool(_ toolID: String) throws {
+        if d.hostile {
+            toolResult(toolID, "hello-from-tool\n" + hostileText + "\nlast line", isError: false, useResult: .safe("hostile"),
+                       meta: .o([("id", .s(toolID))]))
+            return
+        }
         let child = cfg.spawnChild ? spawnSleepChild() : nil
         crashIf(.tool)
         let interrupted: Bool
@@ -608,7 +616,8 @@ final class TurnRunner {
 
         let requestID = newUUID()
         var request: [(String, J)] = [
-            ("subtype", .safe("can_use_tool")), ("tool_name", .s(name)), ("display_name", .s(name)), ("input", input),
+            ("subtype", .safe("can_use_tool")), ("tool_name", .s(name)), ("display_name", .s(d.hostile ? "Read" : name)),
+            ("input", input),
         ]
         switch name {
         case "Write", "Edit":
@@ -619,7 +628,7 @@ final class TurnRunner {
         case "Bash":
             let command = inputValue["command"]?.stringValue ?? ""
             request.append(("description", .s(inputValue["description"]?.stringValue ?? "")))
-            request.append(("decision_reason", .safe("This command requires approval")))
+            request.append(("decision_reason", d.hostile ? .s(hostilePermissionReason) : .safe("This command requires approval")))
             request.append(("decision_reason_type", .safe("other")))
             request.append(("permission_suggestions", .a([.o([
                 ("type", .safe("addRules")), ("rules", .a([.o([("toolName", .safe("Bash")), ("ruleContent", .s(command))])])),
@@ -727,6 +736,7 @@ final class TurnRunner {
         }
         var text = "API Error: \(status) fake \(errorType) (HTTP \(status))"
         if status >= 500 { text += ". This is a server-side issue, usually temporary — try again in a moment." }
+        if d.hostile { text += " " + hostileText }
         if let override { text = override }
         emit(.o([
             ("type", .safe("assistant")),
@@ -880,7 +890,8 @@ final class TurnRunner {
     // MARK: init and history
 
     func initLine(historyTurns: Int) -> J {
-        let (model, mode) = sh.locked { (sh.model, sh.permissionMode) }
+        let (storedModel, mode) = sh.locked { (sh.model, sh.permissionMode) }
+        let model = d.hostile ? storedModel + hostileText : storedModel
         return .o([
             ("type", .safe("system")), ("subtype", .safe("init")), ("cwd", .s(cfg.cwd)), ("session_id", .s(sid)),
             ("tools", .raw(staticInit.tools)), ("mcp_servers", .a([])), ("model", .s(model)), ("permissionMode", .s(mode)),

@@ -93,6 +93,11 @@ struct Behaviour {
         ex ea commodo consequat
         """.split(separator: " ").map(String.init)
 
+    /// `mock-hostile`: terminal escapes the model writes into its reply (issue 12): set the title,
+    /// write the clipboard ("rm -rf ~/"), clear the screen, move up and erase, ask for the cursor
+    /// position, and a C1 CSI. Streamed in `--chunk` pieces, so sequences are split between deltas.
+    static let hostileText = "\u{1B}]0;PWNED-TITLE\u{07}\u{1B}]52;c;cm0gLXJmIH4v\u{07}\u{1B}[2J\u{1B}[3A\u{1B}[2K\u{1B}[6n\u{9B}2J"
+
     static func words(_ n: Int) -> String {
         var out = ""
         for i in 0..<max(0, n) {
@@ -223,6 +228,9 @@ struct Behaviour {
                 labels.append(t)
             } else if t.hasPrefix("mock-chunk="), let c = Int(t.dropFirst(11)), c > 0 {
                 p.chunk = c
+            } else if t == "mock-hostile" {
+                echo += " " + Self.hostileText + " end of reply"
+                labels.append(t)
             } else if t == "mock-thinking" {
                 thinking = true
                 labels.append(t)

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,12 +8,17 @@ import Darwin
 
 /// Mutable state shared by the connection threads, behind one lock.
 final class ServerState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requestCounter = 0
-    private var counts: [String: Int] = [:]
+    private struct State {
+        var requestCounter = 0
+        var counts: [String: Int] = [:]
+        var scriptIndex = 0
+    }
+    private let state = Locked(State())
+    /// Set in `init`, read-only afterwards.
     private var script: [String] = []
-    private var scriptIndex = 0
     private var recordFile: UnsafeMutablePointer<FILE>?
+    /// Keeps each record line whole.
+    private let recordLock = Locked(())
 
     init(options: Options) {
         if let path = options.recordPath {
@@ -32,35 +38,39 @@ final class ServerState: @unchecked Sendable {
     }
 
     func nextRequestNumber() -> Int {
-        lock.lock(); defer { lock.unlock() }
-        requestCounter += 1
-        return requestCounter
+        state.withLock { state in
+            state.requestCounter += 1
+            return state.requestCounter
+        }
     }
 
     /// Increments and returns the counter for `key`.
     func bump(key: String) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let v = (counts[key] ?? 0) + 1
-        counts[key] = v
-        return v
+        state.withLock { state in
+            let v = (state.counts[key] ?? 0) + 1
+            state.counts[key] = v
+            return v
+        }
     }
 
     func nextScriptLine() -> [String: Any]? {
-        lock.lock()
-        guard scriptIndex < script.count else { lock.unlock(); return nil }
-        let line = script[scriptIndex]
-        scriptIndex += 1
-        lock.unlock()
-        return JSON.parse(line) as? [String: Any]
+        let script = self.script
+        let line: String? = state.withLock { state in
+            guard state.scriptIndex < script.count else { return nil }
+            defer { state.scriptIndex += 1 }
+            return script[state.scriptIndex]
+        }
+        return line.flatMap { JSON.parse($0) as? [String: Any] }
     }
 
     func record(_ line: [UInt8]) {
-        lock.lock(); defer { lock.unlock() }
         guard let f = recordFile else { return }
-        var bytes = line
-        bytes.append(10)
-        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-        fflush(f)
+        recordLock.withLock { _ in
+            var bytes = line
+            bytes.append(10)
+            _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+            fflush(f)
+        }
     }
 }
 

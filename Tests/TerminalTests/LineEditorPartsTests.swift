@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Testing
 
 #if canImport(Glibc)
@@ -228,13 +229,6 @@ struct HistoryFileTests {
 /// Back-pressure at the line editor's mailbox: a writer that is ahead of the editor thread
 /// waits until the editor takes what is queued.
 @Suite struct EditorMailboxRoomTests {
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        func set() { lock.withLock { value = true } }
-        var isSet: Bool { lock.withLock { value } }
-    }
-
     @Test func aWriterWaitsUntilTheEditorTakesTheMailbox() async throws {
         let (_, continuation) = AsyncStream<LineInput>.makeStream()
         let channel = try EditorChannel(color: false, continuation: continuation)
@@ -242,17 +236,17 @@ struct HistoryFileTests {
         #expect(channel.pendingTextBytes == 1502)
         // Within the limit: no wait at all.
         await channel.waitForRoom(limit: 2000)
-        let returned = Flag()
+        let returned = Locked(false)
         let waiter = Task {
             await channel.waitForRoom(limit: 1000)
-            returned.set()
+            returned.withLock { $0 = true }
         }
         try await Task.sleep(for: .milliseconds(200))
-        #expect(!returned.isSet)
+        #expect(!returned.withLock { $0 })
         let taken = channel.take()
         #expect(taken.items.count == 1)
         await waiter.value
-        #expect(returned.isSet)
+        #expect(returned.withLock { $0 })
         #expect(channel.pendingTextBytes == 0)
     }
 

@@ -102,16 +102,10 @@ struct PseudoTerminalTests {
     }
 
     @Test func refusesWithoutATerminal() throws {
-        let process = Process()
-        process.executableURL = try TmuxSession.demoExecutable()
-        process.standardInput = FileHandle.nullDevice
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        let message = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let demo = try SpawnedProgram([try TmuxSession.demoExecutable().path], environment: ProcessInfo.processInfo.environment,
+                                      stdin: .null, stdout: .null, stderr: .pipe)
+        #expect(demo.wait(timeout: 10) == 2)
+        let message = demo.stderr
         #expect(message.contains("needs a terminal"))
     }
 }

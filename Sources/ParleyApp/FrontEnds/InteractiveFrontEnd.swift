@@ -1,6 +1,6 @@
 import AgentSession
 import Foundation
-import Synchronization
+import Locking
 import Terminal
 
 #if canImport(Glibc)
@@ -16,7 +16,7 @@ import Glibc
 enum InteractiveFrontEnd {
     static func run(assembly: ControllerAssembly, capabilities: TerminalCapabilities, paths: ParleyPaths) async -> Int32 {
         let color = capabilities.useColor
-        let persona = Mutex(assembly.personaName)
+        let persona = Locked(assembly.personaName)
         let prompt: @Sendable () -> StyledText = {
             let name = persona.withLock { $0 }
             return StyledText(name == "default" ? "parley" : name, .color(.cyan).merging(.bold)) + StyledText(" › ", .bold)
@@ -111,7 +111,7 @@ extension InteractiveFrontEnd {
 
 /// Lets the editor thread ask the controller for completions (set once the controller exists).
 final class CompletionRelay: Sendable {
-    private let controller = Mutex<SessionController?>(nil)
+    private let controller = Locked<SessionController?>(nil)
     func set(_ controller: SessionController) { self.controller.withLock { $0 = controller } }
     func complete(_ line: String) -> [String] {
         controller.withLock { $0 }?.completions(for: line) ?? []

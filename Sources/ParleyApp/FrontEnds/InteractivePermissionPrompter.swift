@@ -115,14 +115,26 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         }
     }
 
+    /// Columns of the call's argument shown in a question before it is cut (with `…`): a
+    /// whole command, not a first glance that padding could push the real work past.
+    static let shownArgumentWidth = 2000
+
+    /// Shows the question. It names the tool by its real name and shows its argument, both
+    /// made inert, like the CLI's reason: nothing in them can move the cursor, clear a line or
+    /// reword the question. A display name that differs from the real one is only a note.
     private func show(_ pending: PendingPermission) {
         let request = pending.request
         let argument = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input))
         var question = StyledText("? ", .color(.yellow)) + StyledText("Allow ", .bold)
-            + StyledText(request.displayName ?? request.toolName, .bold)
-        if !argument.isEmpty { question += StyledText("(" + argument.truncated(toWidth: 60) + ")") }
+            + StyledText(ToolLineFormatter.shownName(request.toolName), .bold)
+        if !argument.isEmpty { question += StyledText("(" + argument.truncated(toWidth: Self.shownArgumentWidth) + ")") }
         question += StyledText("? ", .bold) + StyledText("[y]es / [n]o / [a]lways", .dim)
-        if let reason = request.decisionReason { question += StyledText("  (\(reason))", .dim) }
+        var notes: [String] = []
+        if let displayName = request.displayName, displayName != request.toolName {
+            notes.append("claude calls it “\(ToolLineFormatter.shownName(displayName))”")
+        }
+        if let reason = request.decisionReason { notes.append(InertText.make(reason).replacingNewlines()) }
+        if !notes.isEmpty { question += StyledText("  (" + notes.joined(separator: "; ") + ")", .dim) }
         editor.writeStatus(question)
         editor.setPrompt(StyledText("allow? [y/n/a] ", .color(.yellow)) + StyledText("› ", .bold))
         editor.readNextKey()

@@ -1,7 +1,7 @@
 import AgentSession
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -55,17 +55,22 @@ struct ScriptedFrontEnd {
 
 /// Signals and a closed stdout, turned into one awaitable stop reason.
 final class StopSignal: Sendable {
-    private let state = Mutex<(reason: StopReason?, waiter: CheckedContinuation<StopReason, Never>?)>((nil, nil))
+    private let state = Locked<(reason: StopReason?, waiter: CheckedContinuation<StopReason, Never>?)>((nil, nil))
     /// Kept alive for the process's life; installed once, from one task.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
     /// Catches SIGINT, SIGTERM and SIGHUP (scripted use; the line editor has its own).
-    func installSignalHandlers() {
+    /// `onSignal` runs first, on the signal's own thread (so it works even while every
+    /// cooperative thread is blocked, e.g. writing to a stdout nobody reads).
+    func installSignalHandlers(onSignal: @escaping @Sendable () -> Void = {}) {
         var installed: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [weak self] in self?.fire(.signal(signalNumber)) }
+            source.setEventHandler { [weak self] in
+                onSignal()
+                self?.fire(.signal(signalNumber))
+            }
             source.resume()
             installed.append(source)
         }

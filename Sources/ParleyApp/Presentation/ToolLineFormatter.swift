@@ -6,6 +6,9 @@ import Terminal
 /// A call is one line: a glyph, the tool name and its essential argument (Bash: the
 /// command; Read/Write/Edit: the path; Grep/Glob: the pattern; WebFetch: the URL;
 /// Task/Agent: the description; anything else: compact JSON), cut to the width.
+///
+/// Names, arguments and results come from the model and the tools: they are made inert (see
+/// ``InertText``) and put on one line before they are measured and cut.
 public struct ToolLineFormatter: Sendable {
     public var width: Int
     /// Result lines shown before "… +N lines".
@@ -16,7 +19,12 @@ public struct ToolLineFormatter: Sendable {
         self.resultPreviewLines = resultPreviewLines
     }
 
-    /// The essential argument of a call, on one line.
+    /// A tool name as shown: inert, on one line.
+    public static func shownName(_ name: String) -> String {
+        InertText.make(name).replacingNewlines()
+    }
+
+    /// The essential argument of a call, inert and on one line.
     public static func essentialArgument(of use: ToolUse) -> String {
         let input = use.input
         func field(_ names: String...) -> String? {
@@ -33,13 +41,13 @@ public struct ToolLineFormatter: Sendable {
         default: nil
         }
         let text = argument ?? (input.objectValue?.isEmpty == false ? input.compactText : "")
-        return text.replacingNewlines()
+        return InertText.make(text).replacingNewlines()
     }
 
     /// `⏺ Bash(ls -la)`
     public func callLine(_ use: ToolUse) -> StyledText {
         let argument = Self.essentialArgument(of: use)
-        let prefix = "⏺ \(use.name)"
+        let prefix = "⏺ " + Self.shownName(use.name)
         guard !argument.isEmpty else { return StyledText(prefix, .bold) }
         let room = width - displayWidth(of: prefix) - 2
         return StyledText(prefix, .bold) + StyledText("(" + argument.truncated(toWidth: room) + ")")
@@ -53,7 +61,7 @@ public struct ToolLineFormatter: Sendable {
         var output: [StyledText] = []
         for (index, line) in preview.enumerated() {
             let lead = index == 0 ? "  ⎿  " : "     "
-            output.append(StyledText(lead + line.truncated(toWidth: width - 5), style))
+            output.append(StyledText(lead + InertText.make(line).truncated(toWidth: width - 5), style))
         }
         if total > preview.count {
             output.append(StyledText("     … +\(total - preview.count) lines", .dim))

@@ -8,6 +8,12 @@ import Terminal
 ///
 /// It holds only what rendering needs (the Markdown renderer's current line, whether the
 /// cursor is at a line start) and writes to a ``Console``; it never touches a terminal.
+///
+/// Everything it shows comes from the model, tools or the CLI, so every line leaves through
+/// ``show(_:kind:on:)``, which makes it inert (see ``InertText``), and values that are cut to a
+/// width are made inert before they are measured. Streamed assistant text goes through an
+/// ``InertTextStream`` (a sequence may be split over deltas) before the Markdown renderer sees
+/// it, except in plain mode when standard output is not a terminal: there it stays byte-exact.
 public struct TranscriptPresenter: Sendable {
     /// How rich the output is.
     public enum Mode: Sendable {
@@ -21,6 +27,10 @@ public struct TranscriptPresenter: Sendable {
     public var width: Int
     /// Show thinking text in full rather than a one-line indicator.
     public var showThinking: Bool
+    /// Whether streamed assistant text is made inert: always in terminal mode; in plain mode
+    /// when standard output is a terminal.
+    public let makesAssistantTextInert: Bool
+    private var inertStream = InertTextStream()
     /// The conversation's cost across `claude` processes, for turn footers (the result's own
     /// total counts only its process); `nil` uses the result's.
     public var conversationCostUSD: Double?
@@ -37,10 +47,13 @@ public struct TranscriptPresenter: Sendable {
     /// turn's end, not twice.
     private var heldErrorText: String?
 
-    public init(mode: Mode, width: Int = 80, showThinking: Bool = false) {
+    /// - Parameter stdoutIsTerminal: in plain mode, whether assistant text reaches a terminal
+    ///   (then it is made inert; otherwise it stays exactly as sent). Terminal mode always is.
+    public init(mode: Mode, width: Int = 80, showThinking: Bool = false, stdoutIsTerminal: Bool = true) {
         self.mode = mode
         self.width = width
         self.showThinking = showThinking
+        self.makesAssistantTextInert = mode == .terminal || stdoutIsTerminal
     }
 
     private var formatter: ToolLineFormatter { ToolLineFormatter(width: width) }
@@ -62,25 +75,26 @@ public struct TranscriptPresenter: Sendable {
             if !showThinking, !thinkingShown, mode == .terminal {
                 closeText(on: console)
                 thinkingShown = true
-                console.line(StyledText("✻ thinking…", .dim), kind: .status)
+                show(StyledText("✻ thinking…", .dim), kind: .status, on: console)
             }
         case .thinkingDelta:
             break
         case .thinking(let text):
             if showThinking {
                 closeText(on: console)
-                console.line(StyledText("✻ " + text.trimmingCharacters(in: .whitespacesAndNewlines), .dim.merging(.italic)), kind: .status)
+                let thought = StyledText("✻ " + text.trimmingCharacters(in: .whitespacesAndNewlines), .dim.merging(.italic))
+                show(thought, kind: .status, on: console)
             }
         case .toolUse(let use):
             closeText(on: console)
-            console.line(formatter.callLine(use), kind: .tool)
+            show(formatter.callLine(use), kind: .tool, on: console)
         case .toolResult(let result):
             closeText(on: console)
-            for line in formatter.resultLines(result) { console.line(line, kind: .tool) }
+            for line in formatter.resultLines(result) { show(line, kind: .tool, on: console) }
         case .status(let update):
             if let line = statusLine(update) {
                 closeText(on: console)
-                console.line(line, kind: .status)
+                show(line, kind: .status, on: console)
             }
         case .permissionRequested, .permissionCancelled, .capabilitiesLearned:
             break
@@ -91,18 +105,18 @@ public struct TranscriptPresenter: Sendable {
                     ?? (firstStartContinues ? "continuing the most recent conversation" : "new session")
                 firstStartContinues = false
                 closeText(on: console)
-                console.line(StyledText("● claude started (pid \(pid), \(what))", .dim), kind: .status)
+                show(StyledText("● claude started (pid \(pid), \(what))", .dim), kind: .status, on: console)
             }
         case .sessionInitialized(let info):
             if mode == .terminal, info.model != lastShownModel || info.sessionID != lastShownSession {
                 closeText(on: console)
-                console.line(StyledText("● model \(info.model) · session \(Self.shortID(info.sessionID))", .dim), kind: .status)
+                show(StyledText("● model \(info.model) · session \(Self.shortID(info.sessionID))", .dim), kind: .status, on: console)
             }
             lastShownModel = info.model
             lastShownSession = info.sessionID
         case .messageQueued(let message, let position):
-            console.line(StyledText("queued (\(position)): " + message.text.replacingNewlines().truncated(toWidth: 50), .dim),
-                         kind: .status)
+            let text = InertText.make(message.text).replacingNewlines().truncated(toWidth: 50)
+            show(StyledText("queued (\(position)): " + text, .dim), kind: .status, on: console)
         case .turnStarted:
             thinkingShown = false
             heldErrorText = nil
@@ -112,34 +126,35 @@ public struct TranscriptPresenter: Sendable {
         case .messageNotAnswered(let message, let reason):
             closeText(on: console)
             sayHeldError(on: console)
-            console.line(StyledText("✗ not answered: “\(message.text.replacingNewlines().truncated(toWidth: 40))” — \(reason)"
+            let text = InertText.make(message.text).replacingNewlines().truncated(toWidth: 40)
+            show(StyledText("✗ not answered: “\(text)” — \(reason)"
                 + (reason == .processCrashed || reason == .interruptEscalated ? "; /retry sends it again" : ""),
-                .color(.red)), kind: .error)
+                .color(.red)), kind: .error, on: console)
         case .undecodableLine(let line):
             if !reportedJunkForProcess {
                 reportedJunkForProcess = true
                 closeText(on: console)
-                let sample = line.text.unicodeScalars.filter { $0.value >= 0x20 && $0 != "\u{7f}" }.map(String.init).joined()
-                console.line(StyledText("⚠ ignored output from claude that is not JSON (\(line.reason)): "
-                    + sample.truncated(toWidth: 60) + " (further ones are not reported)", .dim), kind: .error)
+                let sample = InertText.make(line.text).replacingNewlines()
+                show(StyledText("⚠ ignored output from claude that is not JSON (\(line.reason)): "
+                    + sample.truncated(toWidth: 60) + " (further ones are not reported)", .dim), kind: .error, on: console)
             }
         case .stalled(let silentFor, let lastEvent):
             closeText(on: console)
-            console.line(StyledText("⚠ no output from claude for \(Self.seconds(silentFor)) (last event: \(lastEvent)); "
-                + "/interrupt stops the turn", .color(.yellow)), kind: .error)
+            show(StyledText("⚠ no output from claude for \(Self.seconds(silentFor)) (last event: \(lastEvent)); "
+                + "/interrupt stops the turn", .color(.yellow)), kind: .error, on: console)
         case .processExited(let status, let expected, let stderrTail):
             guard !expected else { return }
             closeText(on: console)
-            console.line(StyledText("✗ claude \(status) unexpectedly", .color(.red)), kind: .error)
+            show(StyledText("✗ claude \(status) unexpectedly", .color(.red)), kind: .error, on: console)
             for line in stderrTail.suffix(5) {
-                console.line(StyledText("  stderr: " + line, .dim), kind: .error)
+                show(StyledText("  stderr: " + line, .dim), kind: .error, on: console)
             }
         case .restarting(let attempt, let maxAttempts, let delay):
-            console.line(StyledText("↻ restarting claude in \(Self.seconds(delay)) (attempt \(attempt)/\(maxAttempts)), "
-                + "the conversation continues", .color(.yellow)), kind: .status)
+            show(StyledText("↻ restarting claude in \(Self.seconds(delay)) (attempt \(attempt)/\(maxAttempts)), "
+                + "the conversation continues", .color(.yellow)), kind: .status, on: console)
         case .failed(let error):
             closeText(on: console)
-            console.line(StyledText("✗ \(error)", .color(.red)), kind: .error)
+            show(StyledText("✗ \(error)", .color(.red)), kind: .error, on: console)
         case .closed:
             closeText(on: console)
         }
@@ -147,12 +162,16 @@ public struct TranscriptPresenter: Sendable {
 
     /// Says an error the CLI wrote as the turn's text when the turn's end will not.
     private mutating func sayHeldError(on console: some Console) {
-        if let text = heldErrorText { console.line(StyledText(text, .color(.red)), kind: .error) }
+        if let text = heldErrorText { show(StyledText(text, .color(.red)), kind: .error, on: console) }
         heldErrorText = nil
     }
 
     /// Ends a streamed paragraph: flushes the Markdown renderer and ends the line.
     public mutating func closeText(on console: some Console) {
+        if makesAssistantTextInert {
+            let held = inertStream.finish()
+            if !held.isEmpty { emitAssistantText(held, on: console) }
+        }
         if mode == .terminal {
             let rest = markdown.finish()
             if !rest.isEmpty { emitStream(rest, on: console) }
@@ -164,6 +183,11 @@ public struct TranscriptPresenter: Sendable {
     }
 
     private mutating func stream(_ text: String, on console: some Console) {
+        guard !text.isEmpty else { return }
+        emitAssistantText(makesAssistantTextInert ? inertStream.feed(text) : text, on: console)
+    }
+
+    private mutating func emitAssistantText(_ text: String, on console: some Console) {
         guard !text.isEmpty else { return }
         switch mode {
         case .terminal:
@@ -182,23 +206,29 @@ public struct TranscriptPresenter: Sendable {
         console.streamText(text)
     }
 
+    /// Every whole line leaves through here, made inert: its values may come from the model, a
+    /// tool or the CLI (Parley's own words and styles are inert already).
+    private func show(_ line: StyledText, kind: ConsoleLineKind, on console: some Console) {
+        console.line(line.madeInert(), kind: kind)
+    }
+
     private mutating func presentTurnEnd(_ summary: TurnSummary, on console: some Console) {
         let result = summary.result
         if !result.isError || result.wasInterrupted { sayHeldError(on: console) }
         heldErrorText = nil
         if result.wasInterrupted {
-            console.line(StyledText("⏹ interrupted", .color(.yellow)), kind: .status)
+            show(StyledText("⏹ interrupted", .color(.yellow)), kind: .status, on: console)
         } else if result.isError {
             let detail = result.errors.first ?? result.text ?? result.subtype
             let reason = result.terminalReason.map { " (\($0))" } ?? ""
-            console.line(StyledText("✗ turn failed\(reason): \(detail.replacingNewlines())", .color(.red)), kind: .error)
+            show(StyledText("✗ turn failed\(reason): \(detail.replacingNewlines())", .color(.red)), kind: .error, on: console)
         }
         // A command claude answers itself (`/cost`, `/context`) asks no model: no footer.
         guard mode == .terminal, result.inputTokens > 0 || result.outputTokens > 0 else { return }
         var parts = [Self.seconds(summary.elapsed)]
         parts.append(String(format: "$%.4f", conversationCostUSD ?? result.totalCostUSD))
         parts.append("\(result.inputTokens) in · \(result.outputTokens) out tokens")
-        console.line(StyledText("─ " + parts.joined(separator: " · "), .dim), kind: .status)
+        show(StyledText("─ " + parts.joined(separator: " · "), .dim), kind: .status, on: console)
     }
 
     private func statusLine(_ update: StatusUpdate) -> StyledText? {
