@@ -1,13 +1,19 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Parley runs on Linux only: it uses Glibc, pipe2, posix_spawn's glibc file actions
+// (addchdir_np, addclosefrom_np) and /proc. There is no `platforms:` entry because SwiftPM's
+// list only sets minimum Apple OS versions; elsewhere the manifest stops with this message.
+#if !os(Linux)
+#error("Parley builds and runs on Linux only (Glibc, pipe2, /proc); see README.md, Platform")
+#endif
+
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
 let package = Package(
     name: "Parley",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "parley", targets: ["parley"]),
         .library(name: "StreamJSON", targets: ["StreamJSON"]),

@@ -1,9 +1,7 @@
 import Foundation
 import _ProcessShims
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ChildProcess {
     /// Spawns `executable` with `arguments` (argv[0] is the executable path).

@@ -1,9 +1,7 @@
 import Foundation
 import _ProcessShims
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The child's two long-lived threads: the reader (stdout and stderr, one `poll()`) and the
 /// reaper (`waitpid`, then cleanup of what the leader left behind).

@@ -1,9 +1,7 @@
 import Foundation
 import Locking
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Output from a child process, in the order it happened.
 enum ChildOutput: Sendable {

@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One step of stopping a child process.
 enum TeardownStep: Equatable, Sendable {

@@ -1,9 +1,7 @@
 import Foundation
 import _ProcessShims
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Starts child processes with `vfork` + `execve` through the C shim, always from one thread
 /// that lives as long as Parley.

@@ -2,9 +2,7 @@ import Foundation
 import Locking
 import _ProcessShims
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The child's stdin (non-blocking on Parley's side): writes never block the caller.
 ///

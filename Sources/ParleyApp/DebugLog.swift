@@ -2,9 +2,7 @@ import AgentSession
 import Foundation
 import Locking
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Appends the engine's events to a file (`--debug-log`), for bug reports.
 final class DebugLog: Sendable {

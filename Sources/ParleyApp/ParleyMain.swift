@@ -2,9 +2,7 @@ import AgentSession
 import Foundation
 import Terminal
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Builds the app from options and runs the right front end. Returns the exit status.
 public enum ParleyMain {

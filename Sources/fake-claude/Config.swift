@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The version the double reports; `FAKE_CLAUDE_VERSION` overrides it (to test version checks).
 let fakeVersion = ProcessInfo.processInfo.environment["FAKE_CLAUDE_VERSION"] ?? "2.1.331"

@@ -1,11 +1,7 @@
 import Foundation
 import Locking
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Writes all bytes to `fd`; returns false on any error other than EINTR.
 @discardableResult

@@ -2,9 +2,7 @@ import Foundation
 import StreamJSON
 import ParleyTestSupport
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 enum TurnAbort: Error {
     case streaming
@@ -642,8 +640,9 @@ final class TurnRunner {
             request.append(("tool_use_id", .s(toolID)))
         }
         sessionState("requires_action")
+        sh.expectPermission(requestID)
         emit(.o([("type", .safe("control_request")), ("request_id", .s(requestID)), ("request", .o(request))]))
-        let outcome = sh.waitPermission(requestID)
+        let outcome = sh.waitPermission()
         sessionState("running")
         switch outcome {
         case .interrupted:

@@ -1,10 +1,6 @@
 import Foundation
 import Locking
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Mutable state shared by the connection threads, behind one lock.
 final class ServerState: @unchecked Sendable {
@@ -91,11 +87,7 @@ final class Server: @unchecked Sendable {
 
     /// Binds 127.0.0.1 and returns the port.
     func bind() -> UInt16 {
-        #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
         guard fd >= 0 else { Options.fail("socket() failed: errno \(errno)") }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -105,7 +97,7 @@ final class Server: @unchecked Sendable {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let r = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc_bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard r == 0 else { Options.fail("bind 127.0.0.1:\(options.port) failed: errno \(errno)") }
@@ -363,8 +355,3 @@ final class Server: @unchecked Sendable {
     }
 }
 
-#if canImport(Glibc)
-private let Glibc_bind = Glibc.bind
-#else
-private let Glibc_bind = Darwin.bind
-#endif

@@ -1,9 +1,7 @@
 import Foundation
 import ParleyTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // Process, pseudo-terminal, clock and /proc helpers for the benchmarks. Nothing here knows
 // about Parley: children are spawned with the tests' `CleanSpawn` and an environment built from

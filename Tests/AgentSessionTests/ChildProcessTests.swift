@@ -5,7 +5,7 @@ import Testing
 import enum AgentSession.ExitStatus  // not Testing's
 
 /// The process host on its own, with ordinary programs as the child.
-@Suite(.timeLimit(.minutes(2))) struct ChildProcessTests {
+@Suite(.timeLimit(.minutes(3))) struct ChildProcessTests {
     /// Everything the child wrote to stdout, once it has exited.
     private func collectStdout(_ child: ChildProcess) async -> (bytes: [UInt8], status: ExitStatus?) {
         var bytes: [UInt8] = []

@@ -3,9 +3,7 @@ import Locking
 import ParleyTestSupport
 import StreamJSON
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The built `parley`, started with pipes and watched through `/proc` while it runs: peak
 /// resident memory (`VmHWM`), CPU time (utime + stime) and its children.

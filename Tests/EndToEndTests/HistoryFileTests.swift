@@ -2,9 +2,7 @@ import Foundation
 import ParleyTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The history file through the built `parley` in a terminal (tmux): whatever sits at its
 /// path, Parley starts, says once when history cannot be kept, and never writes through a link.
@@ -18,17 +16,14 @@ import Glibc
     }
 
     /// Starts parley, sends one message, quits; returns the screen.
-    private func session(_ fixture: Fixture, expecting notice: String?) throws -> String {
-        let terminal = try fixture.start()
+    private func session(_ fixture: Fixture, expecting notice: String?) async throws -> String {
+        let terminal = try await fixture.start()
         defer { terminal.close() }
-        let (started, screen) = terminal.waitFor("parley ›", timeout: 10)
-        #expect(started, "parley did not start:\n\(screen)")
+        try await terminal.waitFor("parley ›", timeout: .seconds(10))
         terminal.type("hello", enter: true)
-        let (answered, answer) = terminal.waitFor("Echo: hello")
-        #expect(answered, "screen:\n\(answer)")
+        try await terminal.waitFor("Echo: hello")
         terminal.send("C-d")
-        let (exited, last) = terminal.waitFor("PARLEY-EXITED")
-        #expect(exited, "screen:\n\(last)")
+        let last = try await terminal.waitFor("PARLEY-EXITED")
         #expect(fixture.file("exit.status").contains("exit=0"), "screen:\n\(last)")
         if let notice {
             #expect(last.contains("history will not be kept: ") && last.contains(notice), "screen:\n\(last)")
@@ -39,40 +34,40 @@ import Glibc
         return last
     }
 
-    @Test func aFIFOAtTheHistoryPathDoesNotBlockStartUp() throws {
+    @Test func aFIFOAtTheHistoryPathDoesNotBlockStartUp() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         #expect(mkfifo(historyPath(fixture), 0o600) == 0)
-        _ = try session(fixture, expecting: "is a FIFO")
+        _ = try await session(fixture, expecting: "is a FIFO")
     }
 
-    @Test func aDirectoryAtTheHistoryPathIsSaid() throws {
+    @Test func aDirectoryAtTheHistoryPathIsSaid() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         #expect(mkdir(historyPath(fixture), 0o700) == 0)
-        _ = try session(fixture, expecting: "is a directory")
+        _ = try await session(fixture, expecting: "is a directory")
     }
 
-    @Test func aSymbolicLinkIsNeverFollowed() throws {
+    @Test func aSymbolicLinkIsNeverFollowed() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let target = fixture.directory.file("precious.txt")
         FileManager.default.createFile(atPath: target, contents: Data("keep me\n".utf8), attributes: [.posixPermissions: 0o644])
         #expect(symlink(target, historyPath(fixture)) == 0)
-        _ = try session(fixture, expecting: "is a symbolic link")
+        _ = try await session(fixture, expecting: "is a symbolic link")
         #expect((try? String(contentsOfFile: target, encoding: .utf8)) == "keep me\n")
         let permissions = (try? FileManager.default.attributesOfItem(atPath: target))?[.posixPermissions] as? Int
         #expect(permissions == 0o644)
     }
 
-    @Test func staleCompactionFilesAreRemovedAndHistoryIsKept() throws {
+    @Test func staleCompactionFilesAreRemovedAndHistoryIsKept() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let path = historyPath(fixture)
         // A Parley killed while compacting left its temporary file; pid 2147483647 cannot exist.
         let stale = path + ".tmp2147483647"
         FileManager.default.createFile(atPath: stale, contents: Data("_HiStOrY_V2_\nold\n".utf8))
-        _ = try session(fixture, expecting: nil)
+        _ = try await session(fixture, expecting: nil)
         #expect(!FileManager.default.fileExists(atPath: stale))
         let saved = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         #expect(saved == "_HiStOrY_V2_\nhello\n", "history: \(saved)")
@@ -80,13 +75,13 @@ import Glibc
         #expect(permissions == 0o600)
     }
 
-    @Test func aHugeHistorySizeIsADiagnosticNotACrash() throws {
+    @Test func aHugeHistorySizeIsADiagnosticNotACrash() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let config = fixture.directory.file("config/parley")
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: config + "/config.toml", contents: Data("history_size = 9223372036854775807\n".utf8))
-        let screen = try session(fixture, expecting: nil)
+        let screen = try await session(fixture, expecting: nil)
         #expect(screen.contains("\"history_size\" must be from 0 to 1000000"), "screen:\n\(screen)")
     }
 }

@@ -2,9 +2,7 @@ import Foundation
 import ParleyTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// However `parley` ends (SIGKILL, its terminal closed, a signal while it is blocked on its
 /// output), `claude` and the tool it runs end with it within a bound: the agent never runs
@@ -63,8 +61,7 @@ import Glibc
         let terminal = try TmuxTerminal(command: "cd \(fixture.directory.path) && exec \(TestBinaries.parley)",
                                         environment: environment)
         defer { terminal.close() }
-        let (ready, screen) = terminal.waitFor("parley ›")
-        try #require(ready, "no prompt; screen:\n\(screen)")
+        try await terminal.waitFor("parley ›")
         terminal.type(Self.longToolTurn, enter: true)
         let found = await Self.claudeAndTool(fixture.record)
         let pids = try #require(found, "the tool never started; screen:\n\(terminal.screen())")

@@ -3,12 +3,10 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The built `parley` binary driven through pipes, against the `fake-claude` double.
-@Suite(.serialized) struct PipedModeTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct PipedModeTests {
     typealias Fixture = PipedFixture
 
     @Test func twentyLinesGiveTwentyTurnsInOrderOnOneProcess() throws {

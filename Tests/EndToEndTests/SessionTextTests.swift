@@ -5,31 +5,28 @@ import Testing
 /// What Parley says about the session, through the built `parley`: the start line after
 /// `--continue`, short session ids, and a conversation's cost that survives a crash restart.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct SessionTextTests {
-    @Test func continueSaysItContinuesAndSessionIdsAreShort() throws {
+    @Test func continueSaysItContinuesAndSessionIdsAreShort() async throws {
         let fixture = InteractiveTests.Fixture()
         defer { fixture.directory.remove() }
-        let first = try fixture.start()
+        let first = try await fixture.start()
         first.type("remember this", enter: true)
-        let (answered, screen) = first.waitFor("Echo: remember this")
-        #expect(answered, "screen:\n\(screen)")
+        try await first.waitFor("Echo: remember this")
         first.send("C-d")
-        #expect(first.waitFor("PARLEY-EXITED").0)
+        try await first.waitFor("PARLEY-EXITED")
         first.close()
 
-        let terminal = try fixture.start("--continue")
+        let terminal = try await fixture.start("--continue")
         defer { terminal.close() }
-        let (started, startScreen) = terminal.waitFor("● claude started")
-        #expect(started, "screen:\n\(startScreen)")
+        try await terminal.waitFor("● claude started")
         terminal.type("and now", enter: true)
-        let (ok, after) = terminal.waitFor("Echo: and now")
-        #expect(ok, "screen:\n\(after)")
+        let after = try await terminal.waitFor("Echo: and now")
         #expect(after.contains("continuing the most recent conversation"), "screen:\n\(after)")
         #expect(!after.contains("new session"), "screen:\n\(after)")
         // The status line names the session by a short prefix; `/status` has the whole id.
         #expect(after.firstMatch(of: /· session [0-9a-f-]{36}/) == nil, "screen:\n\(after)")
         #expect(after.firstMatch(of: /· session [0-9a-f]{8}…/) != nil, "screen:\n\(after)")
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED").0)
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 
     @Test func theConversationCostSurvivesACrashRestart() throws {

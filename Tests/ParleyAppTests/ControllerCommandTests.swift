@@ -7,7 +7,7 @@ import Testing
 
 /// Slash commands through the controller, against a live `fake-claude`, with output
 /// asserted through a recording console.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct ControllerCommandTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ControllerCommandTests {
     struct Harness {
         let directory = TemporaryDirectory("parley-controller")
         let console = RecordingConsole()

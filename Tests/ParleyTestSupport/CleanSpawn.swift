@@ -2,9 +2,7 @@ import Foundation
 import Locking
 import _ProcessShims
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The one way tests and benchmarks start programs: as a shell would, with an empty signal
 /// mask and default dispositions, and nothing of the caller's descriptors.

@@ -1,9 +1,7 @@
 import Foundation
 import Locking
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A program started with ``CleanSpawn`` that a test watches while it runs: stdin written on
 /// demand, stdout and stderr (when piped) collected as timestamped chunks by threads of their

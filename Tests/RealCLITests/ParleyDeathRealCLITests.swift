@@ -2,9 +2,7 @@ import Foundation
 import ParleyTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The real CLI must not outlive `parley` (issue 12, point 2): killed mid-tool, `parley`
 /// leaves neither `claude` (which would finish the tool and send its result to the API with

@@ -4,9 +4,7 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // Support for the real-CLI suite: the real `claude` (PARLEY_REAL_CLAUDE), a fake Messages API
 // per test, a clean child environment, and ways to drive Parley (the built `parley` binary
@@ -375,4 +373,4 @@ extension SessionEvent {
 
 /// The root of the real-CLI suite: everything in it runs one test at a time (each test starts
 /// real `claude` processes; on 2 cores, parallel runs would distort the timing checks).
-@Suite(.serialized) enum RealCLI {}
+@Suite(.serialized, .timeLimit(.minutes(5))) enum RealCLI {}

@@ -2,9 +2,7 @@ import Foundation
 import Locking
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 @testable import Terminal
 
 @Suite("Edit area layout")

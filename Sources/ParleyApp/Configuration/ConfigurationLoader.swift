@@ -1,9 +1,7 @@
 import Foundation
 import TOMLKit
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Reads `config.toml` into a ``ParleyConfiguration``, reporting every problem with its file,
 /// line and key.

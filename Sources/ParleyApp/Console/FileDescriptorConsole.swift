@@ -2,9 +2,7 @@ import Foundation
 import Locking
 import Terminal
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Writes to standard output and standard error: assistant text (and JSON lines) to
 /// stdout, everything else to stderr, so `parley < in > out` leaves a clean transcript.

@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Writes to standard output and standard error so that a stop (SIGTERM, SIGHUP, SIGINT in
 /// scripted use) can always cut a waiting write short.

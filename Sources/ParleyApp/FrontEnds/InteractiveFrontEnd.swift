@@ -3,9 +3,7 @@ import Foundation
 import Locking
 import Terminal
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The terminal front end: a libedit prompt, replies streamed above it, typing ahead while
 /// a reply streams (lines typed then are queued), Ctrl-C to interrupt a turn, Ctrl-D to quit.

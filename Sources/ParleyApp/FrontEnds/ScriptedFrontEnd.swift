@@ -3,9 +3,7 @@ import Dispatch
 import Foundation
 import Locking
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Why a front end stopped.
 public enum StopReason: Sendable, Equatable {

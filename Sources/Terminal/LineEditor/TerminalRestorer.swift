@@ -1,9 +1,6 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Locking
+import Synchronization
 
 /// The terminal settings to put back if the process exits while the editor runs.
 private let savedSettings = Locked<termios?>(nil)
