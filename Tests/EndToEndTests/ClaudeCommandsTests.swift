@@ -40,25 +40,24 @@ import Testing
                 "stderr: \(stderr)")
     }
 
-    @Test func completionOffersNoInternalCommands() throws {
+    @Test func completionOffersNoInternalCommands() async throws {
         let fixture = InteractiveTests.Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("hi", enter: true)
-        #expect(terminal.waitFor("Echo: hi").0)
+        try await terminal.waitFor("Echo: hi")
         terminal.type("/comp")
         terminal.send("Tab")
-        let (completed, screen) = terminal.waitFor { $0.contains("/compact") }
-        #expect(completed, "screen:\n\(screen)")
+        try await terminal.waitFor("/compact")
         terminal.send("C-u")
         terminal.type("/heap")
         terminal.send("Tab")
         terminal.type("X")
-        let (typed, after) = terminal.waitFor { $0.contains("/heapX") || $0.contains("/heapdump") }
-        #expect(typed && after.contains("/heapX") && !after.contains("/heapdump"), "screen:\n\(after)")
+        let after = try await terminal.waitFor(awaiting: "/heapX or /heapdump") { $0.contains("/heapX") || $0.contains("/heapdump") }
+        #expect(after.contains("/heapX") && !after.contains("/heapdump"), "screen:\n\(after)")
         terminal.send("C-u")
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED").0)
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 }
