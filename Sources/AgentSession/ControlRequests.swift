@@ -30,11 +30,18 @@ public struct InitializeRequest: ControlRequest {
     public init() {}
     public var body: ControlRequestBody { .initialize }
     public func decode(_ response: JSONValue) throws(SessionError) -> SessionCapabilities {
-        SessionCapabilities(
+        var learned = SessionCapabilities(
             commands: response["commands"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [],
             models: response["models"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? [],
             claudeCodeVersion: response["claude_code_version"]?.stringValue,
             permissionMode: response["current_permission_mode"]?.stringValue)
+        learned.commandDetails = response["commands"]?.arrayValue?.compactMap { command in
+            command["name"]?.stringValue.map {
+                SessionCapabilities.Command(name: $0, description: command["description"]?.stringValue ?? "",
+                                            argumentHint: command["argumentHint"]?.stringValue ?? "")
+            }
+        } ?? []
+        return learned
     }
 }
 

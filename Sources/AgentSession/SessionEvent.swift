@@ -72,8 +72,22 @@ public enum NotAnsweredReason: Sendable, Equatable, CustomStringConvertible {
 
 /// What the CLI reported about itself in answer to `initialize`.
 public struct SessionCapabilities: Sendable, Equatable {
+    /// One of the CLI's own slash commands, as `initialize` describes it.
+    public struct Command: Sendable, Equatable {
+        public var name: String
+        public var description: String
+        public var argumentHint: String
+        public init(name: String, description: String = "", argumentHint: String = "") {
+            self.name = name
+            self.description = description
+            self.argumentHint = argumentHint
+        }
+    }
+
     /// Slash commands the CLI itself understands (without the slash).
     public var commands: [String]
+    /// The same commands with their descriptions and argument hints.
+    public var commandDetails: [Command] = []
     /// Model names a user can pick (`value` fields, e.g. `sonnet`).
     public var models: [String]
     public var claudeCodeVersion: String?

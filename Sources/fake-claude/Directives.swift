@@ -18,6 +18,8 @@ struct Directives {
     var delayMS = 0
     var words: Int?
     var numbered: Int?
+    /// `fc:notloggedin`: answer as a CLI without credentials does.
+    var notLoggedIn = false
     var tool = false
     var toolSleepMS = 0
     var crash: CrashKind?
@@ -91,6 +93,7 @@ struct Directives {
             case "stderr": stderrMB = double ?? 1
             case "hang": hang = true
             case "error": errorStatus = int ?? 500
+            case "notloggedin": notLoggedIn = true
             case "maxturns": maxTurns = true
             case "permission": permissionTool = (value?.isEmpty == false) ? value : "Write"
             case "thinking": thinking = true

@@ -214,8 +214,8 @@ final class TurnRunner {
             return
         }
 
-        if let status = d.errorStatus {
-            apiError(status)
+        if d.notLoggedIn || d.errorStatus != nil {
+            apiError(d.errorStatus ?? 401, text: d.notLoggedIn ? "Not logged in · Please run /login" : nil)
             finish(batch)
             return
         }
@@ -715,7 +715,8 @@ final class TurnRunner {
         }
     }
 
-    func apiError(_ status: Int) {
+    /// An API error turn; `text` replaces the error text (and means no retries).
+    func apiError(_ status: Int, text override: String? = nil) {
         if cfg.partial { emit(system("status", [("status", .safe("requesting"))])) }
         let (retryKind, assistantError, errorType): (String, String, String)
         switch status {
@@ -728,7 +729,7 @@ final class TurnRunner {
         default: (retryKind, assistantError, errorType) = ("unknown", "unknown", "api_error")
         }
         let retryable = [401, 408, 429, 500, 502, 503, 504, 529].contains(status)
-        if retryable {
+        if retryable && override == nil {
             for attempt in 0..<cfg.maxRetries {
                 emit(system("api_retry", [
                     ("attempt", .i(attempt + 1)), ("max_retries", .i(cfg.maxRetries)),
@@ -739,6 +740,7 @@ final class TurnRunner {
         var text = "API Error: \(status) fake \(errorType) (HTTP \(status))"
         if status >= 500 { text += ". This is a server-side issue, usually temporary — try again in a moment." }
         if d.hostile { text += " " + hostileText }
+        if let override { text = override }
         emit(.o([
             ("type", .safe("assistant")),
             ("message", .o([

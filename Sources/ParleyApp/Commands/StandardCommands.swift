@@ -1,5 +1,6 @@
 import AgentSession
 import Foundation
+import StreamJSON
 import Terminal
 
 /// Parley's own slash commands. To add one, add a ``SlashCommand`` to this list: its name,
@@ -82,8 +83,12 @@ enum StandardCommands {
             let padding = String(repeating: " ", count: width - displayWidth(of: row) + 2)
             await context.note(StyledText(row, .bold) + StyledText(padding + command.summary))
         }
-        await context.note(StyledText("Other /commands claude knows (/compact, /cost, /context, /clear, …) are passed to it; "
-            + "//text sends a message starting with /.", .dim))
+        await context.note(StyledText("claude's own commands, passed to it (//text sends a message starting with /):", .dim))
+        for command in await context.claudeCommands {
+            let usage = command.argumentHint.isEmpty ? "" : " " + command.argumentHint
+            await context.note(StyledText("/" + command.name + usage, .bold)
+                + StyledText(command.description.isEmpty ? "" : "  " + command.description.truncated(toWidth: 70), .dim))
+        }
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
             + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
     }
@@ -141,7 +146,7 @@ enum StandardCommands {
             let resolved = try await context.setModel(name == "default" ? nil : name)
             await context.status("● model \(resolved)")
         } catch {
-            await context.sayError("model not changed: \(error)")
+            await context.sayError("model not changed: \(reason(error))")
         }
     }
 
@@ -150,11 +155,26 @@ enum StandardCommands {
             await context.note(StyledText("permission mode: \(await context.snapshot.permissionMode ?? "default")"))
             return
         }
+        guard PermissionModes.all.contains(mode) else {
+            let suggestion = NearestName.suggestion(for: mode, among: PermissionModes.all).map { " (did you mean \($0)?)" } ?? ""
+            await context.sayError("permission mode not changed: “\(mode)” is not a mode\(suggestion); "
+                + "the modes are \(PermissionModes.all.joined(separator: ", "))")
+            return
+        }
         do {
             let confirmed = try await context.setPermissionMode(mode)
             await context.status("● permission mode \(confirmed)")
         } catch {
-            await context.sayError("permission mode not changed: \(error)")
+            await context.sayError("permission mode not changed: \(reason(error))")
+        }
+    }
+
+    /// What went wrong, in the user's terms: the CLI's own message, not the request's name.
+    static func reason(_ error: SessionError) -> String {
+        switch error {
+        case .controlRequestFailed(_, let message, _): message
+        case .noResponse: "claude exited before answering"
+        default: "\(error)"
         }
     }
 
@@ -171,10 +191,21 @@ enum StandardCommands {
         case .failed: "failed"
         case .closed: "closed"
         }
+        let costUSD = await context.conversationCostUSD
+        let persona = await context.personaName
+        func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        await context.report(type: "session_status", fields: [
+            "pid": snapshot.pid.map { .number(Double($0)) } ?? .null, "session_id": optional(snapshot.sessionID),
+            "model": optional(snapshot.model), "persona": .string(persona), "state": .string(state),
+            "queue_length": .number(Double(snapshot.queueLength)), "completed_turns": .number(Double(snapshot.completedTurns)),
+            "total_cost_usd": .number(costUSD), "restarts": .number(Double(snapshot.restarts)),
+            "uptime_seconds": snapshot.uptime.map { .number(Double($0.components.seconds)) } ?? .null,
+            "claude_version": optional(snapshot.claudeCodeVersion), "permission_mode": optional(snapshot.permissionMode),
+        ])
         let pid = snapshot.pid.map(String.init) ?? "none"
-        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(await context.personaName)"))
+        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(persona)"))
         await context.note(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
-            + String(format: "cost $%.4f", await context.conversationCostUSD) + " · restarts \(snapshot.restarts) · uptime "
+            + String(format: "cost $%.4f", costUSD) + " · restarts \(snapshot.restarts) · uptime "
             + (snapshot.uptime.map(uptime) ?? "-")))
         await context.note(StyledText("claude \(snapshot.claudeCodeVersion ?? "version unknown") · permission mode \(snapshot.permissionMode ?? "default")", .dim))
     }

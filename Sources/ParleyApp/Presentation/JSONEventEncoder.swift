@@ -24,7 +24,7 @@ public struct JSONEventEncoder: Sendable {
             return ["type": "text", "text": .string(text)]
         case .assistantText(let text, let alreadyStreamed, let isError):
             if alreadyStreamed { return nil }
-            return isError ? ["type": "error", "message": .string(text)] : ["type": "text", "text": .string(text)]
+            return isError ? ["type": "error", "kind": "api_error", "message": .string(text)] : ["type": "text", "text": .string(text)]
         case .thinking(let text):
             return ["type": "thinking", "text": .string(text)]
         case .toolUse(let use):
@@ -40,6 +40,8 @@ public struct JSONEventEncoder: Sendable {
             let result = summary.result
             return [
                 "type": "turn_end", "id": .string(summary.message.id), "is_error": .bool(result.isError),
+                // The CLI can send `is_error: true` with `subtype: "success"`: true only for a real success.
+                "succeeded": .bool(!result.isError && !result.wasInterrupted && result.subtype == "success"),
                 "subtype": .string(result.subtype), "terminal_reason": result.terminalReason.map(JSONValue.string) ?? .null,
                 "result": result.text.map(JSONValue.string) ?? .null,
                 "duration_ms": .number((Double(summary.elapsed.components.seconds) * 1000
