@@ -24,8 +24,10 @@ import Testing
         defer { fixture.directory.remove() }
         let outcome = try fixture.run("hi\n/help\n", timeout: 60)
         let stderr = outcome.stderr
-        #expect(stderr.contains("/compact <optional custom summarization instructions>  Free up context by summarizing"), "stderr: \(stderr)")
-        #expect(stderr.contains("/cost  Show the total cost and duration of the current session"), "stderr: \(stderr)")
+        // In the summaries' column; a name too long for it has its summary on the next line.
+        #expect(stderr.contains("/compact <optional custom summarization instructions>\n" + String(repeating: " ", count: 27)
+            + "Free up context by summarizing"), "stderr: \(stderr)")
+        #expect(stderr.contains("/cost                      Show the total cost and duration of the current session"), "stderr: \(stderr)")
         #expect(!stderr.contains("heapdump") && !stderr.contains("__remote") && !stderr.contains("/doctor"), "stderr: \(stderr)")
     }
 
