@@ -72,6 +72,8 @@ public struct SessionStateMachine: Sendable {
         /// The interrupt for this message did not settle in time.
         case interruptTimedOut(messageID: String)
         case restart(fresh: Bool)
+        /// Restart continuing another conversation (`/resume`).
+        case resume(sessionID: String)
         case terminate
         case spawned
         case spawnFailed(SessionError)
@@ -171,6 +173,9 @@ public struct SessionStateMachine: Sendable {
         case .interrupt: return interrupt()
         case .interruptTimedOut(let messageID): return interruptTimedOut(messageID)
         case .restart(let fresh): return restart(fresh: fresh)
+        case .resume(let id):
+            sessionID = id
+            return restart(fresh: false)
         case .terminate: return terminate()
         case .spawned: return spawned(now: now)
         case .spawnFailed(let error): return spawnFailed(error)

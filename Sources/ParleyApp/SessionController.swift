@@ -1,4 +1,5 @@
 import AgentSession
+import Conversations
 import Foundation
 import Locking
 import StreamJSON
@@ -45,11 +46,23 @@ public actor SessionController {
     private var silenced = false
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
+    /// Where conversation features read and write.
+    let files: ConversationFiles
+    /// The conversation `--resume`/`--continue` chose, shown again at start.
+    private let resumedAtStart: (transcript: Transcript, name: String?)?
+    /// The last answer (`/copy`).
+    public internal(set) var lastAnswer: String?
+    /// Writes to the terminal's clipboard, when there is one (see ``setClipboard(_:)``).
+    var clipboard: (@Sendable (String) -> Bool)?
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
                 overrides: LaunchOverrides, autoApprove: AutoApprovePolicy, debugLogPath: String? = nil,
-                registry: CommandRegistry = .standard) {
+                registry: CommandRegistry = .standard,
+                conversationFiles: ConversationFiles = ConversationFiles(paths: ParleyPaths(), childEnvironment: [:]),
+                resumedAtStart: (transcript: Transcript, name: String?)? = nil) {
+        self.files = conversationFiles
+        self.resumedAtStart = resumedAtStart
         self.session = session
         self.console = console
         self.presentation = presentation
@@ -77,6 +90,7 @@ public actor SessionController {
     public func start(spawningClaude: Bool) async {
         guard presenting == nil else { return }
         presenting = Task { await self.consumeEvents() }
+        if let resumedAtStart { showResumed(resumedAtStart.transcript, name: resumedAtStart.name) }
         if spawningClaude { await session.start() }
     }
 
@@ -174,6 +188,7 @@ public actor SessionController {
             cost.processStarted(resuming: resumed != nil)
         case .turnCompleted(let summary):
             cost.turnEnded(processTotalUSD: summary.result.totalCostUSD)
+            if let text = summary.result.text, !summary.result.isError { lastAnswer = text }
             if summary.result.isError && !summary.result.wasInterrupted { sawFailure = true }
         case .messageNotAnswered(let message, let reason):
             if reason != .sessionClosed || !quitRequested { sawFailure = true }
@@ -238,6 +253,12 @@ public actor SessionController {
             let type = kind == .error ? "error" : "info"
             console.json(JSONValue.object(["type": .string(type), "message": .string(text.plainText)]).compactText)
         }
+    }
+
+    /// Writes one JSON object line (JSON output only).
+    func say(_ json: JSONValue) {
+        guard !silenced else { return }
+        console.json(json.compactText)
     }
 
     public func sayError(_ message: String) {

@@ -66,7 +66,7 @@ extension CommandRegistry {
             let shown = await context.setShowThinking(arguments.first.map { $0 == "on" })
             await context.note(StyledText("thinking is " + (shown ? "shown in full" : "shown as an indicator"), .dim))
         },
-    ])
+    ] + conversationCommands)
 }
 
 /// The bodies of the longer standard commands.
@@ -167,7 +167,8 @@ enum StandardCommands {
         case .closed: "closed"
         }
         let pid = snapshot.pid.map(String.init) ?? "none"
-        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(await context.personaName)"))
+        let name = snapshot.sessionID.flatMap { context.conversationFiles.names.name(of: $0) }.map { " “\($0)”" } ?? ""
+        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known")\(name) · model \(snapshot.model ?? "default") · persona \(await context.personaName)"))
         await context.note(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
             + String(format: "cost $%.4f", await context.conversationCostUSD) + " · restarts \(snapshot.restarts) · uptime "
             + (snapshot.uptime.map(uptime) ?? "-")))

@@ -45,6 +45,9 @@ enum InteractiveFrontEnd {
             editor.setPrompt(prompt())
         }
         await controller.observeActivity { busy in editor.keepsLineOnInterrupt = busy }
+        // `/copy` writes OSC 52 unless the terminal says it understands no escape sequences.
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        if !term.isEmpty && term != "dumb" { await controller.setClipboard(SessionController.osc52Clipboard) }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)
