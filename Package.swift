@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "ConversationsTests", dependencies: ["Conversations", "StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StreamJSON", "Locking", "ParleyTestSupport"], swiftSettings: strict),
-        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport", "AgentSession", "ParleyApp"], swiftSettings: strict),
+        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport", "AgentSession", "ParleyApp", "Conversations"], swiftSettings: strict),
     ]
 )

@@ -166,7 +166,7 @@ enum ConversationCommands {
         let file = context.conversationFiles.copyFile
         do {
             try PrivateFile.write(text, to: file, replacing: true)
-            await context.report(StyledText("● this terminal cannot take the clipboard; wrote \(what) (\(size)) to \(file)", .dim),
+            await context.report(StyledText("● no terminal clipboard here (scripted, or TERM=dumb): wrote \(what) (\(size)) to \(file)", .dim),
                                  json: ["type": "copied", "to": "file", "path": .string(file), "characters": .number(Double(text.count))])
         } catch {
             await context.sayError("not copied: \(error)")
