@@ -54,6 +54,15 @@ public actor SessionController {
     public internal(set) var lastAnswer: String?
     /// Writes to the terminal's clipboard, when there is one (see ``setClipboard(_:)``).
     var clipboard: (@Sendable (String) -> Bool)?
+    /// Where queued messages are kept until sent (interactive use, ``keepQueue(in:)``).
+    var queueJournal: QueueJournal?
+    /// The queue as kept in the journal, and what an earlier run left unsent (`/queue restore`).
+    var journaledQueue: [QueueJournal.Message] = []
+    var unsentFromLastRun: [QueueJournal.Message] = []
+    /// While `/queue restore` sends: ids that left the queue before the restore could journal them.
+    var sentWhileRestoring: Set<String>?
+    /// The conversation's id, from the last `system/init`.
+    var currentSessionID: String?
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
@@ -196,6 +205,7 @@ public actor SessionController {
         case .failed:
             sawFailure = true
         case .sessionInitialized(let info):
+            currentSessionID = info.sessionID
             checkVersion(info.claudeCodeVersion)
         case .capabilitiesLearned(let learned):
             capabilities = learned
@@ -212,9 +222,11 @@ public actor SessionController {
             break
         }
         switch event {
-        case .messageQueued:
+        case .messageQueued(let message, _):
+            journal(queued: message)
             updateQueueLength()
-        case .turnStarted:
+        case .turnStarted(let message):
+            journal(sent: message.id)
             updateQueueLength()
             for observer in activityObservers { observer(true) }
         case .turnCompleted, .messageNotAnswered, .processExited, .failed, .closed:

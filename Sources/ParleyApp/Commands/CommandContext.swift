@@ -36,6 +36,11 @@ public protocol CommandContext: Sendable {
     var queuedMessages: [QueuedMessage] { get async }
     func dropQueued(at index: Int) async -> QueuedMessage?
     func clearQueue() async -> [QueuedMessage]
+    /// The messages an earlier run queued and never sent (it was killed), waiting for `/queue restore`.
+    var unsentFromLastRunTexts: [String] { get async }
+    /// Sends the messages an earlier run left unsent, except those the CLI already took
+    /// (their uuid is in the transcript). Returns how many were sent and how many skipped.
+    func restoreUnsentFromLastRun() async -> (sent: Int, alreadyTaken: Int)
 
     // MARK: Settings
     /// The active persona's name.

@@ -25,10 +25,11 @@ extension CommandRegistry {
             await context.status("↻ new conversation")
             await context.restart(fresh: true)
         },
-        SlashCommand(name: "queue", usage: "[drop N | clear]", summary: "list queued messages, drop one, or clear them",
+        SlashCommand(name: "queue", usage: "[drop N | clear | restore]",
+                     summary: "list queued messages, drop one, clear them, or send those the last run left",
                      accepts: { _ in true },
                      completeArgument: { index, sources in
-                         index == 0 ? ["drop", "clear"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
+                         index == 0 ? ["drop", "clear", "restore"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
                      }) { context, arguments in
             await StandardCommands.queue(context, arguments)
         },
@@ -87,6 +88,13 @@ enum StandardCommands {
         switch arguments.first {
         case nil, "list":
             let queue = await context.queuedMessages
+            let unsent = await context.unsentFromLastRunTexts
+            if !unsent.isEmpty {
+                await context.note(StyledText("not sent by the last run (/queue restore sends \(unsent.count == 1 ? "it" : "them")):", .color(.yellow)))
+                for text in unsent {
+                    await context.note(StyledText("   · " + text.replacingNewlines().truncated(toWidth: 70)))
+                }
+            }
             if queue.isEmpty {
                 await context.note(StyledText("the queue is empty", .dim))
             } else {
@@ -104,11 +112,15 @@ enum StandardCommands {
             } else {
                 await context.sayError("no queued message \(number); /queue lists them")
             }
+        case "restore" where arguments.count == 1:
+            let (sent, taken) = await context.restoreUnsentFromLastRun()
+            let skipped = taken == 0 ? "" : "; \(taken) claude had already taken, not sent again"
+            await context.note(StyledText("restored \(sent) message\(sent == 1 ? "" : "s") from the last run" + skipped, .dim))
         case "clear" where arguments.count == 1:
             let dropped = await context.clearQueue()
             await context.note(StyledText("cleared \(dropped.count) queued message" + (dropped.count == 1 ? "" : "s"), .dim))
         default:
-            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N or /queue clear")
+            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N, /queue clear or /queue restore")
         }
     }
 
