@@ -20,8 +20,10 @@ public enum PrivateFile {
     }
 
     /// Writes `contents` to `path` (creating its directory, 0700, when missing). With
-    /// `replacing: false` an existing file is an error and stays as it is.
-    public static func write(_ contents: String, to path: String, replacing: Bool) throws(WriteError) {
+    /// `replacing: false` an existing file is an error and stays as it is. `durable` also waits
+    /// until the text is on the disk (`fsync`), which can take long on a busy disk; without it the
+    /// file still survives Parley being killed, but not the machine crashing.
+    public static func write(_ contents: String, to path: String, replacing: Bool, durable: Bool = true) throws(WriteError) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             do {
@@ -48,7 +50,7 @@ public enum PrivateFile {
             written += result
         }
         fchmod(fd, 0o600)
-        fsync(fd)
+        if durable { fsync(fd) }
         close(fd)
         // link(2) refuses an existing target: the no-overwrite case cannot race another writer.
         let placed = replacing ? rename(temporary, path) : link(temporary, path)

@@ -55,7 +55,9 @@ public struct QueueJournal: Sendable {
             if let session = message.sessionID { fields["session_id"] = .string(session) }
             return .object(fields)
         })
-        try PrivateFile.write(JSONValue.object(["messages": list]).compactText + "\n", to: path, replacing: true)
+        // Not durable: written at every queue change on the app's actor, it must stay cheap; it is
+        // there for a Parley that is killed, not for a machine that crashes.
+        try PrivateFile.write(JSONValue.object(["messages": list]).compactText + "\n", to: path, replacing: true, durable: false)
     }
 }
 

@@ -1,6 +1,5 @@
 import AgentSession
 import Conversations
-import StreamJSON
 import Terminal
 
 /// A queue that survives Parley: every queued message is kept in a ``QueueJournal`` until it
@@ -12,10 +11,9 @@ extension SessionController {
         unsentFromLastRun = journal.load()
         let count = unsentFromLastRun.count
         guard count > 0 else { return }
-        report([StyledText("\(count) message\(count == 1 ? "" : "s") queued in the last run \(count == 1 ? "was" : "were") not sent; "
-                          + "/queue lists \(count == 1 ? "it" : "them"), /queue restore sends \(count == 1 ? "it" : "them")",
-                          .color(.yellow))],
-               json: ["type": "unsent_from_last_run", "count": .number(Double(count))])
+        say(StyledText("\(count) message\(count == 1 ? "" : "s") queued in the last run \(count == 1 ? "was" : "were") not sent; "
+                       + "/queue lists \(count == 1 ? "it" : "them"), /queue restore sends \(count == 1 ? "it" : "them")",
+                       .color(.yellow)), kind: .error)
     }
 
     public var unsentFromLastRunTexts: [String] { unsentFromLastRun.map(\.text) }
