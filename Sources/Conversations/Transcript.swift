@@ -15,18 +15,16 @@ public struct Transcript: Sendable, Equatable {
     public var cliTitle: String?
     /// The turns, oldest first.
     public var turns: [Turn]
-    /// When the first and the last line were written.
+    /// When the first line was written.
     public var startedAt: Date?
-    public var updatedAt: Date?
 
     public init(sessionID: String, workingDirectory: String? = nil, cliTitle: String? = nil, turns: [Turn] = [],
-                startedAt: Date? = nil, updatedAt: Date? = nil) {
+                startedAt: Date? = nil) {
         self.sessionID = sessionID
         self.workingDirectory = workingDirectory
         self.cliTitle = cliTitle
         self.turns = turns
         self.startedAt = startedAt
-        self.updatedAt = updatedAt
     }
 
     /// The first prompt typed, if any.
@@ -35,16 +33,14 @@ public struct Transcript: Sendable, Equatable {
 
 /// One prompt and what answered it.
 public struct Turn: Sendable, Equatable {
-    /// The `uuid` of the prompt's user line.
+    /// The `uuid` of the prompt's user line (what `rewind_conversation` takes).
     public var uuid: String
     public var prompt: String
-    public var timestamp: Date?
     public var steps: [Step]
 
-    public init(uuid: String, prompt: String, timestamp: Date? = nil, steps: [Step] = []) {
+    public init(uuid: String, prompt: String, steps: [Step] = []) {
         self.uuid = uuid
         self.prompt = prompt
-        self.timestamp = timestamp
         self.steps = steps
     }
 
@@ -56,11 +52,6 @@ public struct Turn: Sendable, Equatable {
         case toolCall(id: String, name: String, input: JSONValue)
         /// A tool's result (its text, flattened).
         case toolResult(toolUseID: String, text: String, isError: Bool)
-    }
-
-    /// The assistant's text of this turn: its text steps, joined by a blank line.
-    public var answer: String {
-        steps.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n\n")
     }
 
     /// The last text the assistant wrote in this turn (what follows its last tool call).

@@ -39,9 +39,8 @@ public enum TranscriptParser {
                let parent = object["parentUuid"]?.stringValue ?? object["logicalParentUuid"]?.stringValue {
                 links[uuid] = parent
             }
-            if let time = object["timestamp"]?.stringValue.flatMap(parseDate) {
-                transcript.startedAt = transcript.startedAt ?? time
-                transcript.updatedAt = time
+            if transcript.startedAt == nil {
+                transcript.startedAt = object["timestamp"]?.stringValue.flatMap(parseDate)
             }
             switch object["type"]?.stringValue {
             case "user", "assistant":
@@ -90,10 +89,7 @@ public enum TranscriptParser {
             }
             let (results, prompt) = userParts(content)
             if !turns.isEmpty { turns[turns.count - 1].steps += results }
-            if let prompt {
-                let time = object["timestamp"]?.stringValue.flatMap(parseDate)
-                turns.append(Turn(uuid: record.uuid, prompt: prompt, timestamp: time))
-            }
+            if let prompt { turns.append(Turn(uuid: record.uuid, prompt: prompt)) }
         }
         return turns
     }

@@ -17,7 +17,7 @@ struct TranscriptParserTests {
     @Test func aRealTranscriptGivesItsPromptsAnswersAndToolCalls() throws {
         let transcript = try TranscriptParser.parse(Self.fixture("plain.jsonl"), sessionID: "s")
         #expect(transcript.turns.map(\.prompt) == ["first question", "please mock-write now", "third one"])
-        #expect(transcript.turns[0].answer == "Echo: first question")
+        #expect(transcript.turns[0].finalText == "Echo: first question")
         #expect(transcript.workingDirectory == "/work/project")
         guard case .toolCall(_, let name, let input)? = transcript.turns[1].steps.first else {
             Issue.record("no tool call: \(transcript.turns[1].steps)")
@@ -32,7 +32,7 @@ struct TranscriptParserTests {
         #expect(text.hasPrefix("File created successfully"))
         #expect(!isError)
         #expect(transcript.turns[1].finalText == "Echo: ")
-        #expect(transcript.startedAt != nil && transcript.updatedAt! > transcript.startedAt!)
+        #expect(transcript.startedAt == (try Date("2026-12-01T00:26:41.793Z", strategy: .iso8601)))
         #expect(transcript.cliTitle == nil)
     }
 
@@ -41,7 +41,7 @@ struct TranscriptParserTests {
         // The rewound prompt, the side chain, the meta line and the compaction summary are not turns;
         // the reminder block and the interrupt marker are not part of a prompt.
         #expect(transcript.turns.map(\.prompt) == ["Explain \u{1B}]0;pwned\u{07} titles", "Now write a file"])
-        #expect(transcript.turns[0].answer == "Titles are set with OSC 0.")
+        #expect(transcript.turns[0].finalText == "Titles are set with OSC 0.")
         #expect(transcript.turns[1].steps.count == 4)
         #expect(transcript.turns[1].finalText?.hasPrefix("Done:") == true)
         #expect(transcript.turns[1].uuid == "u3")
