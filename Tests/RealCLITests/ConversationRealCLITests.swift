@@ -74,7 +74,9 @@ extension RealCLI {
             let corrupt = Self.folder(harness, harness.work) + "/0bad0bad-0000-0000-0000-000000000000.jsonl"
             try "{\"type\":\"user\",\"uuid\":\"x\",\"message\":{\"content\":\"hi\"}}\nnot json\n{}\n"
                 .write(toFile: corrupt, atomically: true, encoding: .utf8)
-            let script = "/resume 9\n/resume nosuch\n/resume \(otherID.prefix(8))\n/resume 1\n/resume 0bad\nfresh one\n"
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: corrupt)
+            // (The list first, so that a failure shows it.)
+            let script = "/resume\n/resume 9\n/resume nosuch\n/resume \(otherID.prefix(8))\n/resume 1\n/resume 0bad\nfresh one\n"
             let outcome = try harness.parley(script)
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             for expected in [
@@ -85,7 +87,7 @@ extension RealCLI {
             ] {
                 #expect(outcome.stderr.contains(expected), "stderr lacks \(expected): \(outcome.stderr)")
             }
-            #expect(outcome.stderr.components(separatedBy: "cannot be read").count == 3)  // /resume 1 and /resume 0bad
+            #expect(outcome.stderr.components(separatedBy: "cannot be read").count == 4)  // its row, /resume 1 and /resume 0bad
             #expect(!outcome.stderr.contains("↺ resumed"))
             // Nothing changed: the message after them starts a new conversation.
             let last = try #require(harness.api.mainRequests.last)
