@@ -46,7 +46,7 @@ extension RealCLI {
 
             // /copy: OSC 52 reaches the terminal's clipboard, and Parley says so.
             terminal.type("/copy", enter: true)
-            #expect(terminal.waitFor("● copied the last answer (13 characters) to the clipboard").0, "screen:\n\(terminal.screen())")
+            #expect(terminal.waitFor("● copied the last answer (13 characters) to the clipboard (OSC 52)").0, "screen:\n\(terminal.screen())")
             #expect(terminal.tmuxOutput("show-buffer") == "Echo: copy me", "buffers: \(terminal.tmuxOutput("list-buffers"))")
 
             // /new, then /resume N switches back and shows where the conversation was.

@@ -159,7 +159,7 @@ enum ConversationCommands {
         }
         let size = "\(text.count) characters"
         if await context.copyToClipboard(text) {
-            await context.report(StyledText("● copied \(what) (\(size)) to the clipboard", .dim),
+            await context.report(StyledText("● copied \(what) (\(size)) to the clipboard (OSC 52)", .dim),
                                  json: ["type": "copied", "to": "clipboard", "characters": .number(Double(text.count))])
             return
         }
