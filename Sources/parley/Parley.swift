@@ -109,8 +109,14 @@ extension ColorMode: ExpressibleByArgument {}
 extension AppOptions.OutputFormat: ExpressibleByArgument {}
 
 extension Option where Value == String? {
-    /// The flag of a launch setting, named and explained by its ``LaunchSetting`` entry.
+    /// The flag of a launch setting, named, explained and completed by its ``LaunchSetting`` entry.
     init(_ setting: LaunchSetting) {
-        self.init(name: .customLong(setting.flag ?? setting.name), help: ArgumentHelp(setting.help))
+        let completion: CompletionKind? = switch setting.kind {
+        case .choice(let choices): .list(choices)
+        case .directory: .directory
+        case .file: .file()
+        case .text, .integer, .list, .environment: nil
+        }
+        self.init(name: .customLong(setting.flag ?? setting.name), help: ArgumentHelp(setting.help), completion: completion)
     }
 }
