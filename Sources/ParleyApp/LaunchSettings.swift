@@ -35,6 +35,22 @@ public struct LaunchSettings: Sendable {
     public func setting(flag: String) -> LaunchSetting? {
         entries.first { $0.flag == flag }
     }
+
+    /// The launch flags given, by long name, out of the executable's options by property name
+    /// (a flag's property is ``LaunchSetting/propertyName``; `nil` when it was not given).
+    ///
+    /// - Throws: ``LaunchFlagError`` when a flag has no property: its declaration is missing.
+    public func flags(fromProperties properties: [String: String?]) throws(LaunchFlagError) -> [String: String] {
+        var flags: [String: String] = [:]
+        for setting in entries {
+            guard let flag = setting.flag, let property = setting.propertyName else { continue }
+            guard let value = properties[property] else {
+                throw LaunchFlagError("--\(flag) is not declared: add `@Option(LaunchSetting.…) var \(property): String?` to Sources/parley/Parley.swift")
+            }
+            if let value { flags[flag] = value }
+        }
+        return flags
+    }
 }
 
 extension LaunchSetting {

@@ -48,23 +48,16 @@ struct Parley: AsyncParsableCommand {
         }
     }
 
-    /// The launch flags given, by long name: every `@Option(LaunchSetting)` property, found by
-    /// its name (the flag in camelCase).
+    /// The launch flags given, by long name, picked by ``LaunchSettings`` out of the
+    /// `String?` options by property name.
     var launchFlags: [String: String] {
-        let declared = Dictionary(uniqueKeysWithValues: Mirror(reflecting: self).children.compactMap { child in
-            child.label.map { (String($0.drop { $0 == "_" }), child.value) }
-        })
-        var flags: [String: String] = [:]
-        for setting in LaunchSettings.standard.entries {
-            guard let flag = setting.flag else { continue }
-            let property = flag.split(separator: "-").enumerated()
-                .map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }.joined()
-            guard let option = declared[property] as? Option<String?> else {
-                fatalError("--\(flag) needs `@Option(LaunchSetting) var \(property): String?` in Parley.swift")
+        get throws(LaunchFlagError) {
+            let options = Mirror(reflecting: self).children.compactMap { child -> (String, String?)? in
+                guard let label = child.label, let option = child.value as? Option<String?> else { return nil }
+                return (String(label.drop { $0 == "_" }), option.wrappedValue)
             }
-            if let value = option.wrappedValue { flags[flag] = value }
+            return try LaunchSettings.standard.flags(fromProperties: Dictionary(uniqueKeysWithValues: options))
         }
-        return flags
     }
 
     func run() async throws {

@@ -99,6 +99,18 @@ import Testing
         }
     }
 
+    @Test func flagsArePickedFromTheExecutablesPropertiesByName() throws {
+        #expect(LaunchSetting.appendSystemPrompt.propertyName == "appendSystemPrompt")
+        #expect(LaunchSetting.workingDirectory.propertyName == "cwd")
+        #expect(LaunchSetting.maxTurns.propertyName == nil)
+        let table = LaunchSettings([.model, .workingDirectory, .maxTurns])
+        #expect(try table.flags(fromProperties: ["model": "opus", "cwd": nil, "persona": "x"]) == ["model": "opus"])
+        #expect(throws: LaunchFlagError(
+            "--cwd is not declared: add `@Option(LaunchSetting.…) var cwd: String?` to Sources/parley/Parley.swift")) {
+            try table.flags(fromProperties: ["model": nil])
+        }
+    }
+
     @Test func everyFlagIsInHelpWithItsText() throws {
         let directory = TemporaryDirectory("parley-launch-help")
         defer { directory.remove() }

@@ -84,6 +84,15 @@ public struct LaunchSetting: Sendable {
     public let claudeFlag: String?
     /// A persona key that may not be set together with this one.
     public let conflictsWith: String?
+    /// The name of the executable's property for ``flag``: the flag in camelCase
+    /// (`append-system-prompt` → `appendSystemPrompt`).
+    public var propertyName: String? {
+        flag.map { flag in
+            flag.split(separator: "-").enumerated()
+                .map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }
+                .joined()
+        }
+    }
     /// How its value changes the launch; `nil` for settings that do not (a description, a policy).
     let apply: Apply?
 
