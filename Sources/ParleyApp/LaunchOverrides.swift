@@ -20,10 +20,7 @@ public struct LaunchOverrides: Sendable, Equatable {
     }
 
     /// The value given for `setting`, or `nil` when its flag was not given.
-    public subscript(setting: LaunchSetting) -> LaunchValue? {
-        get { values[setting.name] }
-        set { values[setting.name] = newValue }
-    }
+    public subscript(setting: LaunchSetting) -> LaunchValue? { values[setting.name] }
 
     /// `--auto-approve`: the scripted-mode permission policy, winning over the configuration's.
     public var autoApprove: AutoApprovePolicy? {

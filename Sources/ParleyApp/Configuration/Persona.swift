@@ -16,7 +16,7 @@ import Foundation
 public struct Persona: Sendable, Equatable {
     /// The scripted-mode permission policies: `none` denies every tool request, `edits`
     /// approves file edits only, `all` approves everything.
-    public static let autoApprovePolicies = ["none", "edits", "all"]
+    public static let autoApprovePolicies = AutoApprovePolicy.allCases.map(\.rawValue)
 
     /// The built-in persona: named `default`, it sets nothing. It exists even when there is no
     /// configuration file; a file may replace it with its own `[personas.default]`.
