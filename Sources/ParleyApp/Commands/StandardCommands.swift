@@ -74,20 +74,28 @@ extension CommandRegistry {
 enum StandardCommands {
     static func help(_ context: any CommandContext) async {
         let commands = context.commands
+        let claudeCommands = await context.claudeCommands
         let rows = commands.map { command in
             (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
                 + (command.usage.isEmpty ? "" : " " + command.usage)
         }
-        let width = rows.map(displayWidth(of:)).max() ?? 0
-        for (row, command) in zip(rows, commands) {
-            let padding = String(repeating: " ", count: width - displayWidth(of: row) + 2)
-            await context.note(StyledText(row, .bold) + StyledText(padding + command.summary))
+        let claudeRows = claudeCommands.map { "/" + $0.name + ($0.argumentHint.isEmpty ? "" : " " + $0.argumentHint) }
+        // One column for every summary; a row too long for it has its summary on the next line.
+        let widest = 30
+        let width = (rows + claudeRows).map(displayWidth(of:)).filter { $0 <= widest }.max() ?? 0
+        func row(_ name: String, _ summary: String, style: Style) -> StyledText {
+            let nameWidth = displayWidth(of: name)
+            guard !summary.isEmpty else { return StyledText(name, .bold) }
+            let gap = nameWidth <= width ? String(repeating: " ", count: width - nameWidth + 2)
+                : "\n" + String(repeating: " ", count: width + 2)
+            return StyledText(name, .bold) + StyledText(gap + summary, style)
+        }
+        for (name, command) in zip(rows, commands) {
+            await context.note(row(name, command.summary, style: .plain))
         }
         await context.note(StyledText("claude's own commands, passed to it (//text sends a message starting with /):", .dim))
-        for command in await context.claudeCommands {
-            let usage = command.argumentHint.isEmpty ? "" : " " + command.argumentHint
-            await context.note(StyledText("/" + command.name + usage, .bold)
-                + StyledText(command.description.isEmpty ? "" : "  " + command.description.truncated(toWidth: 70), .dim))
+        for (name, command) in zip(claudeRows, claudeCommands) {
+            await context.note(row(name, command.description, style: .dim))
         }
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
             + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
