@@ -111,10 +111,10 @@ import Testing
         }
     }
 
-    @Test func everyFlagIsInHelpWithItsText() throws {
+    @Test func everyFlagIsInHelpWithItsText() async throws {
         let directory = TemporaryDirectory("parley-launch-help")
         defer { directory.remove() }
-        let outcome = try runProgram(TestBinaries.parley, arguments: ["--help"],
+        let outcome = try await runProgram(TestBinaries.parley, arguments: ["--help"],
                                      environment: cleanEnvironment(home: directory.path), timeout: 30)
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let help = outcome.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -126,7 +126,7 @@ import Testing
         }
     }
 
-    @Test func everyFlagGivenToParleyReachesClaudeAsTheTableSays() throws {
+    @Test func everyFlagGivenToParleyReachesClaudeAsTheTableSays() async throws {
         let directory = TemporaryDirectory("parley-launch-flags")
         defer { directory.remove() }
         let work = directory.file("work")
@@ -148,7 +148,7 @@ import Testing
             "XDG_CONFIG_HOME": directory.file("config"), "XDG_STATE_HOME": directory.file("state"),
         ])
         let arguments = flags.keys.sorted().flatMap { ["--\($0)", flags[$0]!] }
-        let outcome = try runProgram(TestBinaries.parley, arguments: arguments, stdin: "hello\n",
+        let outcome = try await runProgram(TestBinaries.parley, arguments: arguments, stdin: "hello\n",
                                      environment: environment, workingDirectory: directory.path, timeout: 60)
         #expect(outcome.status == 0, "\(arguments): \(outcome.stderr)")
         let record = FakeClaudeRecord(path: directory.file("record.jsonl"))
