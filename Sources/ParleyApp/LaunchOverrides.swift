@@ -4,7 +4,9 @@ import AgentSession
 public struct LaunchOverrides: Sendable, Equatable {
     /// The launch flags given, by ``LaunchSetting/name``, already checked against their kind.
     public private(set) var values: [String: LaunchValue] = [:]
+    /// `--resume ID`: the conversation the first process resumes.
     public var resumeSessionID: String?
+    /// `--continue`: the first process continues the most recent conversation.
     public var continueMostRecent = false
 
     public init() {}

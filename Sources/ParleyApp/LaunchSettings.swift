@@ -53,6 +53,8 @@ public struct LaunchSettings: Sendable {
     }
 }
 
+/// The standard entries. Each one's `help` says what it is; `Docs/Configuration.md` documents
+/// its persona key (checked by `LaunchSettingsTests`).
 extension LaunchSetting {
     public static let description = LaunchSetting(
         personaKey: "description", help: "One line shown by /persona list.")
