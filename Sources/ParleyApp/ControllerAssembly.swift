@@ -39,10 +39,10 @@ struct ControllerAssembly {
         var launch: LaunchConfiguration
         do {
             launch = try persona.launchConfiguration(base: base)
+            try options.overrides.apply(to: &launch)
         } catch {
             throw UsageError(description: "\(error)")
         }
-        options.overrides.apply(to: &launch)
         // The controller reports every event it has presented: a reply faster than the screen
         // holds the CLI back instead of piling up in memory.
         do {

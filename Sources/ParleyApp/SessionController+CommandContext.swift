@@ -79,7 +79,7 @@ extension SessionController: CommandContext {
     func launchConfiguration(for personaName: String) throws(ConfigurationError) -> LaunchConfiguration {
         let persona = configuration.personas[personaName] ?? .default
         var launch = try persona.launchConfiguration(base: baseLaunch)
-        overrides.apply(to: &launch)
+        try overrides.apply(to: &launch)
         return launch
     }
 
