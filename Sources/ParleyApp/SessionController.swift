@@ -52,6 +52,11 @@ public actor SessionController {
     private(set) var silenced = false
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
+    /// This conversation's prompts and file changes, for `/rewind` and `/undo`
+    /// (`SessionController+Rewind.swift`).
+    var history = ConversationHistory()
+    /// Puts text on the edit line (interactive use); `nil` prints it instead.
+    var editLineHandler: (@Sendable (String) -> Void)?
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
@@ -143,6 +148,8 @@ public actor SessionController {
         let flow = session.eventFlow
         for await event in session.events {
             handle(event)
+            if case .turnCompleted(let summary) = event { await showChangeReceipt(after: summary) }
+            markPresented()
             // A screen slower than the reply holds the session back instead of the reply
             // piling up in memory (see EventFlowGate).
             if console.isBehind { await console.waitForRoom() }
@@ -163,16 +170,19 @@ public actor SessionController {
         await withCheckedContinuation { presentationWaiters.append((target, $0)) }
     }
 
-    private func handle(_ event: SessionEvent) {
-        defer {
-            presentedEventCount += 1
-            if !presentationWaiters.isEmpty {
-                let ready = presentationWaiters.filter { $0.count <= presentedEventCount }
-                presentationWaiters.removeAll { $0.count <= presentedEventCount }
-                for waiter in ready { waiter.continuation.resume() }
-            }
+    /// Counts one event as presented (after its change receipt, if any) and wakes who waits.
+    private func markPresented() {
+        presentedEventCount += 1
+        if !presentationWaiters.isEmpty {
+            let ready = presentationWaiters.filter { $0.count <= presentedEventCount }
+            presentationWaiters.removeAll { $0.count <= presentedEventCount }
+            for waiter in ready { waiter.continuation.resume() }
         }
+    }
+
+    private func handle(_ event: SessionEvent) {
         debugLog?.record(event)
+        trackConversation(event)
         switch event {
         case .processStarted(_, let resumed):
             cost.processStarted(resuming: resumed != nil)

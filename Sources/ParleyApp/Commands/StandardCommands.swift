@@ -58,6 +58,8 @@ extension CommandRegistry {
         SlashCommand(name: "retry", summary: "send the last unanswered message again") { context, _ in
             await context.retryLastUnanswered()
         },
+        RewindCommands.rewind,
+        RewindCommands.undo,
         SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { context, _ in
             await StandardCommands.status(context)
         },

@@ -43,6 +43,7 @@ enum InteractiveFrontEnd {
             editor.setPrompt(prompt())
         }
         await controller.observeActivity { busy in editor.keepsLineOnInterrupt = busy }
+        await controller.setEditLineHandler { editor.setEditLine($0) }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)
@@ -76,6 +77,8 @@ enum InteractiveFrontEnd {
                                               .color(.yellow)))
             case .key(let key):
                 await prompter.answer(key: key)
+            case .escapeTwice:
+                await RewindCommands.rewindLastPrompt(controller)
             case .terminate(let signal):
                 exitStatus = 128 + signal
                 break loop
