@@ -131,11 +131,21 @@ public struct RewindFilesRequest: ControlRequest {
 
 /// The answer to ``RewindFilesRequest``.
 public struct RewindFilesReceipt: Sendable, Equatable {
+    /// Whether the CLI keeps checkpoints it can restore (false without file checkpointing).
     public var canRewind: Bool
     /// Absolute paths.
     public var filesChanged: [String]
+    /// Lines restoring would add and remove: the reverse of the change itself (a file created
+    /// since the message, one line long, reads `deletions: 1`).
     public var insertions: Int?
     public var deletions: Int?
+
+    public init(canRewind: Bool, filesChanged: [String] = [], insertions: Int? = nil, deletions: Int? = nil) {
+        self.canRewind = canRewind
+        self.filesChanged = filesChanged
+        self.insertions = insertions
+        self.deletions = deletions
+    }
 }
 
 /// `rewind_conversation`: removes a user message and everything after it from the
