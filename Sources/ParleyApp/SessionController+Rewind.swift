@@ -13,12 +13,22 @@ extension SessionController {
             history.promptSent(prompt)
         case .toolUse(let use) where ConversationHistory.editTools.contains(use.name):
             history.turnUsedEditTool = true
-        case .status(.conversationReset), .processStarted(_, resumedSessionID: nil):
+        case .status(.conversationReset):
             history.reset()
+        case .processStarted(_, resumedSessionID: nil):
+            history.reset()
+            // `--continue`: the conversation's id (and so its transcript) is known at `system/init`.
+            history.readsTranscriptAtInit = !history.started && (overrides.continueMostRecent || baseLaunch.continueMostRecent)
+            history.started = true
         case .processStarted(_, resumedSessionID: let id?) where id != history.sessionID:
             // A conversation Parley did not run until now (`--resume`): its prompts are on disk.
-            history.reset(to: TranscriptPrompts.read(sessionID: id, workingDirectory: workingDirectory,
-                                                     environment: baseLaunch.childEnvironment()), sessionID: id)
+            history.started = true
+            history.reset(to: transcriptPrompts(of: id), sessionID: id)
+        case .sessionInitialized(let info) where history.readsTranscriptAtInit:
+            history.readsTranscriptAtInit = false
+            let earlier = transcriptPrompts(of: info.sessionID)
+            let known = Set(earlier.map(\.id))
+            history.reset(to: earlier + history.prompts.filter { !known.contains($0.id) }, sessionID: info.sessionID)
         case .sessionInitialized(let info):
             history.sessionID = info.sessionID
         default:
@@ -26,17 +36,32 @@ extension SessionController {
         }
     }
 
+    private func transcriptPrompts(of sessionID: String) -> [QueuedMessage] {
+        TranscriptPrompts.read(sessionID: sessionID, workingDirectory: workingDirectory, environment: baseLaunch.childEnvironment())
+    }
+
     /// The directory `claude` runs in: file paths are shown relative to it.
     var workingDirectory: String {
         baseLaunch.workingDirectory ?? FileManager.default.currentDirectoryPath
     }
 
-    /// After a turn that used an edit tool: one line saying what it changed (a
-    /// `files_changed` object in JSON output). Says nothing when it changed nothing or the
-    /// CLI cannot tell.
-    func showChangeReceipt(after summary: TurnSummary) async {
+    /// After a turn that used an edit tool: asks, in the background, what it changed, and
+    /// says it in one line (a `files_changed` object in JSON output); nothing when it changed
+    /// nothing or the CLI cannot tell. ``waitUntilSettled()`` waits for it.
+    func startChangeReceipt(after summary: TurnSummary) {
         guard history.turnUsedEditTool else { return }
         history.turnUsedEditTool = false
+        receiptsInFlight += 1
+        Task {
+            await showChangeReceipt(after: summary)
+            receiptsInFlight -= 1
+            let waiters = receiptWaiters
+            receiptWaiters.removeAll()
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    private func showChangeReceipt(after summary: TurnSummary) async {
         guard let change = try? await fileChanges(since: summary.message), !change.isEmpty else { return }
         history.lastChange = ConversationHistory.FileChange(prompt: summary.message, summary: change)
         announce(type: "files_changed", fields: change.fields.merging(["prompt_uuid": .string(summary.message.id)]) { $1 },

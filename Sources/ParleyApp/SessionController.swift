@@ -57,6 +57,10 @@ public actor SessionController {
     var history = ConversationHistory()
     /// Puts text on the edit line (interactive use); `nil` prints it instead.
     var editLineHandler: (@Sendable (String) -> Void)?
+    /// Change receipts being asked for: they never hold up the events (the CLI's answer could
+    /// wait behind the next turn's output), but a script's next line waits for them.
+    var receiptsInFlight = 0
+    var receiptWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
@@ -148,7 +152,7 @@ public actor SessionController {
         let flow = session.eventFlow
         for await event in session.events {
             handle(event)
-            if case .turnCompleted(let summary) = event { await showChangeReceipt(after: summary) }
+            if case .turnCompleted(let summary) = event { startChangeReceipt(after: summary) }
             markPresented()
             // A screen slower than the reply holds the session back instead of the reply
             // piling up in memory (see EventFlowGate).
@@ -156,6 +160,9 @@ public actor SessionController {
             flow?.consumed()
         }
         debugLog?.close()
+        while receiptsInFlight > 0 {
+            await withCheckedContinuation { receiptWaiters.append($0) }
+        }
         let waiters = presentationWaiters
         presentationWaiters.removeAll()
         for waiter in waiters { waiter.continuation.resume() }
@@ -166,8 +173,12 @@ public actor SessionController {
     public func waitUntilSettled() async {
         await session.waitUntilSettled()
         let target = await session.emittedEventCount
-        if presentedEventCount >= target { return }
-        await withCheckedContinuation { presentationWaiters.append((target, $0)) }
+        if presentedEventCount < target {
+            await withCheckedContinuation { presentationWaiters.append((target, $0)) }
+        }
+        while receiptsInFlight > 0 {
+            await withCheckedContinuation { receiptWaiters.append($0) }
+        }
     }
 
     /// Counts one event as presented (after its change receipt, if any) and wakes who waits.

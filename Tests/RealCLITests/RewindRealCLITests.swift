@@ -108,5 +108,18 @@ extension RealCLI {
             #expect(outcome.stderr.contains("1. one\n2. two\n"), "stderr: \(outcome.stderr)")
             #expect(Self.prompts(harness.api.mainRequests.last ?? .null) == ["one", "three"])
         }
+
+        /// `parley --continue`: the session is known at the first `system/init`; from then on
+        /// the earlier prompts (from the transcript) and the new ones are listed together.
+        @Test func rewindWorksAfterContinueFromTheTranscript() throws {
+            let harness = try RealHarness()
+            defer { harness.finish() }
+            let first = try harness.parley("one\ntwo\n")
+            #expect(first.status == 0, "stderr: \(first.stderr)")
+            let outcome = try harness.parley("three\n/rewind\n/rewind 2\nfour\n", ["--continue"])
+            #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+            #expect(outcome.stderr.contains("1. one\n2. two\n3. three\n"), "stderr: \(outcome.stderr)")
+            #expect(Self.prompts(harness.api.mainRequests.last ?? .null) == ["one", "four"])
+        }
     }
 }

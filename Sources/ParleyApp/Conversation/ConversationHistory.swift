@@ -20,6 +20,11 @@ struct ConversationHistory: Sendable {
     private(set) var prompts: [QueuedMessage] = []
     /// The session these prompts belong to.
     var sessionID: String?
+    /// A `claude` process has started (the first start may continue a conversation).
+    var started = false
+    /// `--continue`: the prompts so far are read from the transcript once `system/init` names
+    /// the session.
+    var readsTranscriptAtInit = false
     /// The running turn used an edit tool.
     var turnUsedEditTool = false
     /// The last turn that changed files (what `/undo` restores).
