@@ -14,10 +14,10 @@ extension RealCLI {
                 .filter { !$0.hasPrefix("<") && !$0.hasPrefix("File created") }
         }
 
-        @Test func rewindTwoRemovesPromptTwoAndAfterFromTheNextRequest() throws {
+        @Test func rewindTwoRemovesPromptTwoAndAfterFromTheNextRequest() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("one\ntwo\nthree\n/rewind\n/rewind 2\nfour\n")
+            let outcome = try await harness.parley("one\ntwo\nthree\n/rewind\n/rewind 2\nfour\n")
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("1. one\n2. two\n3. three\n"), "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("⏪ removed prompt 2 and everything after it\nprompt 2 was: two\n"), "stderr: \(outcome.stderr)")
@@ -26,11 +26,11 @@ extension RealCLI {
             #expect(requests.map(Self.prompts).last == ["one", "four"], "\(requests.map(Self.prompts))")
         }
 
-        @Test func rewindOverChangedFilesAsksFirstAndWithFilesRestoresThem() throws {
+        @Test func rewindOverChangedFilesAsksFirstAndWithFilesRestoresThem() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
             let written = harness.work + "/a.txt"
-            let outcome = try harness.parley("one\nplease mock-write=a.txt\nthree\n/rewind 2\n/status\n/rewind 2 --files\nfour\n",
+            let outcome = try await harness.parley("one\nplease mock-write=a.txt\nthree\n/rewind 2\n/status\n/rewind 2 --files\nfour\n",
                                              ["--auto-approve", "edits"])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             // The receipt after the turn that wrote it.
@@ -46,7 +46,7 @@ extension RealCLI {
 
         /// A real edit (the file existed, the model reads it and writes it over): the receipt
         /// counts both sides, and `/undo` puts the old text back.
-        @Test func receiptAfterAnEditAndUndoPutsTheFileBack() throws {
+        @Test func receiptAfterAnEditAndUndoPutsTheFileBack() async throws {
             let directory = TemporaryDirectory("parley-rewind-script")
             defer { directory.remove() }
             let script = directory.file("script.jsonl")
@@ -60,7 +60,7 @@ extension RealCLI {
             defer { harness.finish() }
             let file = harness.work + "/a.txt"
             try "before\n".write(toFile: file, atomically: true, encoding: .utf8)
-            let outcome = try harness.parley("change a.txt\n/undo\n/undo\n", ["--auto-approve", "edits"])
+            let outcome = try await harness.parley("change a.txt\n/undo\n/undo\n", ["--auto-approve", "edits"])
             #expect(outcome.stdout.contains("changed it"), "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("✎ 1 file changed, +1 −1: a.txt\n"), "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("↶ undid the last turn's changes: 1 file restored, +1 −1: a.txt\n"))
@@ -69,10 +69,10 @@ extension RealCLI {
             #expect(outcome.status == 0)
         }
 
-        @Test func jsonOutputCarriesReceiptsAndRewinds() throws {
+        @Test func jsonOutputCarriesReceiptsAndRewinds() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("please mock-write=a.txt\n/rewind 1 --keep-files\n", ["--auto-approve", "edits", "--output-format", "json"])
+            let outcome = try await harness.parley("please mock-write=a.txt\n/rewind 1 --keep-files\n", ["--auto-approve", "edits", "--output-format", "json"])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             let objects = outcome.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
             let receipt = objects.first { $0["type"] == "files_changed" }
@@ -84,10 +84,10 @@ extension RealCLI {
             #expect(FileManager.default.fileExists(atPath: harness.work + "/a.txt"))
         }
 
-        @Test func badInputGetsOneLineAndChangesNothing() throws {
+        @Test func badInputGetsOneLineAndChangesNothing() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("one\n/rewind 3\n/rewind 0\n/rewind two\n/undo\ntwo\n")
+            let outcome = try await harness.parley("one\n/rewind 3\n/rewind 0\n/rewind two\n/undo\ntwo\n")
             #expect(outcome.stderr.contains("no prompt 3: this conversation has 1 prompt; /rewind lists them\n"), "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("no prompt 0: this conversation has 1 prompt; /rewind lists them\n"))
             #expect(outcome.stderr.contains("/rewind: unexpected “two”"))
@@ -97,13 +97,13 @@ extension RealCLI {
         }
 
         /// `parley --resume ID`: the prompts come from the CLI's transcript file.
-        @Test func rewindWorksAfterResumeFromTheTranscript() throws {
+        @Test func rewindWorksAfterResumeFromTheTranscript() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let first = try harness.parley("one\ntwo\n/status\n")
+            let first = try await harness.parley("one\ntwo\n/status\n")
             let sessionID = try #require(first.stderr.firstMatch(of: /session ([0-9a-f-]{36})/).map { String($0.output.1) },
                                          "stderr: \(first.stderr)")
-            let outcome = try harness.parley("/rewind\n/rewind 2\nthree\n", ["--resume", sessionID])
+            let outcome = try await harness.parley("/rewind\n/rewind 2\nthree\n", ["--resume", sessionID])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("1. one\n2. two\n"), "stderr: \(outcome.stderr)")
             #expect(Self.prompts(harness.api.mainRequests.last ?? .null) == ["one", "three"])
@@ -111,12 +111,12 @@ extension RealCLI {
 
         /// `parley --continue`: the session is known at the first `system/init`; from then on
         /// the earlier prompts (from the transcript) and the new ones are listed together.
-        @Test func rewindWorksAfterContinueFromTheTranscript() throws {
+        @Test func rewindWorksAfterContinueFromTheTranscript() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let first = try harness.parley("one\ntwo\n")
+            let first = try await harness.parley("one\ntwo\n")
             #expect(first.status == 0, "stderr: \(first.stderr)")
-            let outcome = try harness.parley("three\n/rewind\n/rewind 2\nfour\n", ["--continue"])
+            let outcome = try await harness.parley("three\n/rewind\n/rewind 2\nfour\n", ["--continue"])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("1. one\n2. two\n3. three\n"), "stderr: \(outcome.stderr)")
             #expect(Self.prompts(harness.api.mainRequests.last ?? .null) == ["one", "four"])
