@@ -51,6 +51,7 @@ enum InteractiveFrontEnd {
         await controller.keepQueue(in: QueueJournal(
             stateDirectory: paths.stateDirectory,
             workingDirectory: assembly.launch.workingDirectory ?? FileManager.default.currentDirectoryPath))
+        await controller.setEditLineHandler { editor.setEditLine($0) }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)
@@ -84,6 +85,8 @@ enum InteractiveFrontEnd {
                                               .color(.yellow)))
             case .key(let key):
                 await prompter.answer(key: key)
+            case .escapeTwice:
+                await RewindCommands.rewindLastPrompt(controller)
             case .terminate(let signal):
                 exitStatus = 128 + signal
                 break loop

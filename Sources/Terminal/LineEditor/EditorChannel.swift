@@ -13,6 +13,8 @@ final class EditorChannel: Sendable {
     struct Mailbox {
         var items: [OutputItem] = []
         var prompt: StyledText?
+        /// Text to put on the edit line in place of what is there.
+        var editLine: String?
         var stopRequested = false
         var wakeupPosted = false
         var closed = false
@@ -109,6 +111,15 @@ final class EditorChannel: Sendable {
         if !closed { wake() }
     }
 
+    /// Queues a replacement of the line being edited.
+    func post(editLine: String) {
+        let closed = mailbox.withLock { box in
+            box.editLine = editLine
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
     /// Asks the editor thread to shut down.
     func requestStop() {
         let closed = mailbox.withLock { box in
@@ -126,6 +137,7 @@ final class EditorChannel: Sendable {
             let taken = box
             box.items = []
             box.prompt = nil
+            box.editLine = nil
             box.wakeupPosted = false
             box.textBytes = 0
             box.roomWaiters = []

@@ -16,6 +16,8 @@ public enum LineInput: Sendable, Hashable {
     /// A single printable key, reported instead of edited because
     /// ``LineEditor/readNextKey(answers:)`` asked for one (e.g. to answer y/n at once).
     case key(Character)
+    /// Esc pressed twice on an empty line (Parley: take back the last prompt, as in Claude Code).
+    case escapeTwice
 }
 
 /// Why a ``LineEditor`` could not start.
