@@ -23,7 +23,7 @@ extension SessionController: CommandContext {
             return
         }
         lastUnanswered = nil
-        await session.send(message.text)
+        await session.send(message.text, extras: message.extras)
     }
 
     public var queuedMessages: [QueuedMessage] {

@@ -45,6 +45,8 @@ public actor SessionController {
     private var silenced = false
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
+    /// `!command`s running or waiting, and what is held behind them.
+    var local = LocalCommandQueue()
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
@@ -85,9 +87,12 @@ public actor SessionController {
         await session.interrupt()
     }
 
-    /// Whether no turn runs and nothing is queued.
+    /// Whether no turn or `!command` runs and nothing is queued.
     public var isSettled: Bool {
-        get async { await session.isSettled }
+        get async {
+            guard localCommandsIdle else { return false }
+            return await session.isSettled
+        }
     }
 
     /// Whether `claude` could not be recovered (until `/restart`).
@@ -101,6 +106,7 @@ public actor SessionController {
     /// Ends the session: the teardown sequence runs and every event is presented before this
     /// returns. Call it once, when the front end stops.
     public func shutdown() async {
+        await endLocalCommands()
         await session.terminate()
         await presenting?.value
     }
@@ -119,6 +125,11 @@ public actor SessionController {
     /// half-typed line on Ctrl-C only while a turn runs).
     public func observeActivity(_ observer: @escaping @Sendable (Bool) -> Void) {
         activityObservers.append(observer)
+    }
+
+    /// Tells the activity observers that a turn or a `!command` started (true) or ended.
+    func notifyActivity(_ busy: Bool) {
+        for observer in activityObservers { observer(busy) }
     }
 
     /// A thread-safe completion function for the line editor.
@@ -153,6 +164,7 @@ public actor SessionController {
     /// Waits until the session is settled *and* every event it emitted up to then has been
     /// presented, so that what a script does next never lands in the middle of a reply.
     public func waitUntilSettled() async {
+        await waitForLocalCommands()
         await session.waitUntilSettled()
         let target = await session.emittedEventCount
         if presentedEventCount >= target { return }
@@ -201,9 +213,9 @@ public actor SessionController {
             updateQueueLength()
         case .turnStarted:
             updateQueueLength()
-            for observer in activityObservers { observer(true) }
+            notifyActivity(true)
         case .turnCompleted, .messageNotAnswered, .processExited, .failed, .closed:
-            for observer in activityObservers { observer(false) }
+            notifyActivity(false)
         default:
             break
         }
@@ -288,7 +300,9 @@ public actor SessionController {
         case .empty:
             return
         case .message(let text):
-            await session.send(text)
+            await sendOrHold(text)
+        case .shell(let command):
+            await submitShell(command)
         case .command(let name, let arguments, let raw):
             if let command = registry.command(named: name) {
                 if let error = command.argumentError(arguments, sources: sources.withLock { $0 }) {

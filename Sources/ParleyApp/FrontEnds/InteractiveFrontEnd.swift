@@ -8,7 +8,8 @@ import Glibc
 #endif
 
 /// The terminal front end: a libedit prompt, replies streamed above it, typing ahead while
-/// a reply streams (lines typed then are queued), Ctrl-C to interrupt a turn, Ctrl-D to quit.
+/// a reply streams (lines typed then are queued), Ctrl-C to interrupt a turn or stop a
+/// `!command`, Ctrl-D to quit.
 ///
 /// Decisions (Docs/Commands.md): Ctrl-C at an idle prompt clears the line; during a turn it
 /// interrupts the turn and keeps the half-typed line. Ctrl-D on an empty line quits; if a
@@ -65,6 +66,8 @@ enum InteractiveFrontEnd {
                 if await prompter.isAsking {
                     await prompter.denyAll()
                     _ = await controller.interrupt()
+                } else if await controller.stopLocalCommand() {
+                    editor.writeStatus(StyledText("stopping the command…", .dim))
                 } else if await controller.interrupt() {
                     editor.writeStatus(StyledText("interrupting…", .dim))
                 }

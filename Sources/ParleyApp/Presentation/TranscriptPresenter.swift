@@ -211,7 +211,8 @@ public struct TranscriptPresenter: Sendable {
             let reason = result.terminalReason.map { " (\($0))" } ?? ""
             show(StyledText("✗ turn failed\(reason): \(detail.replacingNewlines())", .color(.red)), kind: .error, on: console)
         }
-        guard mode == .terminal else { return }
+        // A record-only line (a `!command`'s output) ran no model turn: no footer.
+        guard mode == .terminal, summary.message.extras.asksForReply else { return }
         var parts = [Self.seconds(summary.elapsed)]
         parts.append(String(format: "$%.4f", conversationCostUSD ?? result.totalCostUSD))
         parts.append("\(result.inputTokens) in · \(result.outputTokens) out tokens")
