@@ -296,11 +296,12 @@ public actor SessionController {
 
     /// Handles one submitted line: a command runs, a message is sent (or queued).
     public func submit(_ line: String) async {
+        if await sendIfPastedImage(line) { return }
         switch SubmittedInput(line: line) {
         case .empty:
             return
         case .message(let text):
-            await sendOrHold(text)
+            await sendMessage(text)
         case .shell(let command):
             await submitShell(command)
         case .command(let name, let arguments, let raw):
