@@ -78,8 +78,9 @@ enum StandardCommands {
             await context.note(StyledText(names + usage, .bold) + StyledText("  " + command.summary))
         }
         await context.note(StyledText("Other /commands claude knows (/compact, /cost, /context, /clear, …) are passed to it; "
-            + "//text sends a message starting with /.", .dim))
-        await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
+            + "//text sends a message starting with /. !command runs a shell command and puts its output into the "
+            + "conversation; @picture.png attaches an image.", .dim))
+        await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or a !command, or clears the line · "
             + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
     }
 

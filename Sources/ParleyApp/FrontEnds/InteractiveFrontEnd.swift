@@ -79,7 +79,7 @@ enum InteractiveFrontEnd {
                     break loop
                 }
                 eofWarnedAt = .now
-                editor.writeStatus(StyledText("a turn is running: press Ctrl-D again to quit (it will be interrupted), or wait",
+                editor.writeStatus(StyledText("a turn or !command is running: press Ctrl-D again to quit (it will be stopped), or wait",
                                               .color(.yellow)))
             case .key(let key):
                 await prompter.answer(key: key)
