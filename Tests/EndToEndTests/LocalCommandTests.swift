@@ -60,6 +60,25 @@ import Glibc
                 "the command outlived parley")
     }
 
+    @Test func quittingWhileACommandWaitsForATurnDoesNotWaitForTheTurn() throws {
+        let fixture = InteractiveTests.Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try fixture.start()
+        defer { terminal.close() }
+        terminal.type("a long one fc:delay=30000", enter: true)
+        #expect(terminal.waitFor("● model").0 || fixture.record.userTexts.count == 1, "\(terminal.screen())")
+        terminal.type("!echo never-ran", enter: true)
+        #expect(terminal.waitFor("queued: !echo never-ran").0, "\(terminal.screen())")
+        let quitAt = Date()
+        terminal.send("C-d")
+        #expect(terminal.waitFor("press Ctrl-D again to quit").0, "\(terminal.screen())")
+        terminal.send("C-d")
+        let (exited, screen) = terminal.waitFor("PARLEY-EXITED", timeout: 15)
+        #expect(exited, "\(screen)")
+        #expect(Date().timeIntervalSince(quitAt) < 10)
+        #expect(!screen.contains("\nnever-ran"), "\(screen)")
+    }
+
     /// Live processes whose command line holds `argument`.
     static func processes(withArgument argument: String) -> [pid_t] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

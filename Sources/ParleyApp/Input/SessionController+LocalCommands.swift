@@ -19,8 +19,8 @@ struct LocalCommandQueue: Sendable {
     }
 
     var held: [Held] = []
-    /// The command now running, and its text.
-    var running: (command: String, process: LocalCommand)?
+    /// The command now running.
+    var running: LocalCommand?
     /// Works through ``held``; nil when nothing is held or running.
     var drain: Task<Void, Never>?
     /// Parley is stopping: nothing more runs or is sent.
@@ -53,7 +53,7 @@ extension SessionController {
     /// Stops the running `!command` (Ctrl-C). False when none runs.
     public func stopLocalCommand() -> Bool {
         guard let running = local.running else { return false }
-        running.process.stop()
+        running.stop()
         return true
     }
 
@@ -65,11 +65,13 @@ extension SessionController {
         while let drain = local.drain { await drain.value }
     }
 
-    /// Parley is leaving: drops what is held and kills the running command and all it started.
+    /// Parley is leaving: drops what is held, kills the running command and all it started, and
+    /// waits until its output is drained. (A command still waiting for a turn never starts.)
     func endLocalCommands() async {
         local.closing = true
         local.held.removeAll()
-        local.running?.process.kill()
+        guard let running = local.running else { return }
+        running.kill()
         await waitForLocalCommands()
     }
 
@@ -103,7 +105,7 @@ extension SessionController {
             sayError("✗ !\(InertText.make(command).replacingNewlines().truncated(toWidth: 40)): \(error)")
             return
         }
-        local.running = (command, process)
+        local.running = process
         notifyActivity(true)
         var record = LocalCommandRecord(command: command)
         var stdoutLines = OutputLineSplitter(), stderrLines = OutputLineSplitter()
