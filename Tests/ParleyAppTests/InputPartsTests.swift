@@ -2,6 +2,10 @@ import Foundation
 import ParleyTestSupport
 import StreamJSON
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import ParleyApp
 
 /// The pure parts of `!command` and `@path` (issue 16): classification, mentions, pasted paths,
@@ -123,6 +127,7 @@ import Testing
         big.append(Data(count: 3 * 1024 * 1024 + 800 * 1024))  // 3.78 MiB: base64 over 5 MiB
         FileManager.default.createFile(atPath: directory.file("big.png"), contents: big)
         FileManager.default.createFile(atPath: directory.file("locked.png"), contents: png, attributes: [.posixPermissions: 0])
+        #expect(mkfifo(directory.file("pipe.png"), 0o600) == 0 && mkfifo(directory.file("pipe"), 0o600) == 0)
         let loader = ImageAttachmentLoader(directory: directory.path)
 
         let images = try loader.images(mentionedIn: "see @shot.png and @really-a-png.jpg, @noextension, @notes.txt, @missing")
@@ -136,6 +141,8 @@ import Testing
         #expect(failure("@big.png")?.contains("cannot attach big.png: 3.8 MiB is too large") == true, "\(failure("@big.png") ?? "")")
         #expect(failure("@fake.gif") == "cannot attach fake.gif: not a PNG, JPEG, GIF or WebP image")
         #expect(failure("@nothere.png") == "cannot attach nothere.png: no such file")
+        #expect(failure("@pipe.png") == "cannot attach pipe.png: not a regular file")  // and no open that blocks
+        #expect(try loader.images(mentionedIn: "@pipe and @\(directory.path)").isEmpty)
         if getuid() != 0 { #expect(failure("@locked.png") == "cannot attach locked.png: not readable") }
 
         #expect(try loader.pastedImage(directory.file("shot.png"))?.mediaType == "image/png")

@@ -28,16 +28,22 @@ struct ImageAttachmentLoader: Sendable {
 
     /// The image when `text` is nothing but a pasted path of an existing image file.
     func pastedImage(_ text: String) throws(Failure) -> ImageAttachment? {
-        guard let path = Mentions.pastedPath(text), exists(path) else { return nil }
+        guard let path = Mentions.pastedPath(text), FileManager.default.fileExists(atPath: resolve(path)) else { return nil }
         return try image(at: path, required: ImageFormat.hasImageExtension(path))
     }
 
     /// The image at `path`; nil when it is not one and not `required`.
     func image(at path: String, required: Bool) throws(Failure) -> ImageAttachment? {
         let full = resolve(path)
+        // Only regular files are opened: a FIFO would block the open until someone writes to it.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: full)
+        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+            if !required { return nil }
+            throw Failure(description: "cannot attach \(path): not a regular file")
+        }
         guard let handle = FileHandle(forReadingAtPath: full) else {
             if !required { return nil }
-            throw Failure(description: "cannot attach \(path): " + (exists(path) ? "not readable" : "no such file"))
+            throw Failure(description: "cannot attach \(path): " + (attributes == nil ? "no such file" : "not readable"))
         }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: ImageFormat.sniffLength)) ?? Data()
@@ -45,7 +51,7 @@ struct ImageAttachmentLoader: Sendable {
             if !required { return nil }
             throw Failure(description: "cannot attach \(path): not a PNG, JPEG, GIF or WebP image")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: full)[.size] as? Int) ?? 0
+        let size = (attributes?[.size] as? Int) ?? 0
         let base64Length = (size + 2) / 3 * 4
         guard base64Length <= Self.maxBase64Length else {
             throw Failure(description: "cannot attach \(path): \(Self.mebibytes(size)) is too large "
@@ -63,11 +69,6 @@ struct ImageAttachmentLoader: Sendable {
     private func resolve(_ path: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         return expanded.hasPrefix("/") ? expanded : directory + "/" + expanded
-    }
-
-    private func exists(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: resolve(path), isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     private static func mebibytes(_ bytes: Int) -> String {
