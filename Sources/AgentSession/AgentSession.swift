@@ -77,11 +77,13 @@ public actor AgentSession {
         perform(machine.handle(.start))
     }
 
-    /// Sends `text` as one user turn: now if idle, else after the queued ones.
+    /// Sends `text` as one user turn: now if idle, else after the queued ones. `extras` adds
+    /// images, or makes it a record-only line (no model call; the CLI still ends it with a
+    /// result, so it takes its place in the queue like any message).
     @discardableResult
-    public func send(_ text: String) -> QueuedMessage {
+    public func send(_ text: String, extras: UserMessageExtras = .none) -> QueuedMessage {
         messageCounter += 1
-        let message = QueuedMessage(id: messageIDs.next(), text: text, sequenceNumber: messageCounter)
+        let message = QueuedMessage(id: messageIDs.next(), text: text, sequenceNumber: messageCounter, extras: extras)
         perform(machine.handle(.send(message)))
         return message
     }

@@ -8,11 +8,14 @@ public struct QueuedMessage: Sendable, Equatable, Identifiable {
     public let text: String
     /// 1 for the first message of the session, then counting up.
     public let sequenceNumber: Int
+    /// Images sent with the text, or a record-only line (``UserMessageExtras``).
+    public let extras: UserMessageExtras
 
-    public init(id: String, text: String, sequenceNumber: Int) {
+    public init(id: String, text: String, sequenceNumber: Int, extras: UserMessageExtras = .none) {
         self.id = id
         self.text = text
         self.sequenceNumber = sequenceNumber
+        self.extras = extras
     }
 }
 

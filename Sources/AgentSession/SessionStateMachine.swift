@@ -235,7 +235,7 @@ public struct SessionStateMachine: Sendable {
 
     private mutating func startTurn(_ message: QueuedMessage, now: ContinuousClock.Instant) -> [Action] {
         phase = .busy(Turn(message: message, startedAt: now))
-        return [.write(.user(text: message.text, uuid: message.id)), .emit(.turnStarted(message))]
+        return [.write(.user(text: message.text, uuid: message.id, extras: message.extras)), .emit(.turnStarted(message))]
     }
 
     private mutating func drainQueue(now: ContinuousClock.Instant) -> [Action] {

@@ -31,7 +31,7 @@ extension SessionController: CommandContext {
             return
         }
         lastUnanswered = nil
-        await session.send(message.text)
+        await session.send(message.text, extras: message.extras)
     }
 
     public var queuedMessages: [QueuedMessage] {

@@ -79,6 +79,8 @@ public actor SessionController {
     /// wait behind the next turn's output), but a script's next line waits for them.
     var receiptsInFlight = 0
     var receiptWaiters: [CheckedContinuation<Void, Never>] = []
+    /// `!command`s running or waiting, and what is held behind them.
+    var local = LocalCommandQueue()
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
@@ -121,9 +123,12 @@ public actor SessionController {
         await session.interrupt()
     }
 
-    /// Whether no turn runs and nothing is queued.
+    /// Whether no turn or `!command` runs and nothing is queued.
     public var isSettled: Bool {
-        get async { await session.isSettled }
+        get async {
+            guard localCommandsIdle else { return false }
+            return await session.isSettled
+        }
     }
 
     /// Whether `claude` could not be recovered (until `/restart`).
@@ -137,6 +142,7 @@ public actor SessionController {
     /// Ends the session: the teardown sequence runs and every event is presented before this
     /// returns. Call it once, when the front end stops.
     public func shutdown() async {
+        await endLocalCommands()
         await session.terminate()
         await presenting?.value
     }
@@ -155,6 +161,11 @@ public actor SessionController {
     /// half-typed line on Ctrl-C only while a turn runs).
     public func observeActivity(_ observer: @escaping @Sendable (Bool) -> Void) {
         activityObservers.append(observer)
+    }
+
+    /// Tells the activity observers that a turn or a `!command` started (true) or ended.
+    func notifyActivity(_ busy: Bool) {
+        for observer in activityObservers { observer(busy) }
     }
 
     /// A thread-safe completion function for the line editor.
@@ -194,6 +205,7 @@ public actor SessionController {
     /// Waits until the session is settled *and* every event it emitted up to then has been
     /// presented, so that what a script does next never lands in the middle of a reply.
     public func waitUntilSettled() async {
+        await waitForLocalCommands()
         await session.waitUntilSettled()
         let target = await session.emittedEventCount
         if presentedEventCount < target {
@@ -258,9 +270,9 @@ public actor SessionController {
         case .turnStarted(let message):
             journal(sent: message.id)
             updateQueueLength()
-            for observer in activityObservers { observer(true) }
+            notifyActivity(true)
         case .turnCompleted, .messageNotAnswered, .processExited, .failed, .closed:
-            for observer in activityObservers { observer(false) }
+            notifyActivity(false)
         default:
             break
         }
@@ -360,11 +372,14 @@ public actor SessionController {
 
     /// Handles one submitted line: a command runs, a message is sent (or queued).
     public func submit(_ line: String) async {
+        if await sendIfPastedImage(line) { return }
         switch SubmittedInput(line: line) {
         case .empty:
             return
         case .message(let text):
-            await session.send(text)
+            await sendMessage(text)
+        case .shell(let command):
+            await submitShell(command)
         case .command(let name, let arguments, let raw):
             if let command = registry.command(named: name) {
                 if let error = command.argumentError(arguments, sources: sources.withLock { $0 }) {

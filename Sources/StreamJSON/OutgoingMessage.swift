@@ -6,8 +6,9 @@ import Foundation
 /// the text holds (newlines, quotes, control characters, emoji): one malformed stdin line
 /// kills the CLI, so nothing else may ever be written.
 public enum OutgoingMessage: Sendable, Equatable {
-    /// A user turn. `uuid` lets results be matched to the message that caused them.
-    case user(text: String, uuid: String)
+    /// A user turn. `uuid` lets results be matched to the message that caused them; `extras`
+    /// adds images or makes it a record-only line (``UserMessageExtras``).
+    case user(text: String, uuid: String, extras: UserMessageExtras = .none)
     /// A command to the CLI, answered by a `control_response` with the same id.
     case controlRequest(requestID: String, ControlRequestBody)
     /// An answer to a `can_use_tool` request.
@@ -18,13 +19,15 @@ public enum OutgoingMessage: Sendable, Equatable {
     /// The JSON object for this line.
     public var json: JSONValue {
         switch self {
-        case .user(let text, let uuid):
-            return [
+        case .user(let text, let uuid, let extras):
+            var object: [String: JSONValue] = [
                 "type": "user",
-                "message": ["role": "user", "content": .string(text)],
+                "message": ["role": "user", "content": Self.content(text: text, images: extras.images)],
                 "parent_tool_use_id": nil,
                 "uuid": .string(uuid),
             ]
+            if !extras.asksForReply { object["shouldQuery"] = false }
+            return .object(object)
         case .controlRequest(let id, let body):
             return ["type": "control_request", "request_id": .string(id), "request": body.json]
         case .permissionResponse(let id, let decision):
@@ -42,20 +45,48 @@ public enum OutgoingMessage: Sendable, Equatable {
 
     /// The bytes to write: compact JSON plus `\n`.
     public func encodedLine() -> Data {
-        if case .user(let text, let uuid) = self { return Self.userLine(text: text, uuid: uuid) }
+        if case .user(let text, let uuid, let extras) = self { return Self.userLine(text: text, uuid: uuid, extras: extras) }
         var data = (try? Self.encoder.encode(json)) ?? Data("{}".utf8)
         data.append(UInt8(ascii: "\n"))
         return data
     }
 
+    /// `content` of a user message: the plain string, or the text block then the image blocks.
+    static func content(text: String, images: [ImageAttachment]) -> JSONValue {
+        guard !images.isEmpty else { return .string(text) }
+        let imageBlocks: [JSONValue] = images.map { image in
+            ["type": "image",
+             "source": ["type": "base64", "media_type": .string(image.mediaType), "data": .string(image.base64Data)]]
+        }
+        return .array([["type": "text", "text": .string(text)]] + imageBlocks)
+    }
+
     /// A user turn, written directly: the bytes `JSONEncoder` produces for ``json`` (sorted
     /// keys, slashes unescaped), without building the tree or going through `Codable`.
-    static func userLine(text: String, uuid: String) -> Data {
+    static func userLine(text: String, uuid: String, extras: UserMessageExtras = .none) -> Data {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + uuid.utf8.count + 96)
-        bytes.append(contentsOf: #"{"message":{"content":""#.utf8)
-        appendEscaped(text, to: &bytes)
-        bytes.append(contentsOf: #"","role":"user"},"parent_tool_use_id":null,"type":"user","uuid":""#.utf8)
+        let imageBytes = extras.images.reduce(0) { $0 + $1.base64Data.utf8.count + 96 }
+        bytes.reserveCapacity(text.utf8.count + uuid.utf8.count + imageBytes + 128)
+        if extras.images.isEmpty {
+            bytes.append(contentsOf: #"{"message":{"content":""#.utf8)
+            appendEscaped(text, to: &bytes)
+            bytes.append(contentsOf: #"","role":"user"}"#.utf8)
+        } else {
+            bytes.append(contentsOf: #"{"message":{"content":[{"text":""#.utf8)
+            appendEscaped(text, to: &bytes)
+            bytes.append(contentsOf: #"","type":"text"}"#.utf8)
+            for image in extras.images {
+                bytes.append(contentsOf: #",{"source":{"data":""#.utf8)
+                appendEscaped(image.base64Data, to: &bytes)
+                bytes.append(contentsOf: #"","media_type":""#.utf8)
+                appendEscaped(image.mediaType, to: &bytes)
+                bytes.append(contentsOf: #"","type":"base64"},"type":"image"}"#.utf8)
+            }
+            bytes.append(contentsOf: #"],"role":"user"}"#.utf8)
+        }
+        bytes.append(contentsOf: #","parent_tool_use_id":null,"#.utf8)
+        if !extras.asksForReply { bytes.append(contentsOf: #""shouldQuery":false,"#.utf8) }
+        bytes.append(contentsOf: #""type":"user","uuid":""#.utf8)
         appendEscaped(uuid, to: &bytes)
         bytes.append(contentsOf: "\"}\n".utf8)
         return Data(bytes)

@@ -110,7 +110,8 @@ final class StdinReader: @unchecked Sendable {
             out.line(lifecycle(uuid, "queued", sid))
         }
         sh.locked {
-            sh.queue.append(UserMessage(text: text, uuid: uuid, message: message, arrivedWhileBusy: busy))
+            sh.queue.append(UserMessage(text: text, uuid: uuid, message: message, arrivedWhileBusy: busy,
+                                        asksForReply: object["shouldQuery"] != .bool(false)))
             sh.cond.broadcast()
         }
     }

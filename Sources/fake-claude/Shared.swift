@@ -11,6 +11,8 @@ struct UserMessage {
     let message: JSONValue
     /// It arrived while a turn was running (only such messages are merged).
     let arrivedWhileBusy: Bool
+    /// False for `"shouldQuery": false`: recorded in the conversation, no model call.
+    var asksForReply = true
 }
 
 enum PermissionOutcome {

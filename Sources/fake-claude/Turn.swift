@@ -186,6 +186,16 @@ final class TurnRunner {
         }
 
         if d.strayResult { strayResult() }
+        if !batch.contains(where: \.asksForReply) {
+            // `"shouldQuery": false`: into the history, init and an empty result, no model call.
+            emit(initLine(historyTurns: earlier.count))
+            appendHistory(prompt)
+            emitResult(subtype: "success", isError: false, terminal: "completed", stopReason: nil, numTurns: 0,
+                       resultText: "", safe: true, errors: nil, apiStatus: .null, apiType: nil)
+            finish(batch)
+            return
+        }
+
         emit(initLine(historyTurns: earlier.count))
         if cfg.replayUserMessages {
             for message in batch {

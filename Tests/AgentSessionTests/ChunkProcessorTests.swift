@@ -71,7 +71,7 @@ import Testing
         #expect(output.events.contains { if case .turnCompleted = $0 { true } else { false } })
         #expect(output.events.contains { if case .turnStarted(let message) = $0 { message.text == "next" } else { false } })
         #expect(output.startedTurn)
-        #expect(output.actions.contains { if case .write(.user("next", _)) = $0 { true } else { false } })
+        #expect(output.actions.contains { if case .write(.user("next", _, _)) = $0 { true } else { false } })
     }
 
     @Test func junkIsReportedButIsNoSignOfLife() {

@@ -11,7 +11,7 @@ import StreamJSON
     func initEvent(_ id: String = "s1") -> IncomingMessage { .system(.initialized(SessionInit(sessionID: id, model: "m"))) }
 
     func writes(_ actions: [SessionStateMachine.Action]) -> [String] {
-        actions.compactMap { if case .write(.user(let text, _)) = $0 { text } else { nil } }
+        actions.compactMap { if case .write(.user(let text, _, _)) = $0 { text } else { nil } }
     }
     func emitted(_ actions: [SessionStateMachine.Action]) -> [SessionEvent] {
         actions.compactMap { if case .emit(let event) = $0 { event } else { nil } }

@@ -100,8 +100,11 @@ enum StandardCommands {
         for (name, command) in zip(claudeRows, claudeCommands) {
             await context.note(row(name, command.description, style: .dim))
         }
-        await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
-            + "Ctrl-D on an empty line quits · Tab completes · Esc Esc on an empty line rewinds the last prompt · Ctrl-R searches history", .dim))
+        await context.note(StyledText("!command runs a shell command and puts its output into the conversation; "
+            + "@picture.png attaches an image.", .dim))
+        await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or a !command, "
+            + "or clears the line · Ctrl-D on an empty line quits · Tab completes · Esc Esc on an empty line rewinds the last prompt · "
+            + "Ctrl-R searches history", .dim))
     }
 
     static func queue(_ context: any CommandContext, _ arguments: [String]) async {

@@ -4,18 +4,23 @@ public enum SubmittedInput: Sendable, Equatable {
     case empty
     /// A message for Claude.
     case message(String)
+    /// `!command`: a command line for the user's shell, run locally (its output goes into
+    /// the conversation without a model turn).
+    case shell(String)
     /// A slash command: `/name arg1 arg2`. `raw` is the line as typed.
     case command(name: String, arguments: [String], raw: String)
 
-    /// Classifies a line: `/x` is a command, `//x` a message starting with `/x`, blank is empty.
-    /// Text of several lines (a paste, a `\` continuation) is always a message: never a command
-    /// that would silently drop the other lines.
+    /// Classifies a line: `/x` is a command, `//x` a message starting with `/x`, `!cmd` a shell
+    /// command (a lone `!` is a message), blank is empty. Text of several lines (a paste, a `\`
+    /// continuation) is always a message: never a command that would silently drop the other lines.
     public init(line: String) {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
             self = .empty
         } else if trimmed.contains("\n") {
             self = .message(line)
+        } else if trimmed.hasPrefix("!"), trimmed.count > 1 {
+            self = .shell(String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces))
         } else if trimmed.hasPrefix("//") {
             self = .message(String(trimmed.dropFirst()))
         } else if trimmed.hasPrefix("/"), trimmed.count > 1, !trimmed.dropFirst().first!.isWhitespace {

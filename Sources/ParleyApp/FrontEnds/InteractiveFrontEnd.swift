@@ -7,7 +7,8 @@ import Terminal
 import Glibc
 
 /// The terminal front end: a libedit prompt, replies streamed above it, typing ahead while
-/// a reply streams (lines typed then are queued), Ctrl-C to interrupt a turn, Ctrl-D to quit.
+/// a reply streams (lines typed then are queued), Ctrl-C to interrupt a turn or stop a
+/// `!command`, Ctrl-D to quit.
 ///
 /// Decisions (Docs/Commands.md): Ctrl-C at an idle prompt clears the line; during a turn it
 /// interrupts the turn and keeps the half-typed line. Ctrl-D on an empty line quits; if a
@@ -70,6 +71,8 @@ enum InteractiveFrontEnd {
                 if await prompter.isAsking {
                     await prompter.denyAll()
                     _ = await controller.interrupt()
+                } else if await controller.stopLocalCommand() {
+                    editor.writeStatus(StyledText("stopping the command…", .dim))
                 } else if await controller.interrupt() {
                     editor.writeStatus(StyledText("interrupting…", .dim))
                 }
@@ -81,7 +84,7 @@ enum InteractiveFrontEnd {
                     break loop
                 }
                 eofWarnedAt = .now
-                editor.writeStatus(StyledText("a turn is running: press Ctrl-D again to quit (it will be interrupted), or wait",
+                editor.writeStatus(StyledText("a turn or !command is running: press Ctrl-D again to quit (it will be stopped), or wait",
                                               .color(.yellow)))
             case .key(let key):
                 await prompter.answer(key: key)

@@ -223,8 +223,10 @@ public struct TranscriptPresenter: Sendable {
             let reason = result.terminalReason.map { " (\($0))" } ?? ""
             show(StyledText("✗ turn failed\(reason): \(detail.replacingNewlines())", .color(.red)), kind: .error, on: console)
         }
-        // A command claude answers itself (`/cost`, `/context`) asks no model: no footer.
-        guard mode == .terminal, result.inputTokens > 0 || result.outputTokens > 0 else { return }
+        // A command claude answers itself (`/cost`, `/context`) asks no model, and a record-only
+        // line (a `!command`'s output) runs no model turn: no footer for either.
+        guard mode == .terminal, summary.message.extras.asksForReply,
+              result.inputTokens > 0 || result.outputTokens > 0 else { return }
         var parts = [Self.seconds(summary.elapsed)]
         parts.append(String(format: "$%.4f", conversationCostUSD ?? result.totalCostUSD))
         parts.append("\(result.inputTokens) in · \(result.outputTokens) out tokens")
