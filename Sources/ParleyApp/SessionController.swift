@@ -17,7 +17,7 @@ public actor SessionController {
     let console: any Console
     let registry: CommandRegistry
     private var presentation: Presentation
-    private let jsonEncoder = JSONEventEncoder()
+    private var jsonEncoder = JSONEventEncoder()
     private(set) var configuration: ParleyConfiguration
     private let overrides: LaunchOverrides
     private let baseLaunch: LaunchConfiguration
@@ -283,6 +283,15 @@ public actor SessionController {
         presenter.showThinking = show ?? !presenter.showThinking
         presentation = .transcript(presenter)
         return presenter.showThinking
+    }
+
+    /// `/diff`: the last file change's whole diff.
+    func showLastDiff() {
+        guard case .transcript(let presenter) = presentation, let lines = presenter.lastDiffLines() else {
+            say(StyledText("no file change to show yet", .dim))
+            return
+        }
+        for line in lines { say(line.madeInert(), kind: .tool) }
     }
 
     var personaNames: [String] { configuration.personaNames }

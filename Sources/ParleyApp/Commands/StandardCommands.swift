@@ -53,6 +53,9 @@ extension CommandRegistry {
         SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { controller, _ in
             await controller.showStatus()
         },
+        SlashCommand(name: "diff", summary: "show the last file change (Edit, MultiEdit, Write) as a whole diff") { controller, _ in
+            await controller.showLastDiff()
+        },
         SlashCommand(name: "thinking", usage: "[on|off]", summary: "show thinking in full, or only as an indicator",
                      completeArgument: { index, _ in index == 0 ? ["on", "off"] : [] }) { controller, arguments in
             let value: Bool? = arguments.first.map { $0 == "on" }

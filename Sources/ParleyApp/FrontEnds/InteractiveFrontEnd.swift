@@ -48,7 +48,8 @@ enum InteractiveFrontEnd {
             configuration: configuration, personaName: personaName, baseLaunch: base, overrides: overrides,
             autoApprove: autoApprove, debugLogPath: options.debugLogPath)
         completer.set(controller)
-        let prompter = InteractivePermissionPrompter(editor: editor, normalPrompt: prompt)
+        let prompter = InteractivePermissionPrompter(editor: editor, normalPrompt: prompt, width: capabilities.width,
+                                                     workingDirectory: overrides.workingDirectory ?? FileManager.default.currentDirectoryPath)
         await controller.setPermissionPrompter(prompter)
         await controller.observePersona { name in
             persona.withLock { $0 = name }

@@ -5,7 +5,8 @@ import Terminal
 /// Asks permission questions inline: the question appears above the prompt, the prompt
 /// changes to `allow? [y/n/a] ›`, and one key answers it: `y` allows once, `a` always (the
 /// CLI's own suggestion), `n` denies and then asks for an optional reason (a line; Enter for
-/// none) that reaches the model. A typed line (`y`, `a`, `n reason`) works too. Questions are
+/// none) that reaches the model. A typed line (`y`, `a`, `n reason`) works too. An Edit,
+/// MultiEdit or Write shows the diff it would make under the question. Questions are
 /// asked one at a time, in order; a question the CLI withdraws disappears.
 actor InteractivePermissionPrompter: PermissionPrompter {
     private struct Question {
@@ -18,10 +19,13 @@ actor InteractivePermissionPrompter: PermissionPrompter {
     private var questions: [Question] = []
     /// `n` was pressed: the next line is the reason.
     private var awaitingReason = false
+    /// Draws the diff of a file change under its question.
+    private let diffRenderer: FileChangeRenderer
 
-    init(editor: LineEditor, normalPrompt: @escaping @Sendable () -> StyledText) {
+    init(editor: LineEditor, normalPrompt: @escaping @Sendable () -> StyledText, width: Int = 80, workingDirectory: String? = nil) {
         self.editor = editor
         self.normalPrompt = normalPrompt
+        self.diffRenderer = FileChangeRenderer(width: width, workingDirectory: workingDirectory)
     }
 
     /// True while a question waits for the next line.
@@ -124,7 +128,8 @@ actor InteractivePermissionPrompter: PermissionPrompter {
     /// reword the question. A display name that differs from the real one is only a note.
     private func show(_ pending: PendingPermission) {
         let request = pending.request
-        let argument = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input))
+        let argument = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input),
+                                                           workingDirectory: diffRenderer.workingDirectory)
         var question = StyledText("? ", .color(.yellow)) + StyledText("Allow ", .bold)
             + StyledText(ToolLineFormatter.shownName(request.toolName), .bold)
         if !argument.isEmpty { question += StyledText("(" + argument.truncated(toWidth: Self.shownArgumentWidth) + ")") }
@@ -136,6 +141,7 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         if let reason = request.decisionReason { notes.append(InertText.make(reason).replacingNewlines()) }
         if !notes.isEmpty { question += StyledText("  (" + notes.joined(separator: "; ") + ")", .dim) }
         editor.writeStatus(question)
+        for line in diffRenderer.permissionPreview(toolName: request.toolName, input: request.input) { editor.writeStatus(line.madeInert()) }
         editor.setPrompt(StyledText("allow? [y/n/a] ", .color(.yellow)) + StyledText("› ", .bold))
         editor.readNextKey()
     }

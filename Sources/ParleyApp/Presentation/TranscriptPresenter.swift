@@ -4,7 +4,8 @@ import StreamJSON
 import Terminal
 
 /// Turns ``SessionEvent``s into what a person reads: streamed (Markdown-rendered) text,
-/// one line per tool call, dim result previews, status lines and errors.
+/// one line per tool call, result summaries, previews and diffs (see ``ToolCallPresenter``),
+/// status lines and errors.
 ///
 /// It holds only what rendering needs (the Markdown renderer's current line, whether the
 /// cursor is at a line start) and writes to a ``Console``; it never touches a terminal.
@@ -37,6 +38,7 @@ public struct TranscriptPresenter: Sendable {
     private var lastShownModel: String?
     private var lastShownSession: String?
     private var thinkingShown = false
+    private var tools: ToolCallPresenter
 
     /// - Parameter stdoutIsTerminal: in plain mode, whether assistant text reaches a terminal
     ///   (then it is made inert; otherwise it stays exactly as sent). Terminal mode always is.
@@ -45,11 +47,28 @@ public struct TranscriptPresenter: Sendable {
         self.width = width
         self.showThinking = showThinking
         self.makesAssistantTextInert = mode == .terminal || stdoutIsTerminal
+        self.tools = ToolCallPresenter(width: width, workingDirectory: nil)
     }
 
-    private var formatter: ToolLineFormatter { ToolLineFormatter(width: width) }
+    /// Reads a file before a tool changes it (tests give their own).
+    var readFile: @Sendable (String) -> String? {
+        get { tools.readFile }
+        set { tools.readFile = newValue }
+    }
+
+    /// The whole diff of the last file change shown, for `/diff`; `nil` when there was none.
+    func lastDiffLines() -> [StyledText]? {
+        var tools = tools
+        tools.width = width
+        return tools.lastDiffLines()
+    }
 
     public mutating func present(_ event: SessionEvent, on console: some Console) {
+        switch event {
+        case .toolUse, .toolResult, .thinkingDelta, .capabilitiesLearned, .turnStarted, .permissionCancelled: break
+        default: tools.noteOtherOutput()
+        }
+        tools.width = width
         switch event {
         case .textDelta(let text):
             stream(text, on: console)
@@ -79,10 +98,10 @@ public struct TranscriptPresenter: Sendable {
             }
         case .toolUse(let use):
             closeText(on: console)
-            show(formatter.callLine(use), kind: .tool, on: console)
+            for line in tools.callLines(use) { show(line, kind: .tool, on: console) }
         case .toolResult(let result):
             closeText(on: console)
-            for line in formatter.resultLines(result) { show(line, kind: .tool, on: console) }
+            for line in tools.resultLines(result) { show(line, kind: .tool, on: console) }
         case .status(let update):
             if let line = statusLine(update) {
                 closeText(on: console)
@@ -98,6 +117,7 @@ public struct TranscriptPresenter: Sendable {
                 show(StyledText("● claude started (pid \(pid), \(what))", .dim), kind: .status, on: console)
             }
         case .sessionInitialized(let info):
+            tools.workingDirectory = info.cwd
             if mode == .terminal, info.model != lastShownModel || info.sessionID != lastShownSession {
                 closeText(on: console)
                 show(StyledText("● model \(info.model) · session \(info.sessionID)", .dim), kind: .status, on: console)
