@@ -40,6 +40,8 @@ struct Directives {
     /// `fc:once`: crash-type directives fire only the first time this prompt is seen
     /// (needs FAKE_CLAUDE_STATE_DIR), so a prompt re-sent after recovery succeeds.
     var once = false
+    /// `fc:parallel`: three tool calls in one message (two Bash, one Read), then their results.
+    var parallel = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -95,6 +97,7 @@ struct Directives {
             case "history": history = true
             case "once": once = true
             case "hostile": hostile = true
+            case "parallel": parallel = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }
