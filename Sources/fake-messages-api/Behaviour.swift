@@ -240,6 +240,24 @@ struct Behaviour {
                 if !path.hasPrefix("/") { path = (dir as NSString).appendingPathComponent(path) }
                 tools.append(("Write", JSON.string(["file_path": path, "content": "hello\n"], sorted: true)))
                 labels.append(t)
+            } else if let (word, defaultPath) = [("mock-edit", "mock_edit.txt"), ("mock-multiedit", "mock_edit.txt"),
+                                                 ("mock-overwrite", "mock_edit.txt")].first(where: { t == $0.0 || t.hasPrefix($0.0 + "=") }) {
+                let dir = options.cwd ?? r.primaryWorkingDirectory ?? FileManager.default.currentDirectoryPath
+                var path = t == word ? defaultPath : String(t.dropFirst(word.count + 1))
+                if !path.hasPrefix("/") { path = (dir as NSString).appendingPathComponent(path) }
+                tools.append(Self.fileTool(word, path: path))
+                labels.append(t)
+            } else if t == "mock-parallel" {
+                preText = preText ?? "Running two commands."
+                for word in ["one", "two"] {
+                    tools.append(("Bash", JSON.string(["command": "echo \(word)", "description": "say \(word)"], sorted: true)))
+                }
+                labels.append(t)
+            } else if t == "mock-task" {
+                preText = preText ?? "Asking a subagent."
+                let input = ["description": "run a tool", "prompt": "please use a tool", "subagent_type": "general-purpose"]
+                tools.append(("Task", JSON.string(input, sorted: true)))
+                labels.append(t)
             } else if t == "mock-sleeptool" || t.hasPrefix("mock-sleeptool=") {
                 let secs = t == "mock-sleeptool" ? "30" : String(t.dropFirst(15))
                 // 2.1.331 refuses `sleep N` alone or first ("Blocked: standalone sleep …"); this form runs.
@@ -305,6 +323,20 @@ struct Behaviour {
         }
         if !labels.isEmpty { p.label = labels.joined(separator: " ") }
         return p
+    }
+
+    /// The tool call of `mock-edit` (`beta` → `BETA` + `beta two`), `mock-multiedit` (`alpha` →
+    /// `ALPHA`, `gamma` → `GAMMA`) and `mock-overwrite` (a Write of `alpha\nBETA\ngamma\n`).
+    static func fileTool(_ word: String, path: String) -> (name: String, input: String) {
+        switch word {
+        case "mock-multiedit":
+            let edits = [["old_string": "alpha", "new_string": "ALPHA"], ["old_string": "gamma", "new_string": "GAMMA"]]
+            return ("MultiEdit", JSON.string(["file_path": path, "edits": edits] as [String: Any], sorted: true))
+        case "mock-overwrite":
+            return ("Write", JSON.string(["file_path": path, "content": "alpha\nBETA\ngamma\n"], sorted: true))
+        default:
+            return ("Edit", JSON.string(["file_path": path, "old_string": "beta", "new_string": "BETA\nbeta two"], sorted: true))
+        }
     }
 
     // MARK: script lines

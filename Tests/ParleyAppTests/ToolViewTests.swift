@@ -71,10 +71,23 @@ import Testing
         #expect(console.lines(.tool) == ["⏺ Bash(echo one)", "  ⎿  one"])
     }
 
+    @Test func aPermissionQuestionBetweenCallAndResultLabelsItOnlyWhereItIsShown() {
+        let question = SessionEvent.permissionRequested(PendingPermission(
+            requestID: "r", request: PermissionRequest(toolName: "Bash", input: ["command": "echo one"])))
+        let (plain, _) = present([use("1", "Bash", ["command": "echo one"]), question, result("1", "one")])
+        #expect(plain.lines(.tool) == ["⏺ Bash(echo one)", "  ⎿  one"])
+        let console = RecordingConsole()
+        var presenter = TranscriptPresenter(mode: .terminal, width: 80)
+        for event in [use("1", "Bash", ["command": "echo one"]), question, result("1", "one")] { presenter.present(event, on: console) }
+        #expect(console.lines(.tool) == ["⏺ Bash(echo one)", "  ↳ Bash(echo one)", "  ⎿  one"])
+    }
+
     @Test func readGrepGlobAndWebFetchResultsAreSummarised() {
         let numbered = (1...120).map { String(format: "%6d→line", $0) }.joined(separator: "\n")
         let cases: [(String, JSONValue, String, String)] = [
             ("Read", ["file_path": "/work/project/a.swift"], numbered, "  ⎿  Read 120 lines"),
+            ("Read", ["file_path": "/work/project/b.swift"], "1\talpha\n2\tbeta\n3\tgamma\n4\t", "  ⎿  Read 3 lines"),
+            ("Read", ["file_path": "/work/project/c.swift"], "1\t", "  ⎿  Read 1 line"),
             ("Grep", ["pattern": "x"], "Found 3 files\n/a\n/b\n/c", "  ⎿  Found 3 files"),
             ("Grep", ["pattern": "x", "output_mode": "content"], "/a:1:x\n/b:2:x", "  ⎿  Found 2 lines"),
             ("Grep", ["pattern": "x"], "No files found", "  ⎿  No files found"),

@@ -7,9 +7,11 @@ enum ToolResultSummary {
     static func summary(of content: String, tool: String) -> String? {
         switch tool {
         case "Read":
-            // The CLI numbers each line of the file: `     7→text` (or a tab after the number).
-            let count = lines(of: content).count(where: isNumberedLine)
-            return count == 0 ? nil : "Read " + counted(count, "line")
+            // The CLI numbers each line of the file: `     7→text` or `7<tab>text`; a file that ends
+            // with a newline gets an empty last numbered line, which is not a line of the file.
+            let numbered = content.split(separator: "\n").compactMap(numberedLineText)
+            let count = numbered.count - (numbered.count > 1 && numbered.last?.isEmpty == true ? 1 : 0)
+            return numbered.isEmpty ? nil : "Read " + counted(count, "line")
         case "Grep":
             let lines = lines(of: content)
             guard let first = lines.first else { return "No matches found" }
@@ -30,11 +32,13 @@ enum ToolResultSummary {
         content.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }
     }
 
-    private static func isNumberedLine(_ line: Substring) -> Bool {
+    /// The text of a line numbered by the CLI, or `nil` for another line.
+    private static func numberedLineText(_ line: Substring) -> Substring? {
         let rest = line.drop(while: { $0 == " " })
         let digits = rest.prefix(while: \.isASCIIDigitCharacter)
-        guard !digits.isEmpty, let next = rest.dropFirst(digits.count).first else { return false }
-        return next == "→" || next == "\t"
+        let after = rest.dropFirst(digits.count)
+        guard !digits.isEmpty, let separator = after.first, separator == "→" || separator == "\t" else { return nil }
+        return after.dropFirst()
     }
 
     static func counted(_ count: Int, _ noun: String) -> String {

@@ -66,6 +66,8 @@ public struct TranscriptPresenter: Sendable {
     public mutating func present(_ event: SessionEvent, on console: some Console) {
         switch event {
         case .toolUse, .toolResult, .thinkingDelta, .capabilitiesLearned, .turnStarted, .permissionCancelled: break
+        // A question is shown (between a call and its result) only in a terminal.
+        case .permissionRequested: if mode == .terminal { tools.noteOtherOutput() }
         default: tools.noteOtherOutput()
         }
         tools.width = width

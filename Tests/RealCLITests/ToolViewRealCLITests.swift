@@ -1,0 +1,98 @@
+import Foundation
+import ParleyTestSupport
+import StreamJSON
+import Testing
+
+/// The transcript views of tool calls (issue 14) with the real `claude` and the fake Messages
+/// API: a Read summarised, an Edit's and an overwriting Write's diffs in the permission question
+/// and after they ran, `/diff`, parallel calls with labelled results, in a 60-column terminal.
+@Suite(.serialized) struct ToolViewRealCLITests {
+    static let original = "alpha\nbeta\ngamma\n"
+
+    /// The screen's lines without trailing blanks.
+    func lines(_ screen: String) -> [String] {
+        screen.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
+    }
+
+    @Test(arguments: [false, true]) func diffsSummariesAndParallelCallsWithTheRealCLI(noColor: Bool) throws {
+        let harness = try RealHarness()
+        defer { harness.finish() }
+        let path = harness.work + "/notes.txt"
+        FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
+        var environment = harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        if noColor { environment["NO_COLOR"] = "1" }
+        let terminal = try TmuxTerminal(
+            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
+            width: 60, height: 60, environment: environment)
+        defer { terminal.close() }
+        #expect(terminal.waitFor("parley ›", timeout: 20).0)
+
+        // The CLI edits only files it has read: a Read first, shown as a summary.
+        terminal.type("read mock-tool=Read:{\"file_path\": \"\(path)\"}", enter: true)
+        let (read, readScreen) = terminal.waitFor("  ⎿  Read 3 lines", timeout: 40)
+        #expect(read, "screen:\n\(readScreen)")
+        terminal.waitFor(timeout: 30) { $0.contains("─ ") }
+
+        // An Edit: the diff in the question, then after it ran.
+        terminal.type("edit mock-edit=notes.txt", enter: true)
+        let (asked, question) = terminal.waitFor("allow? [y/n/a]", timeout: 40)
+        #expect(asked, "screen:\n\(question)")
+        for expected in ["     2 - beta", "     2 + BETA", "     3 + beta two"] {
+            #expect(lines(question).contains(expected), "missing \(expected): screen:\n\(question)")
+        }
+        terminal.type("y")
+        let (edited, editScreen) = terminal.waitFor("  ⎿  Updated notes.txt (+2 -1)", timeout: 40)
+        #expect(edited, "screen:\n\(editScreen)")
+        terminal.waitFor(timeout: 30) { $0.components(separatedBy: "─ ").count >= 3 }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "alpha\nBETA\nbeta two\ngamma\n")
+
+        // A Write over the file: a diff of what it overwrote.
+        terminal.type("write mock-overwrite=notes.txt", enter: true)
+        #expect(terminal.waitFor("allow? [y/n/a]", timeout: 40).0)
+        terminal.type("y")
+        let (overwritten, writeScreen) = terminal.waitFor("  ⎿  Overwrote notes.txt (+0 -1)", timeout: 40)
+        #expect(overwritten, "screen:\n\(writeScreen)")
+        terminal.waitFor(timeout: 30) { $0.components(separatedBy: "─ ").count >= 4 }
+        terminal.type("/diff", enter: true)
+        let (whole, diffScreen) = terminal.waitFor(timeout: 20) { lines($0).contains("Overwrote notes.txt (+0 -1)") }
+        #expect(whole, "screen:\n\(diffScreen)")
+        #expect(lines(diffScreen).contains("     3 - beta two"))
+
+        // Two calls in one message: each result under its own label.
+        terminal.type("both mock-parallel", enter: true)
+        let (parallel, parallelScreen) = terminal.waitFor(timeout: 60) { screen in
+            let shown = lines(screen)
+            return shown.contains("  ↳ Bash(echo one)") && shown.contains("  ⎿  one") && shown.contains("  ⎿  two")
+        }
+        #expect(parallel, "screen:\n\(parallelScreen)")
+        let shown = lines(parallelScreen)
+        if let one = shown.firstIndex(of: "  ↳ Bash(echo one)") { #expect(shown[one + 1] == "  ⎿  one") }
+        if let two = shown.firstIndex(of: "  ↳ Bash(echo two)") { #expect(shown[two + 1] == "  ⎿  two") }
+        #expect(shown.filter { $0.hasPrefix("     ") }.allSatisfy { $0.count <= 60 })
+        terminal.send("C-d")
+        terminal.waitFor("PARLEY-EXITED", timeout: 20)
+    }
+
+    @Test func scriptedAndJSONOutputOfAnEditWithTheRealCLI() throws {
+        let harness = try RealHarness()
+        defer { harness.finish() }
+        let path = harness.work + "/notes.txt"
+        FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
+        let input = "read mock-tool=Read:{\"file_path\": \"\(path)\"}\nedit mock-edit=notes.txt\n"
+        let plain = try harness.parley(input, ["--auto-approve", "edits"])
+        #expect(plain.status == 0, "stderr: \(plain.stderr)")
+        #expect(plain.stderr.contains("  ⎿  Read 3 lines\n"), "stderr: \(plain.stderr)")
+        #expect(plain.stderr.contains("  ⎿  Updated notes.txt (+2 -1)\n     1   alpha\n     2 - beta\n     2 + BETA\n     3 + beta two\n"),
+                "stderr: \(plain.stderr)")
+
+        FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
+        let json = try harness.parley(input, ["--auto-approve", "edits", "--output-format", "json"])
+        #expect(json.status == 0, "stderr: \(json.stderr)")
+        let objects = json.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
+        let edit = try #require(objects.first { $0["type"] == "tool_use" && $0["name"] == "Edit" }, "stdout: \(json.stdout)")
+        #expect(edit["file_change"]?["diff"]?.stringValue == "@@ -1,3 +1,4 @@\n alpha\n-beta\n+BETA\n+beta two\n gamma\n")
+        let summaries = objects.filter { $0["type"] == "tool_result" }.compactMap { $0["summary"]?.stringValue }
+        #expect(summaries.contains("Read 3 lines"), "stdout: \(json.stdout)")
+        #expect(summaries.contains { $0.hasSuffix("notes.txt (+2 -1)") }, "stdout: \(json.stdout)")
+    }
+}
