@@ -42,6 +42,8 @@ struct Directives {
     var once = false
     /// `fc:parallel`: three tool calls in one message (two Bash, one Read), then their results.
     var parallel = false
+    /// `fc:subagent`: a Task call whose subagent (in the background) runs a Bash call.
+    var subagent = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -98,6 +100,7 @@ struct Directives {
             case "once": once = true
             case "hostile": hostile = true
             case "parallel": parallel = true
+            case "subagent": subagent = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }

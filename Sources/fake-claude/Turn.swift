@@ -240,6 +240,8 @@ final class TurnRunner {
         do {
             if d.parallel {
                 try parallelTurn(finalText: finalText)
+            } else if d.subagent {
+                try subagentTurn(finalText: finalText)
             } else if d.usesTool {
                 try toolTurn(finalText: finalText, safe: safeText)
             } else {

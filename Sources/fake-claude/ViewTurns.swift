@@ -56,4 +56,45 @@ extension TurnRunner {
         messageEnd(msg2, "end_turn")
         successResult(finalText, safe: false)
     }
+
+    /// `fc:subagent`: a Task call whose subagent runs in the background, as the real CLI (2.1.331)
+    /// reports it: `task_started`, the "Async agent launched" result (agentId, SendMessage advice),
+    /// the subagent's text, Bash call and result (with `parent_tool_use_id`), `task_updated`,
+    /// `task_notification`, then the reply.
+    func subagentTurn(finalText: String) throws {
+        let msgID = try messageStart()
+        try textBlock(0, "Asking a subagent.", msgID, safe: false)
+        let taskID = "toolu_fake_\(sh.nextCounter())"
+        let agentID = "a\(sh.nextCounter())fake"
+        toolUseBlock(1, msgID, taskID, "Task", .o([("description", .safe("run a tool")), ("prompt", .safe("please use a tool")),
+                                                   ("subagent_type", .safe("general-purpose"))]))
+        messageEnd(msgID, "tool_use")
+        emit(system("task_started", [("task_id", .s(agentID)), ("tool_use_id", .s(taskID)), ("description", .safe("run a tool")),
+                                     ("subagent_type", .safe("general-purpose")), ("task_type", .safe("local_agent"))]))
+        let launched = "Async agent launched successfully. (This tool result is internal metadata.)\nagentId: \(agentID) (internal ID - "
+            + "do not mention to user. Use SendMessage with to: '\(agentID)' to continue this agent.)\nThe agent is working in the background."
+        toolResult(taskID, launched, isError: false, useResult: .o([("isAsync", .b(true)), ("agentId", .s(agentID))]),
+                   meta: .o([("id", .s(taskID))]))
+        let bashID = "toolu_fake_\(sh.nextCounter())"
+        let subMsg = "msg_fake_sub_\(sh.nextCounter())"
+        emit(withParent(assistant(subMsg, .o([("type", .safe("text")), ("text", .safe("Let me run a command."))])), taskID))
+        emit(withParent(assistant(subMsg, .o([("type", .safe("tool_use")), ("id", .s(bashID)), ("name", .safe("Bash")),
+                                             ("input", .o([("command", .safe("echo hello-from-tool")), ("description", .safe("say hello"))]))])),
+                        taskID))
+        emit(withParent(userLine(.a([.o([("tool_use_id", .s(bashID)), ("type", .safe("tool_result")),
+                                          ("content", .safe("hello-from-tool")), ("is_error", .b(false))])])), taskID))
+        emit(system("task_updated", [("task_id", .s(agentID)), ("patch", .o([("status", .safe("completed"))]))]))
+        emit(system("task_notification", [("task_id", .s(agentID)), ("tool_use_id", .s(taskID)), ("status", .safe("completed")),
+                                          ("summary", .safe("Echo: "))]))
+        let msg2 = try messageStart()
+        try textBlock(0, finalText, msg2, safe: false)
+        messageEnd(msg2, "end_turn")
+        successResult(finalText, safe: false)
+    }
+
+    /// A line with its `parent_tool_use_id` set.
+    func withParent(_ line: J, _ parent: String) -> J {
+        guard case .o(let fields) = line else { return line }
+        return .o(fields.map { $0.0 == "parent_tool_use_id" ? ($0.0, .s(parent)) : $0 })
+    }
 }

@@ -81,6 +81,27 @@ import Testing
         terminal.waitFor("PARLEY-EXITED")
     }
 
+    @Test func aSubagentsWorkIsNestedUnderItsCallWithoutItsInternals() throws {
+        let fixture = PipedFixture("parley-views")
+        defer { fixture.directory.remove() }
+        let terminal = try start(fixture, noColor: true)
+        defer { terminal.close() }
+        terminal.type("delegate fc:subagent", enter: true)
+        let (done, screen) = terminal.waitFor("Echo: delegate")
+        #expect(done, "screen:\n\(screen)")
+        let shown = lines(screen)
+        let task = try #require(shown.firstIndex(of: "⏺ Task(run a tool)"), "screen:\n\(screen)")
+        #expect(shown[task + 1] == "  ⎿  Working in the background")
+        #expect(shown.contains("    ⏺ Bash(echo hello-from-tool)"))
+        #expect(shown.contains("      ⎿  hello-from-tool"))
+        #expect(shown.contains("◦ task completed: Echo:"))
+        for noise in ["agentId", "SendMessage", "Async agent", "◦ task:", "◦ run a tool: started"] {
+            #expect(!screen.contains(noise), "\(noise) shown: screen:\n\(screen)")
+        }
+        terminal.send("C-d")
+        terminal.waitFor("PARLEY-EXITED")
+    }
+
     @Test func scriptedModeShowsThePlainDiffOnStderr() throws {
         let fixture = PipedFixture("parley-views")
         defer { fixture.directory.remove() }
@@ -109,5 +130,15 @@ import Testing
         let summaries = objects.filter { $0["type"] == "tool_result" }.compactMap { $0["summary"]?.stringValue }
         #expect(summaries.contains { $0.hasPrefix("Updated ") && $0.hasSuffix("fake_edit.txt (+2 -1)") })
         #expect(summaries.contains("Read 12 lines"))
+
+        let subagent = try fixture.run("delegate fc:subagent\n", ["--output-format", "json"])
+        let events = subagent.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
+        let task = try #require(events.first { $0["type"] == "tool_use" && $0["name"] == "Task" }, "stdout: \(subagent.stdout)")
+        let bash = try #require(events.first { $0["type"] == "tool_use" && $0["name"] == "Bash" })
+        #expect(bash["parent_tool_use_id"] == task["id"])
+        #expect(task["parent_tool_use_id"] == nil)
+        let taskResult = events.first { $0["type"] == "tool_result" && $0["tool_use_id"] == task["id"] }
+        #expect(taskResult?["summary"] == "Working in the background")
+        #expect(taskResult?["content"]?.stringValue?.contains("agentId") == true)  // content stays whole
     }
 }

@@ -82,6 +82,27 @@ import Testing
         #expect(console.lines(.tool) == ["⏺ Bash(echo one)", "  ↳ Bash(echo one)", "  ⎿  one"])
     }
 
+    @Test func aSubagentsWorkIsNestedUnderItsCallWithoutItsInternals() {
+        let launched = "Async agent launched successfully. (This tool result is internal metadata.)\n"
+            + "agentId: a1b2 (internal ID - do not mention to user. Use SendMessage with to: 'a1b2' to continue this agent.)"
+        let (console, _) = present([
+            use("t", "Task", ["description": "find bugs", "prompt": "look"]), result("t", launched),
+            .toolUse(ToolUse(id: "b", name: "Bash", input: ["command": "echo hi"], parentToolUseID: "t")),
+            .toolResult(ToolResult(toolUseID: "b", content: "hi", isError: false, parentToolUseID: "t")),
+            .status(.task(TaskEvent(kind: "task_started", taskID: "a1b2", description: "find bugs", status: nil, taskType: "local_agent"))),
+            .status(.task(TaskEvent(kind: "task_updated", taskID: "a1b2", description: nil, status: "completed", taskType: nil))),
+            .status(.task(TaskEvent(kind: "task_notification", taskID: "a1b2", description: "find bugs", status: "completed", taskType: nil))),
+        ], width: 60)
+        #expect(console.lines(.tool) == [
+            "⏺ Task(find bugs)", "  ⎿  Working in the background",
+            "    ⏺ Bash(echo hi)", "      ⎿  hi",
+        ])
+        #expect(console.lines(.status) == ["◦ task completed: find bugs"])
+        let report = "[Subagent hand-back]\nFound two bugs.\nagentId: a1b2\nuse SendMessage to continue\n<usage>\ntotal_tokens: 5\n</usage>"
+        let (sync, _) = present([use("t", "Agent", ["description": "find bugs"]), result("t", report)])
+        #expect(sync.lines(.tool) == ["⏺ Agent(find bugs)", "  ⎿  Found two bugs."])
+    }
+
     @Test func readGrepGlobAndWebFetchResultsAreSummarised() {
         let numbered = (1...120).map { String(format: "%6d→line", $0) }.joined(separator: "\n")
         let cases: [(String, JSONValue, String, String)] = [

@@ -73,6 +73,33 @@ import Testing
         terminal.waitFor("PARLEY-EXITED", timeout: 20)
     }
 
+    @Test func aSubagentsWorkIsNestedUnderItsCallWithTheRealCLI() throws {
+        let harness = try RealHarness()
+        defer { harness.finish() }
+        let environment = harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"])
+        let terminal = try TmuxTerminal(
+            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
+            width: 60, height: 60, environment: environment)
+        defer { terminal.close() }
+        #expect(terminal.waitFor("parley ›", timeout: 20).0)
+        // The subagent's prompt ("please use a tool") makes the fake API answer it with a Bash call.
+        terminal.type("delegate mock-task", enter: true)
+        let (done, screen) = terminal.waitFor(timeout: 60) { screen in
+            screen.contains("      ⎿  hello-from-tool") && screen.contains("◦ task completed")
+        }
+        #expect(done, "screen:\n\(screen)")
+        let shown = lines(screen)
+        let task = try #require(shown.firstIndex { $0.hasPrefix("⏺ Task(run a tool)") || $0.hasPrefix("⏺ Agent(run a tool)") },
+                                "screen:\n\(screen)")
+        #expect(shown[(task + 1)...].contains("  ⎿  Working in the background"), "screen:\n\(screen)")
+        #expect(shown.contains("    ⏺ Bash(echo hello-from-tool)"), "screen:\n\(screen)")
+        for noise in ["agentId", "SendMessage", "Async agent", "◦ task: ", "run a tool: started"] {
+            #expect(!screen.contains(noise), "\(noise) shown: screen:\n\(screen)")
+        }
+        terminal.send("C-d")
+        terminal.waitFor("PARLEY-EXITED", timeout: 20)
+    }
+
     @Test func scriptedAndJSONOutputOfAnEditWithTheRealCLI() throws {
         let harness = try RealHarness()
         defer { harness.finish() }

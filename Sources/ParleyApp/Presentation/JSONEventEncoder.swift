@@ -42,6 +42,7 @@ public struct JSONEventEncoder: Sendable {
             return ["type": "thinking", "text": .string(text)]
         case .toolUse(let use):
             var object: [String: JSONValue] = ["type": "tool_use", "id": .string(use.id), "name": .string(use.name), "input": use.input]
+            if let parent = use.parentToolUseID { object["parent_tool_use_id"] = .string(parent) }
             if let change = tools.noteCall(use) {
                 let counts = FileChangeRenderer.counts(change.hunks)
                 object["file_change"] = [
@@ -55,6 +56,7 @@ public struct JSONEventEncoder: Sendable {
             var object: [String: JSONValue] = ["type": "tool_result", "tool_use_id": .string(result.toolUseID),
                                                "is_error": .bool(result.isError), "content": .string(result.content)]
             if let summary = tools.summary(of: result) { object["summary"] = .string(summary) }
+            if let parent = result.parentToolUseID { object["parent_tool_use_id"] = .string(parent) }
             return .object(object)
         case .status(let update):
             return status(update)

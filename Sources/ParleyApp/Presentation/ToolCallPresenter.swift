@@ -9,6 +9,8 @@ import Terminal
 /// (parallel calls, or a permission question in between) is labelled with it (`↳ Bash(echo one)`),
 /// and the file each Edit, MultiEdit or Write changes, read when the call is seen (see
 /// ``FileChange``), so that its result shows the diff. The last change stays for `/diff`.
+/// A subagent's calls and results (those with a `parentToolUseID`) are indented under its
+/// Task/Agent call, and the subagent's hand-back internals are left out of its result.
 struct ToolCallPresenter: Sendable {
     var width: Int
     /// Paths inside it are shown relative to it (the CLI's `cwd` once known).
@@ -30,8 +32,21 @@ struct ToolCallPresenter: Sendable {
         self.workingDirectory = workingDirectory
     }
 
-    private var formatter: ToolLineFormatter { ToolLineFormatter(width: width, workingDirectory: workingDirectory) }
-    private var diffRenderer: FileChangeRenderer { FileChangeRenderer(width: width, workingDirectory: workingDirectory) }
+    /// What a subagent's calls and results are indented by, under its Task/Agent call.
+    static let nesting = "    "
+
+    private func formatter(nested: Bool = false) -> ToolLineFormatter {
+        ToolLineFormatter(width: width - (nested ? Self.nesting.count : 0), workingDirectory: workingDirectory)
+    }
+
+    private func diffRenderer(nested: Bool = false) -> FileChangeRenderer {
+        FileChangeRenderer(width: width - (nested ? Self.nesting.count : 0), workingDirectory: workingDirectory)
+    }
+
+    /// A subagent's lines, indented under its call.
+    private func nest(_ lines: [StyledText], _ nested: Bool) -> [StyledText] {
+        nested ? lines.map { StyledText(Self.nesting) + $0 } : lines
+    }
 
     /// Something else was shown: the next result is no longer right under its call.
     mutating func noteOtherOutput() { lastShownCallID = nil }
@@ -40,7 +55,7 @@ struct ToolCallPresenter: Sendable {
     mutating func callLines(_ use: ToolUse) -> [StyledText] {
         noteCall(use)
         lastShownCallID = use.id
-        return [formatter.callLine(use)]
+        return nest([formatter(nested: use.parentToolUseID != nil).callLine(use)], use.parentToolUseID != nil)
     }
 
     /// Remembers a call (reading the file a file change changes) and returns that change.
@@ -59,7 +74,7 @@ struct ToolCallPresenter: Sendable {
         let call = openCalls.removeValue(forKey: result.toolUseID)
         let change = fileChanges.removeValue(forKey: result.toolUseID)
         guard !result.isError else { return nil }
-        if let change { return diffRenderer.summary(change) }
+        if let change { return diffRenderer().summary(change) }
         return call.flatMap { ToolResultSummary.summary(of: result.content, tool: $0.name) }
     }
 
@@ -69,22 +84,31 @@ struct ToolCallPresenter: Sendable {
         let call = openCalls[result.toolUseID]
         let change = fileChanges[result.toolUseID]
         let summary = summary(of: result)
+        let nested = result.parentToolUseID != nil
+        let formatter = formatter(nested: nested)
         var lines: [StyledText] = []
         if let call, lastShownCallID != result.toolUseID { lines.append(formatter.labelLine(call)) }
         lastShownCallID = result.toolUseID
-        guard let summary else { return lines + formatter.resultLines(result) }
-        lines.append(StyledText("  ⎿  " + summary, .dim))
-        if let change {
-            lastFileChange = change
-            lines += diffRenderer.lines(change)
+        if let summary {
+            lines.append(StyledText("  ⎿  " + summary, .dim))
+            if let change {
+                lastFileChange = change
+                lines += diffRenderer(nested: nested).lines(change)
+            }
+        } else if let call, ToolResultSummary.isSubagent(call.name) {
+            var report = result
+            report.content = ToolResultSummary.withoutSubagentInternals(result.content)
+            lines += formatter.resultLines(report)
+        } else {
+            lines += formatter.resultLines(result)
         }
-        return lines
+        return nest(lines, nested)
     }
 
     /// The last change's full diff, for `/diff`.
     func lastDiffLines() -> [StyledText]? {
         guard let change = lastFileChange else { return nil }
-        var whole = diffRenderer
+        var whole = diffRenderer()
         whole.maximumLines = nil
         return [StyledText(whole.summary(change), .bold)] + whole.lines(change)
     }

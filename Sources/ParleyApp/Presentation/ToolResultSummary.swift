@@ -23,9 +23,26 @@ enum ToolResultSummary {
             return "Found " + counted(files.count, "file")
         case "WebFetch":
             return "Fetched " + counted(lines(of: content).count, "line")
+        case "Task", "Agent":
+            // A backgrounded subagent: the result is only the CLI's instructions to the model.
+            return content.hasPrefix("Async agent launched") ? "Working in the background" : nil
         default:
             return nil
         }
+    }
+
+    /// Whether `tool` runs a subagent.
+    static func isSubagent(_ tool: String) -> Bool { tool == "Task" || tool == "Agent" }
+
+    /// A subagent's report without what the CLI adds for the model: the `[Subagent hand-back]`
+    /// marker, `agentId: …`, the advice to `use SendMessage…`, the transcript file and usage lines.
+    static func withoutSubagentInternals(_ content: String) -> String {
+        let internals = ["[Subagent hand-back]", "agentId:", "output_file:", "Do NOT Read or tail", "<usage>", "</usage>",
+                         "total_tokens:", "tool_uses:", "duration_ms:"]
+        return content.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            let trimmed = line.drop(while: \.isWhitespace)
+            return !internals.contains { trimmed.hasPrefix($0) } && !trimmed.contains("SendMessage")
+        }.joined(separator: "\n")
     }
 
     private static func lines(of content: String) -> [Substring] {

@@ -65,7 +65,7 @@ public struct TranscriptPresenter: Sendable {
 
     public mutating func present(_ event: SessionEvent, on console: some Console) {
         switch event {
-        case .toolUse, .toolResult, .thinkingDelta, .capabilitiesLearned, .turnStarted, .permissionCancelled: break
+        case .toolUse, .toolResult, .thinkingDelta, .capabilitiesLearned, .turnStarted, .permissionCancelled, .status: break
         // A question is shown (between a call and its result) only in a terminal.
         case .permissionRequested: if mode == .terminal { tools.noteOtherOutput() }
         default: tools.noteOtherOutput()
@@ -106,6 +106,7 @@ public struct TranscriptPresenter: Sendable {
             for line in tools.resultLines(result) { show(line, kind: .tool, on: console) }
         case .status(let update):
             if let line = statusLine(update) {
+                tools.noteOtherOutput()
                 closeText(on: console)
                 show(line, kind: .status, on: console)
             }
@@ -255,8 +256,15 @@ public struct TranscriptPresenter: Sendable {
         case .permissionDenied(let tool, let message):
             return StyledText("✗ \(tool) denied" + (message.map { ": \($0)" } ?? ""), .color(.yellow))
         case .task(let task):
-            let what = task.description ?? task.taskType ?? "task"
+            // A subagent's start is its Task call's line; an update without a description is
+            // only the CLI's bookkeeping (`◦ task: completed`).
+            guard let what = task.description, !(task.kind == "task_started" && task.taskType == "local_agent") else { return nil }
             let state = task.status ?? (task.kind == "task_started" ? "started" : task.kind.replacingOccurrences(of: "task_", with: ""))
+            if task.kind == "task_notification" {
+                // Its text is the task's summary (a subagent's report), on one line.
+                let summary = InertText.make(what).replacingNewlines().trimmingCharacters(in: .whitespaces)
+                return StyledText(("◦ task \(state)" + (summary.isEmpty ? "" : ": " + summary)).truncated(toWidth: width), .dim)
+            }
             return StyledText("◦ \(what): \(state)", .dim)
         case .toolProgress(let name, let elapsed):
             return StyledText("◦ \(name ?? "tool") still running (\(Int(elapsed ?? 0)) s)", .dim)
