@@ -44,6 +44,8 @@ struct Directives {
     var parallel = false
     /// `fc:subagent`: a Task call whose subagent (in the background) runs a Bash call.
     var subagent = false
+    /// `fc:table`: the reply is a Markdown table (``markdownTableReply``).
+    var table = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -101,12 +103,24 @@ struct Directives {
             case "hostile": hostile = true
             case "parallel": parallel = true
             case "subagent": subagent = true
+            case "table": table = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }
         }
     }
 }
+
+/// The reply of `fc:table`: a paragraph, a pipe table (alignments, inline code, a long cell to
+/// wrap, an escaped pipe), and a paragraph.
+let markdownTableReply = """
+    Here are the options:
+    | Option | Default | Meaning |
+    |:-------|:-------:|--------:|
+    | `--color` | auto | when to colour the output: auto, always or never, following NO_COLOR |
+    | `--cwd` | . | the directory claude runs in \\| also for tools |
+    That is all.
+    """
 
 /// Terminal escapes an attacker plants in model output, tool names, tool results, files and error
 /// texts (issue 12): set the title (OSC 0), write the clipboard (OSC 52, "rm -rf ~/"), clear the

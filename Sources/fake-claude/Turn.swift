@@ -224,6 +224,8 @@ final class TurnRunner {
         var safeText = false
         if d.hostile {
             finalText = "Hostile reply: \(hostileText) end of reply"
+        } else if d.table {
+            finalText = markdownTableReply
         } else if let reply = d.reply {
             finalText = reply
         } else if d.history {

@@ -48,6 +48,7 @@ public struct TranscriptPresenter: Sendable {
         self.showThinking = showThinking
         self.makesAssistantTextInert = mode == .terminal || stdoutIsTerminal
         self.tools = ToolCallPresenter(width: width, workingDirectory: nil)
+        self.markdown = MarkdownStreamRenderer(tableWidth: width)
     }
 
     /// Reads a file before a tool changes it (tests give their own).
