@@ -228,6 +228,9 @@ struct Behaviour {
                 labels.append(t)
             } else if t.hasPrefix("mock-chunk="), let c = Int(t.dropFirst(11)), c > 0 {
                 p.chunk = c
+            } else if t == "mock-table" {
+                echo = Self.markdownTable
+                labels.append(t)
             } else if t == "mock-hostile" {
                 echo += " " + Self.hostileText + " end of reply"
                 labels.append(t)
@@ -338,6 +341,16 @@ struct Behaviour {
             return ("Edit", JSON.string(["file_path": path, "old_string": "beta", "new_string": "BETA\nbeta two"], sorted: true))
         }
     }
+
+    /// The reply of `mock-table`: a paragraph, a Markdown pipe table with a long cell, a paragraph.
+    static let markdownTable = """
+        Here are the options:
+        | Option | Default | Meaning |
+        |:-------|:-------:|--------:|
+        | `--color` | auto | when to colour the output: auto, always or never, following NO_COLOR |
+        | `--cwd` | . | the directory claude runs in |
+        That is all.
+        """
 
     // MARK: script lines
 

@@ -100,6 +100,28 @@ import Testing
         terminal.waitFor("PARLEY-EXITED", timeout: 20)
     }
 
+    @Test func aTableInARealReplyIsDrawnToFitTheTerminal() throws {
+        let harness = try RealHarness()
+        defer { harness.finish() }
+        let terminal = try TmuxTerminal(
+            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
+            width: 60, height: 40, environment: harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"]))
+        defer { terminal.close() }
+        #expect(terminal.waitFor("parley ›", timeout: 20).0)
+        terminal.type("options mock-table", enter: true)
+        let (done, screen) = terminal.waitFor("That is all.", timeout: 40)
+        #expect(done, "screen:\n\(screen)")
+        let shown = lines(screen)
+        let top = try #require(shown.firstIndex { $0.hasPrefix("┌") }, "screen:\n\(screen)")
+        let bottom = try #require(shown.firstIndex { $0.hasPrefix("└") }, "screen:\n\(screen)")
+        let table = Array(shown[top...bottom])
+        #expect(table.allSatisfy { $0.count <= 60 && $0.count == table[0].count }, "screen:\n\(screen)")
+        #expect(table.contains { $0.hasPrefix("│ --color │  auto   │") }, "screen:\n\(screen)")
+        #expect(!screen.contains("|:-------|"))
+        terminal.send("C-d")
+        terminal.waitFor("PARLEY-EXITED", timeout: 20)
+    }
+
     @Test func scriptedAndJSONOutputOfAnEditWithTheRealCLI() throws {
         let harness = try RealHarness()
         defer { harness.finish() }
