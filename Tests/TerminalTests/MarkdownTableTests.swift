@@ -96,3 +96,48 @@ import Testing
         #expect(render("```\n| a |\n|---|\n```\n").plainText == "───\n| a |\n|---|\n─────\n")
     }
 }
+
+@Suite struct MarkdownLinkTests {
+    func render(_ document: String) -> StyledText {
+        var renderer = MarkdownStreamRenderer(ruleWidth: 5)
+        return renderer.feed(document) + renderer.finish()
+    }
+
+    @Test func aLinkIsItsTextThenItsURL() {
+        #expect(markup(render("See [the docs](https://example.com/docs) now.\n"))
+            == "See <u>the docs</><d> (https://example.com/docs)</> now.\n")
+        #expect(markup(render("[https://a.b](https://a.b)\n")) == "<u>https://a.b</>\n")
+        #expect(markup(render("- [**bold** link](u)\n")) == "<cyan>•</> <b,u>bold</><u> link</><d> (u)</>\n")
+    }
+
+    @Test func whatIsNotALinkIsShownAsWritten() {
+        for text in ["[x] done", "a [b] c", "[text] (url)", "[t](has space)", "[open", "[t](open", "`[c](d)`", "\\[e](f)"] {
+            #expect(render(text + "\n").plainText == (text.hasPrefix("`") ? "[c](d)" : text.hasPrefix("\\") ? "[e](f)" : text) + "\n",
+                    "\(text)")
+        }
+        #expect(markup(render("[a **b**\n")) == "[a <b>b</>\n")
+    }
+
+    @Test func aLinkSplitAnywhereRendersTheSame() {
+        let document = "Read [the *guide*](https://example.com/g) and [x] then [y](z).\n"
+        let whole = render(document).normalized()
+        let scalars = Array(document.unicodeScalars)
+        for size in [1, 2, 5] {
+            var renderer = MarkdownStreamRenderer(ruleWidth: 5)
+            var output = StyledText()
+            var index = 0
+            while index < scalars.count {
+                let end = min(index + size, scalars.count)
+                output += renderer.feed(String(String.UnicodeScalarView(scalars[index..<end])))
+                index = end
+            }
+            output += renderer.finish()
+            #expect(output.normalized() == whole, "pieces of \(size)")
+        }
+    }
+
+    @Test func anOverlongLinkIsShownAsWritten() {
+        let url = String(repeating: "u", count: InlineMarkdown.maximumLinkBytes + 10)
+        #expect(render("[t](\(url))\n").plainText == "[t](\(url))\n")
+    }
+}
