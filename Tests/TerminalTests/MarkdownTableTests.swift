@@ -116,6 +116,9 @@ import Testing
                     "\(text)")
         }
         #expect(markup(render("[a **b**\n")) == "[a <b>b</>\n")
+        #expect(render("a[1] [b [c [d\n").plainText == "a[1] [b [c [d\n")
+        #expect(render("[a [b] c [d](e)\n").plainText == "[a [b] c d (e)\n")
+        #expect(render("␛[2J␛[3A x\n").plainText == "␛[2J␛[3A x\n")
     }
 
     @Test func aLinkSplitAnywhereRendersTheSame() {
@@ -139,5 +142,30 @@ import Testing
     @Test func anOverlongLinkIsShownAsWritten() {
         let url = String(repeating: "u", count: InlineMarkdown.maximumLinkBytes + 10)
         #expect(render("[t](\(url))\n").plainText == "[t](\(url))\n")
+    }
+}
+
+/// Tables and links never depend on where a reply was cut, and never lose or invent text.
+@Suite struct MarkdownTableAndLinkSplitTests {
+    static let tokens = RendererEquivalenceTests.tokens + [
+        "[", "]", "(", ")", "](", "[a](b)", "[**x**](https://e.com)", "|", "| a | b |", "|---|:-:|", "\\|", "`|`", "\n| ",
+        " |\n", "|\n", "[x] ", "␛[2J",
+    ]
+
+    @Test func randomDocumentsRenderTheSameHoweverTheyAreSplit() {
+        var generator = SplitMix(seed: 14)
+        for round in 0..<400 {
+            var document = ""
+            for _ in 0..<(20 + round % 60) { document += Self.tokens[Int(generator.next() % UInt64(Self.tokens.count))] }
+            var whole = MarkdownStreamRenderer(ruleWidth: 5, tableWidth: 30)
+            let expected = (whole.feed(document) + whole.finish()).normalized()
+            let chunks = RendererEquivalenceTests.randomSplit(document, &generator, maximum: round % 2 == 0 ? 3 : 17)
+            var split = MarkdownStreamRenderer(ruleWidth: 5, tableWidth: 30)
+            var output = StyledText()
+            for chunk in chunks { output += split.feed(chunk) }
+            output += split.finish()
+            #expect(output.normalized() == expected, "\(chunks.debugDescription)")
+            if output.normalized() != expected { return }
+        }
     }
 }

@@ -176,26 +176,23 @@ struct InlineMarkdown {
     private mutating func collectLink(_ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>,
                                       into output: inout StyledTextBuilder) -> Bool {
         guard var pending = link else { return false }
-        if pending.count + bytes.count > Self.maximumLinkBytes {
+        /// Shows the failed link as written; its replay may have started another link, which
+        /// then takes the scalar.
+        func fail() -> Bool {
             failLink(into: &output)
-            return false
+            return link != nil && collectLink(scalar, bytes: bytes, into: &output)
         }
+        if pending.count + bytes.count > Self.maximumLinkBytes { return fail() }
         if pending.inURL {
             if scalar == ")" {
                 link = nil
                 emitLink(pending, into: &output)
                 return true
             }
-            if scalar == " " {
-                failLink(into: &output)
-                return false
-            }
+            if scalar == " " { return fail() }
             pending.url.append(contentsOf: bytes)
         } else if pending.closedText {
-            guard scalar == "(" else {
-                failLink(into: &output)
-                return false
-            }
+            guard scalar == "(" else { return fail() }
             pending.inURL = true
         } else if scalar == "]" {
             pending.closedText = true
@@ -245,7 +242,8 @@ struct InlineMarkdown {
 
     /// Resolves whatever is held back at the end of the line and closes all spans.
     mutating func endLine(into output: inout StyledTextBuilder) {
-        if link != nil { failLink(into: &output) }
+        // Replaying a failed link may start another one (a later `[`): each replay is shorter.
+        while link != nil { failLink(into: &output) }
         if pendingByte != 0 { resolveRun(next: nil, into: &output) }
         if pendingEscape {
             pendingEscape = false
