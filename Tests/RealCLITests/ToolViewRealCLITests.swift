@@ -58,6 +58,17 @@ import Testing
         #expect(whole, "screen:\n\(diffScreen)")
         #expect(lines(diffScreen).contains("     3 - beta two"))
 
+        // Hostile text in a new file's content is shown inert in the question's diff.
+        terminal.type(#"hostile mock-tool=Write:{"file_path": "\#(harness.work)/hostile.txt", "content": "a \u001b]0;PWNED\u0007 b\n"}"#,
+                      enter: true)
+        let (hostile, hostileScreen) = terminal.waitFor("allow? [y/n/a]", timeout: 40)
+        #expect(hostile, "screen:\n\(hostileScreen)")
+        #expect(lines(hostileScreen).contains("     1 + a ␛]0;… b"), "screen:\n\(hostileScreen)")
+        terminal.type("n")
+        terminal.waitFor("reason for no")
+        terminal.type("", enter: true)
+        terminal.waitFor(timeout: 30) { $0.components(separatedBy: "─ ").count >= 5 }
+
         // Two calls in one message: each result under its own label.
         terminal.type("both mock-parallel", enter: true)
         let (parallel, parallelScreen) = terminal.waitFor(timeout: 60) { screen in
