@@ -1,9 +1,7 @@
 import Foundation
 import StreamJSON
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Tuning for an ``AgentSession``; the defaults suit interactive use, tests shorten them.
 public struct SessionOptions: Sendable {

@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Finds and kills every process that descends from one `claude` process, however it
 /// detached itself.

@@ -1,3 +1,5 @@
+import Locking
+
 /// Back-pressure from the consumer of ``AgentSession/events`` to the session.
 ///
 /// `AsyncStream` never makes its producer wait, so a reply that arrives faster than the
@@ -34,7 +36,6 @@ public final class EventFlowGate: Sendable {
         }
     }
 
-    /// Behind an `NSLock` (`Locked`) rather than `Mutex`, so that ThreadSanitizer sees it.
     private let state: Locked<State>
 
     init(limit: Int) {

@@ -6,6 +6,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case claudeNotExecutable(path: String)
     /// `posix_spawn` failed for another reason.
     case spawnFailed(path: String, errno: Int32, detail: String)
+    /// The working directory given for `claude` (`--cwd`, `cwd` in a persona) cannot be entered.
+    case workingDirectoryUnusable(path: String, detail: String)
     /// The process kept dying; `lastStatus` and its last stderr lines say how.
     case crashedRepeatedly(attempts: Int, lastStatus: ExitStatus, stderrTail: [String])
     /// The process is not running (closed or failed) so the request could not be sent.
@@ -23,6 +25,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path) is not executable; check the path given with --claude or PARLEY_CLAUDE"
         case .spawnFailed(let path, let errno, let detail):
             "could not start \(path): \(detail) (errno \(errno))"
+        case .workingDirectoryUnusable(let path, let detail):
+            "cannot start claude in \(path): \(detail); check --cwd or the persona's working_directory"
         case .crashedRepeatedly(let attempts, let status, let stderrTail):
             "claude \(status) \(attempts) times in a row; giving up. Use /restart to try again."
                 + (stderrTail.last.map { " Last stderr: \($0)" } ?? "")

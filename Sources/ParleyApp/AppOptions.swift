@@ -11,8 +11,11 @@ public struct AppOptions: Sendable {
     public var configPath: String?
     public var debugLogPath: String?
     public var showThinking = false
-    /// Seconds without output during a turn before Parley says the CLI may be hung.
-    public var stallTimeout: Double?
+    /// Seconds without output during a turn before Parley says the CLI may be hung, as typed
+    /// (checked by ``SessionTuning``).
+    public var stallTimeout: String?
+    /// `--version`: print Parley's and the detected `claude`'s version, then exit.
+    public var printVersion = false
     public var environment: [String: String]
 
     public init(environment: [String: String]) {

@@ -1,11 +1,13 @@
 import AgentSession
 import Foundation
-import Synchronization
+import Locking
 import StreamJSON
 import Terminal
 
-/// The app's centre: it owns the ``AgentSession``, presents its events, runs slash
-/// commands and answers permission questions. Front ends only feed it lines.
+/// The app's centre: it owns the ``AgentSession`` and its lifecycle (``start(spawningClaude:)``,
+/// ``interrupt()``, ``shutdown()``), presents its events, runs slash commands against its
+/// ``CommandContext`` side and answers permission questions. Front ends only feed it lines and
+/// keys; ``ControllerAssembly`` is the one place that builds it.
 public actor SessionController {
     /// How events are shown.
     public enum Presentation: Sendable {
@@ -13,32 +15,36 @@ public actor SessionController {
         case json
     }
 
-    public let session: AgentSession
+    let session: AgentSession
     let console: any Console
     let registry: CommandRegistry
-    private var presentation: Presentation
+    var presentation: Presentation
     private var jsonEncoder = JSONEventEncoder()
-    private(set) var configuration: ParleyConfiguration
-    private let overrides: LaunchOverrides
-    private let baseLaunch: LaunchConfiguration
-    public private(set) var personaName: String
-    private var autoApprove: AutoApprovePolicy
+    let configuration: ParleyConfiguration
+    let overrides: LaunchOverrides
+    let baseLaunch: LaunchConfiguration
+    public internal(set) var personaName: String
+    var autoApprove: AutoApprovePolicy
     private var prompter: (any PermissionPrompter)?
-    private var capabilities: SessionCapabilities?
-    private var lastUnanswered: QueuedMessage?
+    private(set) var capabilities: SessionCapabilities?
+    var lastUnanswered: QueuedMessage?
     private var debugLog: DebugLog?
     /// True once any turn ended in error or a message went unanswered (exit status 1).
     public private(set) var sawFailure = false
     /// Set by `/quit`.
-    public private(set) var quitRequested = false
-    private let sources = Mutex(CompletionSources())
-    private var personaObservers: [@Sendable (String) -> Void] = []
+    public internal(set) var quitRequested = false
+    let sources = Locked(CompletionSources())
+    var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var checkedVersion = false
+    /// The conversation's cost across processes (`/status`, turn footers).
+    private(set) var cost = ConversationCost()
     private var presentedEventCount = 0
     private var presentationWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
     private var silenced = false
+    /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
+    private var presenting: Task<Void, Never>?
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
@@ -62,6 +68,42 @@ public actor SessionController {
 
     /// CLI-local commands passed through before `initialize` says which exist.
     static let knownCLICommands = ["clear", "compact", "context", "cost", "init", "review"]
+
+    // MARK: Lifecycle
+
+    /// Starts presenting the session's events; with `spawningClaude`, also starts `claude` in
+    /// the background (interactive use: `initialize` fills completion before the first turn).
+    /// Otherwise the first message starts it.
+    public func start(spawningClaude: Bool) async {
+        guard presenting == nil else { return }
+        presenting = Task { await self.consumeEvents() }
+        if spawningClaude { await session.start() }
+    }
+
+    /// Interrupts the running turn (Ctrl-C, `/interrupt`); false when no turn runs.
+    public func interrupt() async -> Bool {
+        await session.interrupt()
+    }
+
+    /// Whether no turn runs and nothing is queued.
+    public var isSettled: Bool {
+        get async { await session.isSettled }
+    }
+
+    /// Whether `claude` could not be recovered (until `/restart`).
+    public var hasFailed: Bool {
+        get async {
+            if case .failed = await session.snapshot.phase { return true }
+            return false
+        }
+    }
+
+    /// Ends the session: the teardown sequence runs and every event is presented before this
+    /// returns. Call it once, when the front end stops.
+    public func shutdown() async {
+        await session.terminate()
+        await presenting?.value
+    }
 
     /// Sets who answers permission questions (interactive use); `nil` uses the policy.
     public func setPermissionPrompter(_ prompter: (any PermissionPrompter)?) {
@@ -91,9 +133,9 @@ public actor SessionController {
     /// one event, so this holds at most 16 chunks (256 KiB each) of reply.
     public static let eventBacklog = 16
 
-    /// Presents session events until the session closes. Run it in its own task.
-    /// Reports each one to the session's ``AgentSession/eventFlow`` once it is presented.
-    public func consumeEvents() async {
+    /// Presents session events until the session closes (the task ``start(spawningClaude:)``
+    /// runs). Reports each one to the session's ``AgentSession/eventFlow`` once it is presented.
+    private func consumeEvents() async {
         let flow = session.eventFlow
         for await event in session.events {
             handle(event)
@@ -128,7 +170,10 @@ public actor SessionController {
         }
         debugLog?.record(event)
         switch event {
+        case .processStarted(_, let resumed):
+            cost.processStarted(resuming: resumed != nil)
         case .turnCompleted(let summary):
+            cost.turnEnded(processTotalUSD: summary.result.totalCostUSD)
             if summary.result.isError && !summary.result.wasInterrupted { sawFailure = true }
         case .messageNotAnswered(let message, let reason):
             if reason != .sessionClosed || !quitRequested { sawFailure = true }
@@ -172,6 +217,7 @@ public actor SessionController {
         guard !silenced else { return }
         switch presentation {
         case .transcript(var presenter):
+            presenter.conversationCostUSD = cost.totalUSD
             presenter.present(event, on: console)
             presentation = .transcript(presenter)
         case .json:
@@ -180,7 +226,7 @@ public actor SessionController {
     }
 
     /// Writes a command's output line.
-    func say(_ text: StyledText, kind: ConsoleLineKind = .info) {
+    public func say(_ text: StyledText, kind: ConsoleLineKind = .info) {
         guard !silenced else { return }
         switch presentation {
         case .transcript:
@@ -194,7 +240,7 @@ public actor SessionController {
         }
     }
 
-    func sayError(_ message: String) {
+    public func sayError(_ message: String) {
         say(StyledText(message, .color(.red)), kind: .error)
     }
 
@@ -245,7 +291,11 @@ public actor SessionController {
             await session.send(text)
         case .command(let name, let arguments, let raw):
             if let command = registry.command(named: name) {
-                await command.run(self, arguments)
+                if let error = command.argumentError(arguments, sources: sources.withLock { $0 }) {
+                    sayError(error)
+                } else {
+                    await command.run(self, arguments)
+                }
             } else if isCLICommand(name) {
                 await session.send(raw)
             } else {
@@ -259,113 +309,9 @@ public actor SessionController {
         (capabilities?.commands ?? []).contains(name) || Self.knownCLICommands.contains(name)
     }
 
-    // MARK: Operations used by commands
-
-    func requestQuit() { quitRequested = true }
-
     /// A scripted line that was never sent because the session had failed.
     func reportNotSent(_ line: String) {
         sawFailure = true
         sayError("✗ not sent: “\(line.replacingNewlines().truncated(toWidth: 40))” — claude could not be recovered")
-    }
-
-    func retryLastUnanswered() async {
-        guard let message = lastUnanswered else {
-            say(StyledText("nothing to retry", .dim))
-            return
-        }
-        lastUnanswered = nil
-        await session.send(message.text)
-    }
-
-    func setShowThinking(_ show: Bool?) -> Bool {
-        guard case .transcript(var presenter) = presentation else { return false }
-        presenter.showThinking = show ?? !presenter.showThinking
-        presentation = .transcript(presenter)
-        return presenter.showThinking
-    }
-
-    /// `/diff`: the last file change's whole diff.
-    func showLastDiff() {
-        guard case .transcript(let presenter) = presentation, let lines = presenter.lastDiffLines() else {
-            say(StyledText("no file change to show yet", .dim))
-            return
-        }
-        for line in lines { say(line.madeInert(), kind: .tool) }
-    }
-
-    var personaNames: [String] { configuration.personaNames }
-
-    func persona(named name: String) -> Persona? { configuration.personas[name] }
-
-    /// The launch configuration for a persona: the base, the persona, then command-line flags.
-    func launchConfiguration(for personaName: String) throws(ConfigurationError) -> LaunchConfiguration {
-        let persona = configuration.personas[personaName] ?? .default
-        var launch = try persona.launchConfiguration(base: baseLaunch)
-        overrides.apply(to: &launch)
-        return launch
-    }
-
-    func switchPersona(to name: String, fresh: Bool) async {
-        guard configuration.personas[name] != nil else {
-            let nearest = configuration.personaNames.min { editDistance($0, name) < editDistance($1, name) }
-            sayError("no persona named \(name)" + (nearest.map { " (did you mean \($0)?)" } ?? "") + "; /persona lists them")
-            return
-        }
-        do {
-            let launch = try launchConfiguration(for: name)
-            personaName = name
-            if let policy = configuration.personas[name]?.autoApprove.flatMap(AutoApprovePolicy.init(rawValue:)),
-               overrides.autoApprove == nil {
-                autoApprove = policy
-            }
-            await session.reconfigure(launch, fresh: fresh)
-            say(StyledText("● persona \(name)" + (fresh ? " (new conversation)" : " (conversation continues)"), .dim), kind: .status)
-            for observer in personaObservers { observer(name) }
-        } catch {
-            sayError("persona \(name): \(error)")
-        }
-    }
-
-    var knownModels: [String] { capabilities?.models ?? [] }
-}
-
-/// Appends the engine's events to a file (`--debug-log`), for bug reports.
-final class DebugLog: Sendable {
-    private let handle: Mutex<FileHandle?>
-
-    init?(path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return nil }
-        handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
-        write("start \(Self.resources())")
-    }
-
-    func record(_ event: SessionEvent) {
-        write("\(event)")
-    }
-
-    /// Ends the log with the same resource line as its start: a leak shows as a difference.
-    func close() {
-        write("end \(Self.resources())")
-        handle.withLock { $0 = nil }
-    }
-
-    private func write(_ text: String) {
-        let line = "\(Date().timeIntervalSince1970) \(text)\n"
-        handle.withLock { $0?.write(Data(line.utf8)) }
-    }
-
-    /// Open descriptors (excluding the log's own) and live child processes of Parley.
-    static func resources() -> String {
-        let descriptors = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0) - 2
-        let me = String(getpid())
-        let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { entry in
-            guard Int(entry) != nil, let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            return fields.count > 1 && fields[1] == me
-        }.count
-        return "descriptors=\(descriptors) children=\(children)"
     }
 }

@@ -4,9 +4,11 @@
 /// `Codable` tried each case in turn and threw (and built) a `DecodingError` for every miss,
 /// so a `system/init` line with a hundred strings cost hundreds of microseconds. This parser
 /// reads the bytes once and accepts exactly RFC 8259 JSON, like `JSONDecoder`: UTF-8 only,
-/// no control characters or lone surrogates in strings, no leading zeros, `NaN` or trailing
-/// commas, at most 512 levels of nesting, nothing but whitespace after the value. Numbers
-/// become `Double` (as before); a duplicate key keeps its last value.
+/// no control characters in strings, no leading zeros, `NaN` or trailing commas, at most 512
+/// levels of nesting, nothing but whitespace after the value. Numbers become `Double` (as
+/// before); a duplicate key keeps its last value. Where it differs from Foundation on purpose
+/// (a lone surrogate escape becomes U+FFFD; no trailing commas, byte-order marks or UTF-16),
+/// `JSONParserDifferentialTests` shows it and Docs/Protocol.md §12 says why.
 struct JSONParser {
     struct Failure: Error {}
 
@@ -113,7 +115,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(Failure) {
+    mutating func literal(_ word: StaticString) throws(Failure) {
         let count = word.utf8CodeUnitCount
         guard bytes.count - index >= count else { throw Failure() }
         let start = word.utf8Start
@@ -225,20 +227,7 @@ struct JSONParser {
             case UInt8(ascii: "r"): buffer.append(0x0D)
             case UInt8(ascii: "t"): buffer.append(0x09)
             case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800..<0xDC00).contains(scalar) {
-                    // A high surrogate must be followed by an escaped low surrogate.
-                    guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                    else { throw Failure() }
-                    index += 2
-                    let low = try hex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw Failure() }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00..<0xE000).contains(scalar) {
-                    throw Failure()
-                }
-                guard let unicode = Unicode.Scalar(scalar) else { throw Failure() }
-                buffer.append(contentsOf: UTF8.encode(unicode)!)
+                buffer.append(contentsOf: UTF8.encode(try unicodeEscape())!)
             default:
                 throw Failure()
             }
@@ -246,7 +235,30 @@ struct JSONParser {
         throw Failure()
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
+    /// The scalar of a `\uXXXX` escape whose `\u` has been read, with a following escaped low
+    /// surrogate when it is a high one. A lone surrogate (a high one not followed by a low one,
+    /// or a low one alone) is valid JSON text: JavaScript's `JSON.stringify` writes one when a
+    /// string is cut between the halves of an emoji. It has no Unicode scalar, so it becomes
+    /// U+FFFD, as invalid UTF-8 does when Swift decodes it.
+    mutating func unicodeEscape() throws(Failure) -> Unicode.Scalar {
+        let scalar = try hex4()
+        if (0xDC00..<0xE000).contains(scalar) { return Self.replacement }
+        guard (0xD800..<0xDC00).contains(scalar) else { return Unicode.Scalar(scalar)! }
+        // A high surrogate pairs with an escaped low surrogate that follows at once; anything
+        // else (including another high surrogate) is read on its own afterwards.
+        guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+        else { return Self.replacement }
+        var next = self
+        next.index += 2
+        let low = try next.hex4()
+        guard (0xDC00..<0xE000).contains(low) else { return Self.replacement }
+        index = next.index
+        return Unicode.Scalar(0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00))!
+    }
+
+    private static let replacement: Unicode.Scalar = "\u{FFFD}"
+
+    mutating func hex4() throws(Failure) -> UInt32 {
         guard bytes.count - index >= 4 else { throw Failure() }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -303,174 +315,6 @@ struct JSONParser {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
             default: return
             }
-        }
-    }
-}
-
-// MARK: - Validation without building
-
-extension JSONParser {
-    /// Checks the value at ``index`` exactly as ``value()`` would parse it (the same bytes fail,
-    /// under the same depth limit) and moves past it, building nothing.
-    mutating func skipValue() throws(Failure) {
-        guard index < bytes.count else { throw Failure() }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): try skipObject()
-        case UInt8(ascii: "["): try skipArray()
-        case UInt8(ascii: "\""): _ = try skipString()
-        case UInt8(ascii: "t"): try literal("true")
-        case UInt8(ascii: "f"): try literal("false")
-        case UInt8(ascii: "n"): try literal("null")
-        default: _ = try number()  // also rejects numbers that overflow a Double, as value() does
-        }
-    }
-
-    /// Validates the object at ``index`` like ``skipValue()`` and reports each member, in order:
-    /// `member(keyStart, keyEnd, keyHasEscapes, valueStart)`, key bounds without the quotes.
-    mutating func scanMembers(_ member: (Int, Int, Bool, Int) -> Void) throws(Failure) {
-        depth += 1
-        guard depth <= Self.maximumDepth else { throw Failure() }
-        defer { depth -= 1 }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Failure() }
-            let keyStart = index + 1
-            let escaped = try skipString()
-            let keyEnd = index - 1
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw Failure() }
-            index += 1
-            skipWhitespace()
-            let valueStart = index
-            try skipValue()
-            member(keyStart, keyEnd, escaped, valueStart)
-            skipWhitespace()
-            guard index < bytes.count else { throw Failure() }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "}") { return }
-            throw Failure()
-        }
-    }
-
-    private mutating func skipObject() throws(Failure) {
-        try scanMembers { _, _, _, _ in }
-    }
-
-    private mutating func skipArray() throws(Failure) {
-        depth += 1
-        guard depth <= Self.maximumDepth else { throw Failure() }
-        defer { depth -= 1 }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            try skipValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw Failure() }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "]") { return }
-            throw Failure()
-        }
-    }
-
-    /// Validates the string at ``index`` like ``string()`` and moves past it; returns whether
-    /// it holds an escape. UTF-8 is checked on the raw bytes: escapes are ASCII and decode to
-    /// whole scalars, so the raw bytes are valid exactly when the decoded ones are.
-    mutating func skipString() throws(Failure) -> Bool {
-        let start = index + 1  // after the opening quote
-        let count = bytes.count
-        let base = UnsafeRawPointer(bytes.baseAddress!)
-        var i = start
-        var ascii = true
-        var escaped = false
-        while i < count {
-            // Eight bytes at a time up to the first that needs a look (quote, backslash, control).
-            while count - i >= 8 {
-                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                // Non-ASCII (possibly past the end of the string: then validation merely runs).
-                if word & 0x8080_8080_8080_8080 != 0 { ascii = false }
-                let special = Self.hasZeroByte(word ^ 0x2222_2222_2222_2222)
-                    | Self.hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
-                    | Self.hasByteBelow0x20(word)
-                if special != 0 {
-                    // The lowest flagged byte is exact (borrows only run upwards).
-                    i += special.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
-            }
-            guard i < count else { break }
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") {
-                guard ascii || Self.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[start..<i])) else {
-                    throw Failure()
-                }
-                index = i + 1
-                return escaped
-            }
-            if byte == UInt8(ascii: "\\") {
-                escaped = true
-                index = i
-                try skipEscape()
-                i = index
-                continue
-            }
-            if byte < 0x20 { throw Failure() }
-            if byte >= 0x80 { ascii = false }
-            i += 1
-        }
-        throw Failure()
-    }
-
-    /// Nonzero when some byte of `word` is zero (exact as to whether; not as to which).
-    @inline(__always)
-    private static func hasZeroByte(_ word: UInt64) -> UInt64 {
-        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
-    }
-
-    /// Nonzero when some byte of `word` is below 0x20.
-    @inline(__always)
-    private static func hasByteBelow0x20(_ word: UInt64) -> UInt64 {
-        (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
-    }
-
-    /// One escape sequence at ``index`` (the backslash), checked like ``string()`` decodes it.
-    private mutating func skipEscape() throws(Failure) {
-        index += 1
-        guard index < bytes.count else { throw Failure() }
-        let escape = bytes[index]
-        index += 1
-        switch escape {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            return
-        case UInt8(ascii: "u"):
-            let scalar = try hex4()
-            if (0xD800..<0xDC00).contains(scalar) {
-                guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                else { throw Failure() }
-                index += 2
-                let low = try hex4()
-                guard (0xDC00..<0xE000).contains(low) else { throw Failure() }
-            } else if (0xDC00..<0xE000).contains(scalar) {
-                throw Failure()
-            }
-        default:
-            throw Failure()
         }
     }
 }

@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The version the double reports; `FAKE_CLAUDE_VERSION` overrides it (to test version checks).
 let fakeVersion = ProcessInfo.processInfo.environment["FAKE_CLAUDE_VERSION"] ?? "2.1.331"
@@ -52,6 +50,8 @@ struct Config: Sendable {
     var mergeQueued = false
     var strictResume = false
     var spawnChild = false
+    /// The tool's process starts a session of its own (`setsid`), like the real CLI's Bash tool.
+    var spawnChildInOwnSession = false
     var extraDirectives = ""
     var emitSessionState = false
     var maxRetries = 10
@@ -195,7 +195,8 @@ func parseArguments(_ args: [String]) throws(ArgError) -> Config {
     cfg.stateDir = env["FAKE_CLAUDE_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 }
     cfg.mergeQueued = env["FAKE_CLAUDE_MERGE_QUEUED"] == "1"
     cfg.strictResume = env["FAKE_CLAUDE_STRICT_RESUME"] == "1"
-    cfg.spawnChild = env["FAKE_CLAUDE_SPAWN_CHILD"] == "1"
+    cfg.spawnChild = env["FAKE_CLAUDE_SPAWN_CHILD"] == "1" || env["FAKE_CLAUDE_SPAWN_CHILD"] == "setsid"
+    cfg.spawnChildInOwnSession = env["FAKE_CLAUDE_SPAWN_CHILD"] == "setsid"
     cfg.extraDirectives = env["FAKE_CLAUDE_DIRECTIVES"] ?? ""
     cfg.emitSessionState = env["CLAUDE_CODE_EMIT_SESSION_STATE_EVENTS"] == "1"
     if let n = env["CLAUDE_CODE_MAX_RETRIES"].flatMap({ Int($0) }) { cfg.maxRetries = max(0, n) }

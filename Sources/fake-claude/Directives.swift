@@ -46,6 +46,8 @@ struct Directives {
     var subagent = false
     /// `fc:table`: the reply is a Markdown table (``markdownTableReply``).
     var table = false
+    /// `fc:lonesurrogate`: the reply ends with half an emoji, written as the escape `\ud83d`.
+    var loneSurrogate = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -104,6 +106,7 @@ struct Directives {
             case "parallel": parallel = true
             case "subagent": subagent = true
             case "table": table = true
+            case "lonesurrogate": loneSurrogate = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }
@@ -162,4 +165,27 @@ func makeHuge(_ megabytes: Double) -> String {
         k += 1
     }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Stands for half an emoji in reply text (`fc:lonesurrogate`): a noncharacter no prompt
+/// holds, written out as the lone surrogate escape `\ud83d`, which a Swift string cannot hold.
+let loneSurrogateMark: Character = "\u{FFFF}"
+
+/// `line` with every `loneSurrogateMark` written as `\ud83d`, as JavaScript's `JSON.stringify`
+/// writes a string cut between the two halves of an emoji.
+func withLoneSurrogates(_ line: [UInt8]) -> [UInt8] {
+    let mark = Array(String(loneSurrogateMark).utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(line.count + 8)
+    var i = 0
+    while i < line.count {
+        if line[i] == mark[0], line[i...].starts(with: mark) {
+            out.append(contentsOf: #"\ud83d"#.utf8)
+            i += mark.count
+        } else {
+            out.append(line[i])
+            i += 1
+        }
+    }
+    return out
 }

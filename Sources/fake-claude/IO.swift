@@ -1,10 +1,7 @@
 import Foundation
+import Locking
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Writes all bytes to `fd`; returns false on any error other than EINTR.
 @discardableResult
@@ -34,39 +31,35 @@ func writeStderr(_ text: String) {
 
 /// stdout, shared by the stdin reader thread (control responses) and the turn thread.
 /// Each call writes whole lines under one lock, so lines never interleave.
-final class Output: @unchecked Sendable {
-    private let lock = NSLock()
+final class Output: Sendable {
     /// One byte per write() call (`fc:bytewise`).
-    private var bytewise = false
+    private let bytewise = Locked(false)
 
     func setBytewise(_ on: Bool) {
-        lock.lock()
-        bytewise = on
-        lock.unlock()
+        bytewise.withLock { $0 = on }
     }
 
     func line(_ value: J) { emit(value.line) }
 
     func emit(_ bytes: [UInt8]) {
-        lock.lock()
-        defer { lock.unlock() }
-        let ok: Bool
-        if bytewise {
-            var allOK = true
-            for byte in bytes {
-                if !withUnsafeBytes(of: byte, { writeAll(1, $0) }) { allOK = false; break }
+        bytewise.withLock { bytewise in
+            let ok: Bool
+            if bytewise {
+                var allOK = true
+                for byte in bytes {
+                    if !withUnsafeBytes(of: byte, { writeAll(1, $0) }) { allOK = false; break }
+                }
+                ok = allOK
+            } else {
+                ok = writeAll(1, bytes)
             }
-            ok = allOK
-        } else {
-            ok = writeAll(1, bytes)
+            if !ok { stdoutClosed() }
         }
-        if !ok { stdoutClosed() }
     }
 
     /// Holds the lock (so no half line is written) and exits.
     func exitHoldingLock(_ code: Int32) -> Never {
-        lock.lock()
-        terminate(code)
+        bytewise.withLock { _ in terminate(code) }
     }
 
     private func stdoutClosed() -> Never {
@@ -77,47 +70,48 @@ final class Output: @unchecked Sendable {
 }
 
 /// `FAKE_CLAUDE_RECORD`: one JSON object per line, appended with one write() each.
-final class Recorder: @unchecked Sendable {
+final class Recorder: Sendable {
     static let shared = Recorder()
-    private let fd: Int32
-    private let lock = NSLock()
+    /// The record file, or -1; the lock keeps records whole.
+    private let fd: Locked<Int32>
 
     private init() {
         if let path = ProcessInfo.processInfo.environment["FAKE_CLAUDE_RECORD"], !path.isEmpty {
-            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            fd = Locked(open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644))
         } else {
-            fd = -1
+            fd = Locked(-1)
         }
     }
 
-    var enabled: Bool { fd >= 0 }
+    var enabled: Bool { fd.withLock { $0 >= 0 } }
 
     func record(_ value: J) {
-        guard fd >= 0 else { return }
-        let bytes = value.line
-        lock.lock()
-        writeAll(fd, bytes)
-        lock.unlock()
+        fd.withLock { fd in
+            guard fd >= 0 else { return }
+            writeAll(fd, value.line)
+        }
     }
 }
 
 /// Children to reap or kill on exit (the fake tool's `sleep`).
-final class ChildRegistry: @unchecked Sendable {
+final class ChildRegistry: Sendable {
     static let shared = ChildRegistry()
-    private let lock = NSLock()
-    private var pids: Set<pid_t> = []
+    private let pids = Locked<Set<pid_t>>([])
 
-    func add(_ pid: pid_t) { lock.lock(); pids.insert(pid); lock.unlock() }
+    func add(_ pid: pid_t) { pids.withLock { _ = $0.insert(pid) } }
 
     func kill(_ pid: pid_t) {
-        lock.lock(); pids.remove(pid); lock.unlock()
+        pids.withLock { _ = $0.remove(pid) }
         _ = Glibc.kill(pid, SIGKILL)
         var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
     }
 
     func killAll() {
-        lock.lock(); let all = pids; pids.removeAll(); lock.unlock()
+        let all = pids.withLock { pids in
+            defer { pids.removeAll() }
+            return pids
+        }
         for pid in all {
             _ = Glibc.kill(pid, SIGKILL)
             var status: Int32 = 0

@@ -1,9 +1,7 @@
 import Foundation
 import StreamJSON
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Reads stdin for the life of the process on its own thread, so control requests are
 /// answered at once even while a turn streams.

@@ -1,9 +1,7 @@
 import Foundation
 import StreamJSON
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// One user line taken from stdin.
 struct UserMessage {
@@ -92,12 +90,20 @@ final class Shared: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// Blocks until the host answers the `can_use_tool` request `id`, an interrupt, or EOF.
-    func waitPermission(_ id: String) -> PermissionOutcome {
+    /// Registers `id` as the `can_use_tool` request being answered. Called before the request
+    /// is written: a host that answers at once (an auto-approve policy) must not find it unknown.
+    func expectPermission(_ id: String) {
+        locked {
+            pendingPermissionID = id
+            permissionOutcome = nil
+        }
+    }
+
+    /// Blocks until the host answers the request registered with ``expectPermission(_:)``, an
+    /// interrupt, or EOF.
+    func waitPermission() -> PermissionOutcome {
         cond.lock()
         defer { cond.unlock() }
-        pendingPermissionID = id
-        permissionOutcome = nil
         while permissionOutcome == nil && !interruptRequested && !eof { cond.wait() }
         pendingPermissionID = nil
         if let outcome = permissionOutcome {

@@ -1,8 +1,6 @@
 import Dispatch
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Signals behave like the real CLI's: SIGTERM → exit 143, SIGHUP → exit 129, no result line
 /// (tool children are killed); SIGINT aborts a running turn like `interrupt` (without a

@@ -1,9 +1,8 @@
 import Foundation
 import StreamJSON
+import ParleyTestSupport
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 enum TurnAbort: Error {
     case streaming
@@ -70,7 +69,7 @@ final class TurnRunner {
     // MARK: output helpers
 
     func emit(_ value: J) {
-        out.line(value)
+        if d.loneSurrogate { out.emit(withLoneSurrogates(value.line)) } else { out.line(value) }
         if d.garbage {
             out.emit(garbageLines[garbageIndex % garbageLines.count])
             garbageIndex += 1
@@ -220,7 +219,7 @@ final class TurnRunner {
             return
         }
 
-        let finalText: String
+        var finalText: String
         var safeText = false
         if d.hostile {
             finalText = "Hostile reply: \(hostileText) end of reply"
@@ -238,6 +237,7 @@ final class TurnRunner {
         } else {
             finalText = "Echo: " + prompt
         }
+        if d.loneSurrogate { finalText += " half \(loneSurrogateMark)" }
 
         do {
             if d.parallel {
@@ -515,22 +515,16 @@ final class TurnRunner {
     }
 
     func spawnSleepChild() -> pid_t? {
-        var pid: pid_t = 0
         let path = FileManager.default.isExecutableFile(atPath: "/bin/sleep") ? "/bin/sleep" : "/usr/bin/sleep"
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("sleep"), strdup("300"), nil]
-        defer { for p in argv { free(p) } }
         // The tool's process gets /dev/null for stdio (like the real CLI's tool children, it does
-        // not hold our stdout open); it stays in our process group.
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] {
-            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard rc == 0 else { return nil }
+        // not hold our stdout open); it stays in our process group, or (setsid) leaves it.
+        guard let child = try? CleanSpawn.spawn(
+            [path, "300"], environment: ProcessInfo.processInfo.environment,
+            stdin: .null, stdout: .null, stderr: .null, newSession: cfg.spawnChildInOwnSession) else { return nil }
+        let pid = child.pid
         ChildRegistry.shared.add(pid)
-        Recorder.shared.record(.o([("event", .safe("child")), ("pid", .i(Int(pid))), ("pgid", .i(Int(getpgid(pid))))]))
+        Recorder.shared.record(.o([("event", .safe("child")), ("pid", .i(Int(pid))), ("pgid", .i(Int(getpgid(pid)))),
+                                   ("sid", .i(Int(getsid(pid))))]))
         return pid
     }
 
@@ -657,8 +651,9 @@ final class TurnRunner {
             request.append(("tool_use_id", .s(toolID)))
         }
         sessionState("requires_action")
+        sh.expectPermission(requestID)
         emit(.o([("type", .safe("control_request")), ("request_id", .s(requestID)), ("request", .o(request))]))
-        let outcome = sh.waitPermission(requestID)
+        let outcome = sh.waitPermission()
         sessionState("running")
         switch outcome {
         case .interrupted:

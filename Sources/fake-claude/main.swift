@@ -3,9 +3,7 @@
 import Dispatch
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 signal(SIGPIPE, SIG_IGN)
 

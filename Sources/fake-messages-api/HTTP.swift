@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One parsed HTTP/1.1 request.
 struct HTTPRequest {
@@ -44,18 +40,11 @@ final class Connection {
         self.fd = fd
         var one: Int32 = 1
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        #if canImport(Darwin)
-        _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
-        #endif
     }
 
     func close() {
         _ = shutdown(fd, Int32(SHUT_RDWR))
-        #if canImport(Glibc)
         _ = Glibc.close(fd)
-        #else
-        _ = Darwin.close(fd)
-        #endif
     }
 
     /// Reads more bytes into the buffer; false on EOF or error.
@@ -175,11 +164,7 @@ final class Connection {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw -> Int in
-                #if canImport(Glibc)
-                return send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                #else
-                return send(fd, raw.baseAddress! + offset, raw.count - offset, 0)
-                #endif
+                send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
             }
             if n > 0 {
                 offset += n

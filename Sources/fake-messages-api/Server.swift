@@ -1,18 +1,20 @@
 import Foundation
-#if canImport(Glibc)
+import Locking
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Mutable state shared by the connection threads, behind one lock.
 final class ServerState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requestCounter = 0
-    private var counts: [String: Int] = [:]
+    private struct State {
+        var requestCounter = 0
+        var counts: [String: Int] = [:]
+        var scriptIndex = 0
+    }
+    private let state = Locked(State())
+    /// Set in `init`, read-only afterwards.
     private var script: [String] = []
-    private var scriptIndex = 0
     private var recordFile: UnsafeMutablePointer<FILE>?
+    /// Keeps each record line whole.
+    private let recordLock = Locked(())
 
     init(options: Options) {
         if let path = options.recordPath {
@@ -32,35 +34,39 @@ final class ServerState: @unchecked Sendable {
     }
 
     func nextRequestNumber() -> Int {
-        lock.lock(); defer { lock.unlock() }
-        requestCounter += 1
-        return requestCounter
+        state.withLock { state in
+            state.requestCounter += 1
+            return state.requestCounter
+        }
     }
 
     /// Increments and returns the counter for `key`.
     func bump(key: String) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let v = (counts[key] ?? 0) + 1
-        counts[key] = v
-        return v
+        state.withLock { state in
+            let v = (state.counts[key] ?? 0) + 1
+            state.counts[key] = v
+            return v
+        }
     }
 
     func nextScriptLine() -> [String: Any]? {
-        lock.lock()
-        guard scriptIndex < script.count else { lock.unlock(); return nil }
-        let line = script[scriptIndex]
-        scriptIndex += 1
-        lock.unlock()
-        return JSON.parse(line) as? [String: Any]
+        let script = self.script
+        let line: String? = state.withLock { state in
+            guard state.scriptIndex < script.count else { return nil }
+            defer { state.scriptIndex += 1 }
+            return script[state.scriptIndex]
+        }
+        return line.flatMap { JSON.parse($0) as? [String: Any] }
     }
 
     func record(_ line: [UInt8]) {
-        lock.lock(); defer { lock.unlock() }
         guard let f = recordFile else { return }
-        var bytes = line
-        bytes.append(10)
-        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-        fflush(f)
+        recordLock.withLock { _ in
+            var bytes = line
+            bytes.append(10)
+            _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+            fflush(f)
+        }
     }
 }
 
@@ -81,11 +87,7 @@ final class Server: @unchecked Sendable {
 
     /// Binds 127.0.0.1 and returns the port.
     func bind() -> UInt16 {
-        #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
         guard fd >= 0 else { Options.fail("socket() failed: errno \(errno)") }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -95,7 +97,7 @@ final class Server: @unchecked Sendable {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let r = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc_bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard r == 0 else { Options.fail("bind 127.0.0.1:\(options.port) failed: errno \(errno)") }
@@ -353,8 +355,3 @@ final class Server: @unchecked Sendable {
     }
 }
 
-#if canImport(Glibc)
-private let Glibc_bind = Glibc.bind
-#else
-private let Glibc_bind = Darwin.bind
-#endif

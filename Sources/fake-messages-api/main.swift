@@ -1,11 +1,7 @@
 // fake-messages-api: a local fake Anthropic Messages API for real-CLI tests.
 // See Docs/FakeMessagesAPI.md for options, magic words, script lines and the record format.
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 signal(SIGPIPE, SIG_IGN)
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))

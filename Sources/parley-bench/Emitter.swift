@@ -1,9 +1,7 @@
 import Foundation
 import StreamJSON
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A stand-in for `claude` that produces one very large reply as fast as it can write, so
 /// that the rendering benchmark measures Parley and not the double. `parley-bench` becomes

@@ -2,9 +2,7 @@ import AgentSession
 import Foundation
 import StreamJSON
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// (2) Engine overhead: sequential turns through `AgentSession` against `fake-claude` (which
 /// answers at once) versus a minimal driver of the same double that writes a line and scans

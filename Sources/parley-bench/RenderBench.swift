@@ -4,9 +4,7 @@ import ParleyApp
 import StreamJSON
 import Terminal
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A console that renders like the terminal path (ANSI colour) into a buffer and writes it
 /// to a descriptor in 64 KiB blocks, as the line editor writes one batch per wake-up.

@@ -1,9 +1,7 @@
 import Foundation
 import StreamJSON
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// parley in a pseudo-terminal: startup (4), keystroke to subprocess (5), idle CPU (6).
 enum TerminalBenches {

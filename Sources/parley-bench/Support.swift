@@ -1,11 +1,11 @@
 import Foundation
+import ParleyTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // Process, pseudo-terminal, clock and /proc helpers for the benchmarks. Nothing here knows
-// about Parley: children are spawned with posix_spawn and an environment built from scratch.
+// about Parley: children are spawned with the tests' `CleanSpawn` and an environment built from
+// scratch.
 
 // MARK: Clocks and statistics
 
@@ -123,15 +123,9 @@ func fakeAPIEnvironment(port: Int) -> [String: String] {
 
 // MARK: Processes
 
-let spawnLock = NSLock()
-
 /// A spawned child with pipes (or a pseudo-terminal) for its standard streams.
 final class Child: @unchecked Sendable {
-    enum Stdio {
-        case pipe
-        case null
-        case file(String)
-    }
+    typealias Stdio = CleanSpawn.Stdio
 
     let pid: pid_t
     /// Write end of the child's stdin (or the pty master), -1 when not piped.
@@ -149,32 +143,10 @@ final class Child: @unchecked Sendable {
     /// Spawns `path` with pipes. stderr goes to `stderr` (default /dev/null).
     static func spawn(_ path: String, _ arguments: [String], environment: [String: String], cwd: String? = nil,
                       stdin: Stdio = .pipe, stdout: Stdio = .pipe, stderr: Stdio = .null) -> Child? {
-        var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1]
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        func apply(_ stdio: Stdio, fd: Int32, pipeFDs: inout [Int32], childEnd: Int) {
-            switch stdio {
-            case .pipe:
-                _ = pipe(&pipeFDs)
-                for end in pipeFDs { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-                posix_spawn_file_actions_adddup2(&actions, pipeFDs[childEnd], fd)
-            case .null:
-                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-            case .file(let file):
-                posix_spawn_file_actions_addopen(
-                    &actions, fd, file, fd == 0 ? O_RDONLY : (O_WRONLY | O_CREAT | O_APPEND), 0o600)
-            }
-        }
-        apply(stdin, fd: 0, pipeFDs: &inPipe, childEnd: 0)
-        apply(stdout, fd: 1, pipeFDs: &outPipe, childEnd: 1)
-        var unused: [Int32] = [-1, -1]
-        apply(stderr, fd: 2, pipeFDs: &unused, childEnd: 1)
-        guard let pid = launch(path, arguments, environment, &actions, setsid: false, cwd: cwd) else { return nil }
-        if inPipe[0] >= 0 { close(inPipe[0]) }
-        if outPipe[1] >= 0 { close(outPipe[1]) }
-        if unused[0] >= 0 { close(unused[0]); close(unused[1]) }
-        return Child(pid: pid, input: inPipe[1], output: outPipe[0])
+        guard let child = try? CleanSpawn.spawn([path] + arguments, environment: environment, workingDirectory: cwd,
+                                                stdin: stdin, stdout: stdout, stderr: stderr) else { return nil }
+        if child.stderrFD >= 0 { close(child.stderrFD) }
+        return Child(pid: child.pid, input: child.stdinFD, output: child.stdoutFD)
     }
 
     /// Spawns `path` in a new session whose controlling terminal is a fresh pseudo-terminal
@@ -192,51 +164,13 @@ final class Child: @unchecked Sendable {
         }
         var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(master, UInt(TIOCSWINSZ), &size)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // After setsid (done first by glibc), opening the slave makes it the controlling terminal.
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/pts/\(number)", O_RDWR, 0)
-        posix_spawn_file_actions_adddup2(&actions, 0, 1)
-        posix_spawn_file_actions_adddup2(&actions, 0, 2)
-        guard let pid = launch(path, arguments, environment, &actions, setsid: true, cwd: cwd) else {
+        guard let child = try? CleanSpawn.spawn([path] + arguments, environment: environment, workingDirectory: cwd,
+                                                stdin: .null, stdout: .null, stderr: .null,
+                                                controllingTerminal: "/dev/pts/\(number)") else {
             close(master)
             return nil
         }
-        return Child(pid: pid, input: master, output: master)
-    }
-
-    private static func launch(_ path: String, _ arguments: [String], _ environment: [String: String],
-                               _ actions: inout posix_spawn_file_actions_t, setsid: Bool, cwd: String?) -> pid_t? {
-        // posix_spawn_file_actions_addchdir_np is hidden from Swift here: change the benchmark's
-        // own directory around the spawn instead (spawns happen one at a time).
-        spawnLock.lock()
-        defer { spawnLock.unlock() }
-        let previous = FileManager.default.currentDirectoryPath
-        if let cwd { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
-        defer { if cwd != nil { _ = FileManager.default.changeCurrentDirectoryPath(previous) } }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signalNumber in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&defaults, signalNumber) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        // POSIX_SPAWN_SETSID is 0x80 in glibc (hidden from Swift without _GNU_SOURCE).
-        let flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) | (setsid ? 0x80 : 0)
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        return result == 0 ? pid : nil
+        return Child(pid: child.pid, input: master, output: master)
     }
 
     /// Writes all of `bytes` to the child's stdin / the terminal.

@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The executables a benchmark run needs, built in the same configuration and scratch
 /// directory as `parley-bench` itself.

@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // parley-bench: measures what Parley costs, each figure against its target and baseline.
 // `swift run -c release parley-bench` runs all seven; see Docs/Performance.md.

@@ -15,8 +15,7 @@ struct Parley: AsyncParsableCommand {
             message (`parley < script.txt`), assistant text goes to stdout and everything else to stderr.
             Exit status: 0 every turn succeeded, 1 a turn failed or claude could not be recovered, \
             2 usage or configuration error, 130 interrupted.
-            """,
-        version: ParleyVersion.string)
+            """)
 
     @Option(help: "Persona from the config file.") var persona: String?
     @Option(help: "Model for claude (e.g. sonnet, opus).") var model: String?
@@ -33,8 +32,9 @@ struct Parley: AsyncParsableCommand {
     @Option(name: .customLong("auto-approve"), help: "Scripted tool permissions: none, edits or all.") var autoApprove: AutoApprovePolicy?
     @Option(help: "Config file (default: $XDG_CONFIG_HOME/parley/config.toml).") var config: String?
     @Option(name: .customLong("debug-log"), help: "Append the session engine's events to this file.") var debugLog: String?
-    @Option(name: .customLong("stall-timeout"), help: "Seconds without output in a turn before warning (0 = off).") var stallTimeout: Double?
+    @Option(name: .customLong("stall-timeout"), help: "Seconds without output in a turn before warning (0 = off, at most 86400).") var stallTimeout: String?
     @Flag(name: .customLong("show-thinking"), help: "Show thinking in full.") var showThinking = false
+    @Flag(help: "Print Parley's version and the detected claude version.") var version = false
 
     func validate() throws {
         if let permissionMode, !PermissionModes.all.contains(permissionMode) {
@@ -49,7 +49,6 @@ struct Parley: AsyncParsableCommand {
                 throw ValidationError("--cwd \(cwd) is not a directory")
             }
         }
-        if let stallTimeout, stallTimeout < 0 { throw ValidationError("--stall-timeout must not be negative") }
     }
 
     func run() async throws {
@@ -70,6 +69,7 @@ struct Parley: AsyncParsableCommand {
         options.debugLogPath = debugLog
         options.stallTimeout = stallTimeout
         options.showThinking = showThinking
+        options.printVersion = version
         let status = await ParleyMain.run(options)
         if status != 0 { throw ExitCode(status) }
     }
@@ -93,10 +93,6 @@ struct Parley: AsyncParsableCommand {
             Foundation.exit(ExitStatusCode.usage)
         }
     }
-}
-
-enum PermissionModes {
-    static let all = ["acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan"]
 }
 
 extension ColorMode: ExpressibleByArgument {}

@@ -4,12 +4,10 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The session engine against the `fake-claude` double: real processes, pipes and signals.
-@Suite(.serialized) struct AgentSessionDoubleTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct AgentSessionDoubleTests {
     @Test func manyTurnsOnOneProcess() async throws {
         let harness = DoubleHarness()
         defer { harness.directory.remove() }

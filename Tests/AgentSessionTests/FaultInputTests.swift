@@ -4,12 +4,10 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Faults 3 and 4 of issue 7 at the engine: junk and huge lines on stdout, floods on stderr.
-@Suite(.serialized) struct FaultInputTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct FaultInputTests {
     private func run(_ text: String, options: SessionOptions = DoubleHarness.fastOptions,
                      check: (EventCollector, DoubleHarness) async throws -> Void) async throws {
         let harness = DoubleHarness()

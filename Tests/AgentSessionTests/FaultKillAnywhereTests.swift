@@ -4,9 +4,7 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A small deterministic generator (SplitMix64), so a failing iteration can be replayed
 /// from the seed it prints.
@@ -26,7 +24,7 @@ struct SeededGenerator: RandomNumberGenerator {
 ///
 /// `PARLEY_KILL_ITERATIONS` sets the count (default 40; 200 when `PARLEY_LONG_FAULTS=1`),
 /// `PARLEY_KILL_SEED` replays a run (each iteration uses seed + index, printed on failure).
-@Suite(.serialized) struct FaultKillAnywhereTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FaultKillAnywhereTests {
     enum KillPlan: CustomStringConvertible {
         /// `fc:kill@point fc:once` in message `index` (the fake kills itself there).
         case directive(index: Int, point: String)

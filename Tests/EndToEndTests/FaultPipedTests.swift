@@ -3,13 +3,11 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Issue 7's faults through the built `parley` in piped mode (3, 4, 5 and the piped part of 7),
 /// against `fake-claude` or programs that are not `claude` at all.
-@Suite(.serialized) struct FaultPipedTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct FaultPipedTests {
     // MARK: 3. Junk and huge lines
 
     @Test func junkIsOneDimWarningPerProcessAndNeverFatal() throws {
@@ -234,7 +232,7 @@ import Glibc
 /// A child that writes stdout faster than Parley parses it: the reader hands over at most a
 /// few chunks at a time (the pipe pushes back on the child), output is not framed once Parley
 /// is stopping, and the teardown sequence runs on its own thread.
-@Suite(.serialized) struct FaultStdoutFloodTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct FaultStdoutFloodTests {
     /// 3 million tiny (valid, unknown-type) lines as fast as the fake can write them, then
     /// SIGTERM. Like the real CLI, the fake finishes its turn after stdin EOF, so Parley's
     /// teardown runs its course: 3 s grace, SIGTERM, at most 2 s more. Memory stays bounded by

@@ -1,50 +1,25 @@
 import Foundation
+import Locking
 import ParleyTestSupport
 import StreamJSON
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The built `parley`, started with pipes and watched through `/proc` while it runs: peak
 /// resident memory (`VmHWM`), CPU time (utime + stime) and its children.
 final class WatchedParley: @unchecked Sendable {
-    let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let error = Pipe()
-    private let stdoutData = Locked(Data())
-    private let stderrData = Locked(Data())
+    let program: SpawnedProgram
     private let samples = Locked<(peakKB: Int, cpuSeconds: Double)>((0, 0))
-    private let group = DispatchGroup()
 
     /// `rssLimitMB`: SIGKILL `parley` if its resident memory passes this (a guard for tests of
     /// runaway memory, so a failing test cannot take the machine down).
     init(arguments: [String] = [], environment: [String: String], workingDirectory: String, rssLimitMB: Int? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: TestBinaries.parley)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        for (pipe, sink) in [(output, stdoutData), (error, stderrData)] {
-            group.enter()
-            let handle = pipe.fileHandleForReading
-            Thread.detachNewThread { [group] in
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    sink.withLock { $0.append(chunk) }
-                }
-                group.leave()
-            }
-        }
-        let pid = process.processIdentifier
-        let process = self.process
+        program = try SpawnedProgram([TestBinaries.parley] + arguments, environment: environment,
+                                     workingDirectory: workingDirectory)
+        let pid = program.pid
+        let program = self.program
         Thread.detachNewThread { [samples] in
-            while process.isRunning {
+            while program.isRunning {
                 if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
                    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
                    let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
@@ -57,28 +32,21 @@ final class WatchedParley: @unchecked Sendable {
         }
     }
 
-    var pid: pid_t { process.processIdentifier }
+    var pid: pid_t { program.pid }
 
-    func write(_ text: String) { input.fileHandleForWriting.write(Data(text.utf8)) }
-    func closeInput() { try? input.fileHandleForWriting.close() }
+    func write(_ text: String) { program.write(text) }
+    func closeInput() { program.closeInput() }
 
     /// Waits for exit (SIGKILL after `timeout`); returns the status, or nil on timeout.
     func wait(timeout: TimeInterval) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        var timedOut = false
-        if process.isRunning {
-            timedOut = true
-            kill(pid, SIGKILL)
-        }
-        process.waitUntilExit()
-        group.wait()
-        return timedOut ? nil : process.terminationStatus
+        while program.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        return program.wait(timeout: 0)
     }
 
-    var stdout: String { String(decoding: stdoutData.withLock { $0 }, as: UTF8.self) }
-    var stdoutByteCount: Int { stdoutData.withLock { $0.count } }
-    var stderr: String { String(decoding: stderrData.withLock { $0 }, as: UTF8.self) }
+    var stdout: String { program.stdout }
+    var stdoutByteCount: Int { program.stdoutByteCount }
+    var stderr: String { program.stderr }
     /// Highest `VmHWM` seen, in KiB.
     var peakResidentKB: Int { samples.withLock { $0.peakKB } }
     /// Parley's own CPU time (user + system), last sample before it exited.
@@ -114,18 +82,6 @@ extension PipedFixture {
 
     /// Lines of `text` that are not empty.
     static func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }
-}
-
-/// A value behind a lock, shareable between threads.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
 }
 
 /// Multiplies the wall-clock, CPU and memory bounds of the fault tests: 1 normally; set

@@ -35,20 +35,19 @@ import Testing
         }
     }
 
-    @Test func aHostileReplyToolNameAndToolResultStayInert() throws {
+    @Test func aHostileReplyToolNameAndToolResultStayInert() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let terminal = try fixture.start(TestBinaries.parley)
         defer { terminal.close() }
-        #expect(terminal.waitFor("parley ›").0, "\(terminal.screen())")
+        try await terminal.waitFor("parley ›")
         terminal.type("first fc:reply=EarlierMarker", enter: true)
-        #expect(terminal.waitFor("\nEarlierMarker\n").0, "\(terminal.screen())")
+        try await terminal.waitFor("\nEarlierMarker\n")
         terminal.type("attack fc:hostile fc:tool", enter: true)
-        let (done, _) = terminal.waitFor { $0.contains("end of reply") && $0.components(separatedBy: "─ ").count >= 3 }
-        #expect(done, "\(terminal.screen())")
+        try await terminal.waitFor { $0.contains("end of reply") && $0.components(separatedBy: "─ ").count >= 3 }
         // A command's lines carry the CLI's text too (the model it reported): made inert by the console.
         terminal.type("/status", enter: true)
-        #expect(terminal.waitFor("· permission mode").0, "\(terminal.screen())")
+        try await terminal.waitFor("· permission mode")
         usleep(500_000)  // time for a cursor position report to be typed, if one was asked for
         let seen = TerminalTakeover(terminal)
         #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
@@ -66,40 +65,37 @@ import Testing
         // `ESC[6n` made the terminal type nothing into the prompt.
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "\(seen)")
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED").0)
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func hostileStderrAndErrorTextsStayInert() throws {
+    @Test func hostileStderrAndErrorTextsStayInert() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let terminal = try fixture.start(TestBinaries.parley)
         defer { terminal.close() }
-        #expect(terminal.waitFor("parley ›").0, "\(terminal.screen())")
+        try await terminal.waitFor("parley ›")
         terminal.type("crash fc:hostile fc:crash@end fc:once", enter: true)
-        let (crashed, _) = terminal.waitFor("stderr: fake-claude stderr: ␛]0;…␛]52;…␛[2J")
-        #expect(crashed, "\(terminal.screen())")
-        terminal.waitFor("restarting claude")
+        try await terminal.waitFor("stderr: fake-claude stderr: ␛]0;…␛]52;…␛[2J")
+        try await terminal.waitFor("restarting claude")
         terminal.type("fail fc:hostile fc:error=400", enter: true)
-        let (failed, _) = terminal.waitFor("✗ turn failed (api_error): API Error: 400 fake invalid_request_error (HTTP 400) ␛]0;…")
-        #expect(failed, "\(terminal.screen())")
+        try await terminal.waitFor("✗ turn failed (api_error): API Error: 400 fake invalid_request_error (HTTP 400) ␛]0;…")
         usleep(300_000)
         let seen = TerminalTakeover(terminal)
         #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
         #expect(seen.visibleScreen.contains("› crash fc:hostile"), "\(seen)")
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "\(seen)")
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED").0)
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func aPermissionQuestionShowsTheRealToolAndItsInput() throws {
+    @Test func aPermissionQuestionShowsTheRealToolAndItsInput() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let terminal = try fixture.start(TestBinaries.parley)
         defer { terminal.close() }
-        #expect(terminal.waitFor("parley ›").0, "\(terminal.screen())")
+        try await terminal.waitFor("parley ›")
         terminal.type("run it fc:hostile fc:permission=Bash", enter: true)
-        let (asked, _) = terminal.waitFor("allow? [y/n/a]")
-        #expect(asked, "\(terminal.screen())")
+        try await terminal.waitFor("allow? [y/n/a]")
         usleep(300_000)
         let seen = TerminalTakeover(terminal)
         #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
@@ -109,24 +105,24 @@ import Testing
         #expect(!seen.visibleScreen.split(separator: "\n").contains { $0.hasPrefix("? Allow Read") }, "\(seen)")
         terminal.send("n")
         terminal.send("Enter")
-        #expect(terminal.waitFor("Echo: denied").0, "\(terminal.screen())")
+        try await terminal.waitFor("Echo: denied")
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED").0)
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func scriptedOutputToATerminalIsInert() throws {
+    @Test func scriptedOutputToATerminalIsInert() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let terminal = try fixture.start("printf 'attack fc:hostile fc:tool\\n' | \(TestBinaries.parley)")
         defer { terminal.close() }
-        #expect(terminal.waitFor("PARLEY-EXITED", timeout: 30).0, "\(terminal.screen())")
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(30))
         let seen = TerminalTakeover(terminal)
         #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
         #expect(seen.visibleScreen.contains("Hostile reply: ␛]0;…␛]52;…␛[2J␛[3A␛[2K␛[6n␛[2J␛]0;… end of reply"), "\(seen)")
         #expect(seen.visibleScreen.contains("⏺ Bash␛]0;…"), "\(seen)")
     }
 
-    @Test func scriptedOutputToAPipeIsExactAndItsStatusLinesInert() throws {
+    @Test func scriptedOutputToAPipeIsExactAndItsStatusLinesInert() async throws {
         let fixture = PipedFixture("parley-inert-piped")
         defer { fixture.directory.remove() }
         // `/status` shows the model the CLI reported: a command's line, made inert by the console.

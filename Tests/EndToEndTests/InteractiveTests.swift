@@ -2,13 +2,11 @@ import Foundation
 import ParleyTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The built `parley` in a real terminal (tmux), against the `fake-claude` double: what a
 /// person at the keyboard sees.
-@Suite(.serialized) struct InteractiveTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct InteractiveTests {
     struct Fixture {
         let directory = TemporaryDirectory("parley-tty")
         var record: FakeClaudeRecord { FakeClaudeRecord(path: directory.file("record.jsonl")) }
@@ -23,13 +21,14 @@ import Glibc
         }
 
         /// Runs parley in a terminal; `stty -a` is saved before and after, and the exit status.
-        func start(_ arguments: String = "", extra: [String: String] = [:]) throws -> TmuxTerminal {
+        func start(_ arguments: String = "", extra: [String: String] = [:],
+                   sourceLocation: SourceLocation = #_sourceLocation) async throws -> TmuxTerminal {
             let command = """
                 cd \(directory.path) && stty -a > stty.before && \(TestBinaries.parley) \(arguments); \
                 echo "exit=$?" > exit.status; stty -a > stty.after; echo PARLEY-EXITED
                 """
             let terminal = try TmuxTerminal(command: command, environment: environment(extra))
-            terminal.waitFor("parley ›")
+            try await terminal.waitFor("parley ›", sourceLocation: sourceLocation)
             return terminal
         }
 
@@ -38,54 +37,50 @@ import Glibc
         }
     }
 
-    @Test func aTypedMessageAndItsStreamedReply() throws {
+    @Test func aTypedMessageAndItsStreamedReply() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("héllo wörld ✓ **bold**", enter: true)
-        let (ok, screen) = terminal.waitFor("Echo: héllo wörld ✓ bold")
-        #expect(ok, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("Echo: héllo wörld ✓ bold")
         #expect(!screen.contains("**bold**\n") || screen.contains("› héllo wörld ✓ **bold**"))
         #expect(fixture.record.userTexts == ["héllo wörld ✓ **bold**"])
         #expect(screen.contains("● claude started"))
         #expect(screen.contains("─ "))  // the turn footer
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED").0)
+        try await terminal.waitFor("PARLEY-EXITED")
         #expect(fixture.file("exit.status").contains("exit=0"))
     }
 
-    @Test func replyTextAppearsWhileItStreams() throws {
+    @Test func replyTextAppearsWhileItStreams() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("stream fc:slow=80 fc:words=80", enter: true)
-        let (started, _) = terminal.waitFor("lorem ipsum")
-        #expect(started)
+        try await terminal.waitFor("lorem ipsum")
         #expect(fixture.record.entries.allSatisfy { $0["event"] != "exit" })
         // Still streaming: the footer has not appeared yet.
         #expect(!terminal.screen().contains("─ "))
         terminal.send("C-c")
-        terminal.waitFor("interrupted")
+        try await terminal.waitFor("interrupted")
     }
 
-    @Test func typingAheadDuringASlowReplyIsKeptAndQueued() throws {
+    @Test func typingAheadDuringASlowReplyIsKeptAndQueued() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("first fc:slow=60 fc:words=60", enter: true)
-        terminal.waitFor("lorem")
+        try await terminal.waitFor("lorem")
         terminal.type("typed ahead ✓")
-        usleep(400_000)  // more output arrives while the line is half typed
+        try await Task.sleep(for: .milliseconds(400))  // more output arrives while the line is half typed
         #expect(terminal.cursorLine().contains("parley › typed ahead ✓"), "cursor line: \(terminal.cursorLine())")
         terminal.send("Enter")
-        let (queued, screen) = terminal.waitFor("queued (1): typed ahead ✓")
-        #expect(queued, "screen:\n\(screen)")
+        try await terminal.waitFor("queued (1): typed ahead ✓")
         #expect(fixture.record.userTexts == ["first fc:slow=60 fc:words=60"])  // not sent early
-        let (answered, final) = terminal.waitFor("Echo: typed ahead ✓", timeout: 20)
-        #expect(answered, "screen:\n\(final)")
+        let final = try await terminal.waitFor("Echo: typed ahead ✓", timeout: .seconds(20))
         #expect(fixture.record.userTexts == ["first fc:slow=60 fc:words=60", "typed ahead ✓"])
         // The reply on screen is exactly the reply, once: no row left behind or drawn twice
         // while the prompt was redrawn under it.
@@ -100,116 +95,122 @@ import Glibc
         #expect(replyWords == expectedWords, "screen:\n\(final)")
     }
 
-    @Test func ctrlCInterruptsASlowTurnAndTheNextMessageWorks() throws {
+    @Test func ctrlCInterruptsASlowTurnAndTheNextMessageWorks() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("long fc:slow=60 fc:words=400", enter: true)
-        terminal.waitFor("lorem")
+        try await terminal.waitFor("lorem")
         terminal.type("half typed")
         terminal.send("C-c")
-        let (interrupted, screen) = terminal.waitFor("⏹ interrupted")
-        #expect(interrupted, "screen:\n\(screen)")
+        try await terminal.waitFor("⏹ interrupted")
         // The half-typed line survived the interrupt; finish and send it.
         #expect(terminal.cursorLine().contains("half typed"), "cursor line: \(terminal.cursorLine())")
         terminal.type(" then sent", enter: true)
-        #expect(terminal.waitFor("Echo: half typed then sent").0)
+        try await terminal.waitFor("Echo: half typed then sent")
         #expect(fixture.record.starts.count == 1)  // the same process
-        // At an idle prompt Ctrl-C clears the line instead.
+        // At an idle prompt Ctrl-C clears the line instead: the prompt is empty again, Enter
+        // on it sends nothing, and the next message is the next one claude receives.
         terminal.type("discard me")
+        try await terminal.waitFor { _ in terminal.cursorLine().contains("parley › discard me") }
         terminal.send("C-c")
-        usleep(200_000)
+        try await terminal.waitFor(awaiting: "an empty prompt") { _ in
+            terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›"
+        }
         terminal.send("Enter")
-        usleep(300_000)
-        #expect(!fixture.record.userTexts.contains("discard me"))
+        terminal.type("after the discarded line", enter: true)
+        try await terminal.waitFor("Echo: after the discarded line")
+        #expect(fixture.record.userTexts == ["long fc:slow=60 fc:words=400", "half typed then sent", "after the discarded line"])
     }
 
-    @Test func queueListingAndDropping() throws {
+    @Test func queueListingAndDropping() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         // Long enough (≈ 10 s) for two commands typed during it, even on a loaded machine.
         terminal.type("slow fc:slow=60 fc:words=220", enter: true)
-        terminal.waitFor("lorem")
+        try await terminal.waitFor("lorem")
         for text in ["alpha", "beta", "gamma"] { terminal.type(text, enter: true) }
-        terminal.waitFor("queued (3): gamma")
+        try await terminal.waitFor("queued (3): gamma")
         terminal.type("/queue", enter: true)
-        #expect(terminal.waitFor("3. gamma").0)
+        try await terminal.waitFor("3. gamma")
         terminal.type("/queue drop 2", enter: true)
-        #expect(terminal.waitFor("dropped 2: beta").0)
-        let (done, screen) = terminal.waitFor("Echo: gamma", timeout: 40)
-        #expect(done, "screen:\n\(screen)")
+        try await terminal.waitFor("dropped 2: beta")
+        try await terminal.waitFor("Echo: gamma", timeout: .seconds(40))
         #expect(fixture.record.userTexts.suffix(2) == ["alpha", "gamma"])
     }
 
-    @Test func statusAndRestartKeepTheConversation() throws {
+    @Test func statusAndRestartKeepTheConversation() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("remember plums", enter: true)
-        terminal.waitFor("Echo: remember plums")
+        try await terminal.waitFor("Echo: remember plums")
         terminal.type("/status", enter: true)
-        let (shown, screen) = terminal.waitFor("restarts 0")
-        #expect(shown, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("restarts 0")
         #expect(screen.contains("persona default") && screen.contains("idle · queue 0 · turns 1"))
         terminal.type("/restart", enter: true)
-        #expect(terminal.waitFor("resuming session").0)
+        try await terminal.waitFor("resuming session")
         terminal.type("fc:history", enter: true)
-        #expect(terminal.waitFor("remember plums", timeout: 10).1.components(separatedBy: "remember plums").count >= 3)
+        try await terminal.waitFor(awaiting: "“remember plums” three times") {
+            $0.components(separatedBy: "remember plums").count >= 3
+        }
         #expect(fixture.record.starts.count == 2)
         #expect(fixture.record.argvs.last?.contains("--resume") == true)
     }
 
-    @Test func aCrashIsAStatusLineAndTheConversationContinues() throws {
+    @Test func aCrashIsAStatusLineAndTheConversationContinues() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("remember figs", enter: true)
-        terminal.waitFor("Echo: remember figs")
+        try await terminal.waitFor("Echo: remember figs")
         terminal.type("die now fc:kill", enter: true)
-        let (shown, screen) = terminal.waitFor("restarting claude")
-        #expect(shown, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("restarting claude")
         #expect(screen.contains("killed by signal 9"))
         #expect(screen.contains("not answered: “die now fc:kill”"))
-        terminal.waitFor("resuming session")
+        try await terminal.waitFor("resuming session")
         terminal.type("fc:history", enter: true)
-        #expect(terminal.waitFor(timeout: 10) { $0.components(separatedBy: "remember figs").count >= 3 }.0)
+        try await terminal.waitFor(awaiting: "“remember figs” three times") {
+            $0.components(separatedBy: "remember figs").count >= 3
+        }
     }
 
-    @Test func historyIsRecalledAfterRestartingParley() throws {
+    @Test func historyIsRecalledAfterRestartingParley() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let first = try fixture.start()
+        let first = try await fixture.start()
         first.type("a line worth remembering", enter: true)
-        first.waitFor("Echo: a line worth remembering")
+        try await first.waitFor("Echo: a line worth remembering")
         first.type(" secret with a leading space", enter: true)
-        first.waitFor("Echo:  secret")
+        try await first.waitFor("Echo:  secret")
         first.send("C-d")
-        first.waitFor("PARLEY-EXITED")
+        try await first.waitFor("PARLEY-EXITED")
         first.close()
         let history = fixture.directory.file("state/parley/history")
         let attributes = try FileManager.default.attributesOfItem(atPath: history)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let second = try fixture.start()
+        let second = try await fixture.start()
         defer { second.close() }
         second.send("Up")
-        let (recalled, screen) = second.waitFor { _ in second.cursorLine().contains("a line worth remembering") }
-        #expect(recalled, "screen:\n\(screen)")
+        try await second.waitFor(awaiting: "the recalled line") { _ in
+            second.cursorLine().contains("a line worth remembering")
+        }
         #expect(!(try String(contentsOfFile: history, encoding: .utf8)).contains("secret"))
     }
 
-    @Test func theTerminalIsRestoredOnEveryExitPath() throws {
+    @Test func theTerminalIsRestoredOnEveryExitPath() async throws {
         for how in ["ctrl-d", "quit", "sigterm", "sighup"] {
             let fixture = Fixture()
             defer { fixture.directory.remove() }
-            let terminal = try fixture.start()
+            let terminal = try await fixture.start()
             defer { terminal.close() }
             terminal.type("hello", enter: true)
-            terminal.waitFor("Echo: hello")
+            try await terminal.waitFor("Echo: hello")
             switch how {
             case "ctrl-d": terminal.send("C-d")
             case "quit": terminal.type("/quit", enter: true)
@@ -217,8 +218,7 @@ import Glibc
                 let pid = try #require(fixture.record.starts.first?["ppid"]?.intValue)
                 kill(pid_t(pid), how == "sigterm" ? SIGTERM : SIGHUP)
             }
-            let (exited, screen) = terminal.waitFor("PARLEY-EXITED")
-            #expect(exited, "\(how): screen:\n\(screen)")
+            try await terminal.waitFor(awaiting: "parley to exit after \(how)") { $0.contains("PARLEY-EXITED") }
             #expect(!fixture.file("stty.before").isEmpty)
             #expect(fixture.file("stty.before") == fixture.file("stty.after"), "\(how) left the terminal changed")
             let expected = ["ctrl-d": "exit=0", "quit": "exit=0", "sigterm": "exit=143", "sighup": "exit=129"][how]!
@@ -228,90 +228,90 @@ import Glibc
         }
     }
 
-    @Test func aResizeRedrawsThePromptAndKeepsTheTypedLine() throws {
+    @Test func aResizeRedrawsThePromptAndKeepsTheTypedLine() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("half of a message that is long enough to wrap once the terminal gets narrow")
         terminal.resize(width: 40, height: 20)
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         terminal.type(" and the end", enter: true)
         let expected = "half of a message that is long enough to wrap once the terminal gets narrow and the end"
-        let (answered, screen) = terminal.waitFor("Echo: half of a message")
-        #expect(answered, "screen:\n\(screen)")
+        try await terminal.waitFor("Echo: half of a message")
         #expect(fixture.record.userTexts == [expected])
         terminal.resize(width: 120, height: 30)
         terminal.type("still fine", enter: true)
-        #expect(terminal.waitFor("Echo: still fine").0)
+        try await terminal.waitFor("Echo: still fine")
     }
 
-    @Test func ctrlDDuringATurnAsksForASecondOne() throws {
+    @Test func ctrlDDuringATurnAsksForASecondOne() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("long fc:slow=60 fc:words=400", enter: true)
-        terminal.waitFor("lorem")
+        try await terminal.waitFor("lorem")
         terminal.send("C-d")
-        #expect(terminal.waitFor("press Ctrl-D again to quit").0)
+        try await terminal.waitFor("press Ctrl-D again to quit")
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED").0)
+        try await terminal.waitFor("PARLEY-EXITED")
         #expect(fixture.file("stty.before") == fixture.file("stty.after"))
     }
 
-    @Test func tabCompletesCommandsAndPersonas() throws {
+    @Test func tabCompletesCommandsAndPersonas() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let configDirectory = fixture.directory.file("config/parley")
         try FileManager.default.createDirectory(atPath: configDirectory, withIntermediateDirectories: true)
         try "[personas.reviewer]\nsystem_prompt = \"Review.\"\n".write(toFile: configDirectory + "/config.toml", atomically: true, encoding: .utf8)
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("/sta")
         terminal.send("Tab")
-        #expect(terminal.waitFor { _ in terminal.cursorLine().contains("/status") }.0, "line: \(terminal.cursorLine())")
+        try await terminal.waitFor(awaiting: "“/status” completed") { _ in terminal.cursorLine().contains("/status") }
         terminal.send("C-u")
         terminal.type("/persona rev")
         terminal.send("Tab")
-        #expect(terminal.waitFor { _ in terminal.cursorLine().contains("/persona reviewer") }.0, "line: \(terminal.cursorLine())")
+        try await terminal.waitFor(awaiting: "“/persona reviewer” completed") { _ in
+            terminal.cursorLine().contains("/persona reviewer")
+        }
         terminal.send("Enter")
-        #expect(terminal.waitFor("reviewer ›").0)  // the prompt shows the persona
+        try await terminal.waitFor("reviewer ›")  // the prompt shows the persona
     }
 
-    @Test func aPermissionQuestionIsAnsweredWithOneKey() throws {
+    @Test func aPermissionQuestionIsAnsweredWithOneKey() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try fixture.start()
+        let terminal = try await fixture.start()
         defer { terminal.close() }
         // y: one key, no Enter, allows.
         terminal.type("write it fc:permission=Write", enter: true)
-        let (asked, screen) = terminal.waitFor("Allow Write(")
-        #expect(asked, "screen:\n\(screen)")
-        #expect(terminal.waitFor("allow? [y/n/a]").0)
+        try await terminal.waitFor("Allow Write(")
+        try await terminal.waitFor("allow? [y/n/a]")
         terminal.type("y")
-        #expect(terminal.waitFor("  allowed").0)
-        terminal.waitFor { _ in terminal.cursorLine().hasPrefix("parley ›") }
+        try await terminal.waitFor("  allowed")
+        try await terminal.waitFor(awaiting: "the prompt back") { _ in terminal.cursorLine().hasPrefix("parley ›") }
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "the key was not typed into the line")
         var answers = fixture.record.stdinLines.filter { $0["type"] == "control_response" }
         #expect(answers.last?["response"]?["response"]?["behavior"] == "allow")
         // n: one key, then a reason line that reaches the model.
         terminal.type("again fc:permission=Write", enter: true)
-        terminal.waitFor("allow? [y/n/a]")
+        try await terminal.waitFor("allow? [y/n/a]")
         terminal.type("n")
-        #expect(terminal.waitFor("reason for no").0)
+        try await terminal.waitFor("reason for no")
         terminal.type("not today", enter: true)
-        #expect(terminal.waitFor("  denied").0)
-        terminal.waitFor { _ in terminal.cursorLine().hasPrefix("parley ›") }
+        try await terminal.waitFor("  denied")
+        try await terminal.waitFor(awaiting: "the prompt back") { _ in terminal.cursorLine().hasPrefix("parley ›") }
         answers = fixture.record.stdinLines.filter { $0["type"] == "control_response" }
         #expect(answers.last?["response"]?["response"]?["behavior"] == "deny")
         #expect(answers.last?["response"]?["response"]?["message"]?.stringValue?.contains("not today") == true)
         // Any other key is not an answer: the question stays.
         terminal.type("third fc:permission=Write", enter: true)
-        terminal.waitFor("allow? [y/n/a]")
+        try await terminal.waitFor("allow? [y/n/a]")
         terminal.type("x")
-        #expect(terminal.waitFor("press y (yes), n (no) or a (always)").0)
+        try await terminal.waitFor("press y (yes), n (no) or a (always)")
         terminal.type("a")
-        #expect(terminal.waitFor("allowed for this session").0)
+        try await terminal.waitFor("allowed for this session")
     }
 }

@@ -10,7 +10,7 @@ import Testing
         screen.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
     }
 
-    @Test(arguments: [false, true]) func aTableIsDrawnToFitTheTerminal(noColor: Bool) throws {
+    @Test(arguments: [false, true]) func aTableIsDrawnToFitTheTerminal(noColor: Bool) async throws {
         let fixture = PipedFixture("parley-markdown")
         defer { fixture.directory.remove() }
         var environment = fixture.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8"])
@@ -18,10 +18,9 @@ import Testing
         let terminal = try TmuxTerminal(command: "cd \(fixture.directory.path) && \(TestBinaries.parley); echo PARLEY-EXITED",
                                         width: 60, height: 40, environment: environment)
         defer { terminal.close() }
-        terminal.waitFor("parley ›")
+        try await terminal.waitFor("parley ›")
         terminal.type("options fc:table", enter: true)
-        let (done, screen) = terminal.waitFor("That is all.")
-        #expect(done, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("That is all.")
         let shown = lines(screen)
         let top = try #require(shown.firstIndex { $0.hasPrefix("┌") }, "screen:\n\(screen)")
         let bottom = try #require(shown.firstIndex { $0.hasPrefix("└") }, "screen:\n\(screen)")
@@ -34,10 +33,10 @@ import Testing
         #expect(table.contains { $0.contains("claude runs in | also") || $0.contains("| also for tools") }, "screen:\n\(screen)")
         #expect(table.count > 7, "the long cells wrap: screen:\n\(screen)")
         terminal.send("C-d")
-        terminal.waitFor("PARLEY-EXITED")
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func scriptedStdoutKeepsTheTablesMarkdown() throws {
+    @Test func scriptedStdoutKeepsTheTablesMarkdown() async throws {
         let fixture = PipedFixture("parley-markdown")
         defer { fixture.directory.remove() }
         let outcome = try fixture.run("options fc:table\n")

@@ -3,12 +3,10 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The built `parley` binary driven through pipes, against the `fake-claude` double.
-@Suite(.serialized) struct PipedModeTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct PipedModeTests {
     typealias Fixture = PipedFixture
 
     @Test func twentyLinesGiveTwentyTurnsInOrderOnOneProcess() throws {
@@ -278,24 +276,13 @@ import Glibc
     @Test func sigintStopsTheScriptWithStatus130() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestBinaries.parley)
-        process.environment = fixture.environment()
-        process.currentDirectoryURL = URL(fileURLWithPath: fixture.directory.path)
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data("long fc:slow=50 fc:words=500\n".utf8))
+        let parley = try SpawnedProgram([TestBinaries.parley], environment: fixture.environment(),
+                                        workingDirectory: fixture.directory.path, stdout: .null, stderr: .null)
+        parley.write("long fc:slow=50 fc:words=500\n")
         #expect(await ProcessInspector.eventually { fixture.record.userTexts.count == 1 })
-        kill(process.processIdentifier, SIGINT)
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!process.isRunning)
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        kill(parley.pid, SIGINT)
+        let status = parley.wait(timeout: 10)
+        #expect(status == 130, "status \(String(describing: status)) (nil: still running 10 s after SIGINT)")
         let pid = try #require(fixture.record.starts.first?["pid"]?.intValue)
         #expect(!ProcessInspector.isAlive(pid_t(pid)))
     }

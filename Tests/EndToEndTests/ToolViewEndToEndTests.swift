@@ -10,13 +10,13 @@ import Testing
 @Suite(.serialized) struct ToolViewEndToEndTests {
     static let original = "alpha\nbeta\ngamma\n"
 
-    func start(_ fixture: PipedFixture, noColor: Bool) throws -> TmuxTerminal {
+    func start(_ fixture: PipedFixture, noColor: Bool) async throws -> TmuxTerminal {
         FileManager.default.createFile(atPath: fixture.directory.file("fake_edit.txt"), contents: Data(Self.original.utf8))
         var environment = fixture.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8"])
         if noColor { environment["NO_COLOR"] = "1" }
         let command = "cd \(fixture.directory.path) && \(TestBinaries.parley); echo PARLEY-EXITED"
         let terminal = try TmuxTerminal(command: command, width: 60, height: 50, environment: environment)
-        terminal.waitFor("parley ›")
+        try await terminal.waitFor("parley ›")
         return terminal
     }
 
@@ -25,22 +25,20 @@ import Testing
         screen.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
     }
 
-    @Test(arguments: [false, true]) func anEditShowsItsDiffInTheQuestionAndAfterItRan(noColor: Bool) throws {
+    @Test(arguments: [false, true]) func anEditShowsItsDiffInTheQuestionAndAfterItRan(noColor: Bool) async throws {
         let fixture = PipedFixture("parley-views")
         defer { fixture.directory.remove() }
-        let terminal = try start(fixture, noColor: noColor)
+        let terminal = try await start(fixture, noColor: noColor)
         defer { terminal.close() }
         terminal.type("edit it fc:permission=Edit", enter: true)
-        let (asked, question) = terminal.waitFor("allow? [y/n/a]")
-        #expect(asked, "screen:\n\(question)")
+        let question = try await terminal.waitFor("allow? [y/n/a]")
         let questionLines = lines(question)
         #expect(questionLines.contains { $0.hasPrefix("? Allow Edit(fake_edit.txt)?") }, "screen:\n\(question)")
         for expected in ["     1   alpha", "     2 - beta", "     2 + BETA", "     3 + beta two", "     4   gamma"] {
             #expect(questionLines.contains(expected), "missing \(expected): screen:\n\(question)")
         }
         terminal.type("y")
-        let (updated, screen) = terminal.waitFor("Echo: allowed")
-        #expect(updated, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("Echo: allowed")
         let after = lines(screen)
         let summary = try #require(after.firstIndex(of: "  ⎿  Updated fake_edit.txt (+2 -1)"), "screen:\n\(screen)")
         #expect(Array(after[(summary + 1)...].prefix(5)) == ["     1   alpha", "     2 - beta", "     2 + BETA", "     3 + beta two", "     4   gamma"])
@@ -50,27 +48,24 @@ import Testing
 
         // A MultiEdit, allowed, then /diff shows it whole.
         terminal.type("more fc:permission=MultiEdit", enter: true)
-        terminal.waitFor("allow? [y/n/a]")
+        try await terminal.waitFor("allow? [y/n/a]")
         terminal.type("y")
-        let (multi, multiScreen) = terminal.waitFor("Updated fake_edit.txt (+2 -2)")
-        #expect(multi, "screen:\n\(multiScreen)")
-        terminal.waitFor("Echo: allowed")
+        try await terminal.waitFor("Updated fake_edit.txt (+2 -2)")
+        try await terminal.waitFor("Echo: allowed")
         terminal.type("/diff", enter: true)
-        let (shown, diffScreen) = terminal.waitFor { lines($0).contains("Updated fake_edit.txt (+2 -2)") }
-        #expect(shown, "screen:\n\(diffScreen)")
+        let diffScreen = try await terminal.waitFor { lines($0).contains("Updated fake_edit.txt (+2 -2)") }
         #expect(lines(diffScreen).contains("     4 + GAMMA"))
         terminal.send("C-d")
-        terminal.waitFor("PARLEY-EXITED")
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func parallelCallsGetLabelledResultsAndAReadIsSummarised() throws {
+    @Test func parallelCallsGetLabelledResultsAndAReadIsSummarised() async throws {
         let fixture = PipedFixture("parley-views")
         defer { fixture.directory.remove() }
-        let terminal = try start(fixture, noColor: false)
+        let terminal = try await start(fixture, noColor: false)
         defer { terminal.close() }
         terminal.type("three tools fc:parallel", enter: true)
-        let (done, screen) = terminal.waitFor("Echo: three tools")
-        #expect(done, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("Echo: three tools")
         let shown = lines(screen).filter { $0.hasPrefix("⏺") || $0.hasPrefix("  ↳") || $0.hasPrefix("  ⎿") }
         #expect(shown == [
             "⏺ Bash(echo one)", "⏺ Bash(echo two)", "⏺ Read(fake_notes.txt)",
@@ -78,17 +73,16 @@ import Testing
             "  ↳ Bash(echo one)", "  ⎿  one", "  ↳ Bash(echo two)", "  ⎿  two",
         ], "screen:\n\(screen)")
         terminal.send("C-d")
-        terminal.waitFor("PARLEY-EXITED")
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func aSubagentsWorkIsNestedUnderItsCallWithoutItsInternals() throws {
+    @Test func aSubagentsWorkIsNestedUnderItsCallWithoutItsInternals() async throws {
         let fixture = PipedFixture("parley-views")
         defer { fixture.directory.remove() }
-        let terminal = try start(fixture, noColor: true)
+        let terminal = try await start(fixture, noColor: true)
         defer { terminal.close() }
         terminal.type("delegate fc:subagent", enter: true)
-        let (done, screen) = terminal.waitFor("Echo: delegate")
-        #expect(done, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("Echo: delegate")
         let shown = lines(screen)
         let task = try #require(shown.firstIndex(of: "⏺ Task(run a tool)"), "screen:\n\(screen)")
         #expect(shown[task + 1] == "  ⎿  Working in the background")
@@ -99,10 +93,10 @@ import Testing
             #expect(!screen.contains(noise), "\(noise) shown: screen:\n\(screen)")
         }
         terminal.send("C-d")
-        terminal.waitFor("PARLEY-EXITED")
+        try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func scriptedModeShowsThePlainDiffOnStderr() throws {
+    @Test func scriptedModeShowsThePlainDiffOnStderr() async throws {
         let fixture = PipedFixture("parley-views")
         defer { fixture.directory.remove() }
         FileManager.default.createFile(atPath: fixture.directory.file("fake_edit.txt"), contents: Data(Self.original.utf8))
@@ -116,7 +110,7 @@ import Testing
         #expect(outcome.stdout.contains("Echo: allowed"))
     }
 
-    @Test func jsonOutputCarriesTheFileChangeAndSummaries() throws {
+    @Test func jsonOutputCarriesTheFileChangeAndSummaries() async throws {
         let fixture = PipedFixture("parley-views")
         defer { fixture.directory.remove() }
         FileManager.default.createFile(atPath: fixture.directory.file("fake_edit.txt"), contents: Data(Self.original.utf8))

@@ -79,3 +79,25 @@ enum PermissionRequestFixture {
         suggestions: [["type": "setMode", "mode": "acceptEdits", "destination": "session"]])
     static let bash = PermissionRequest(toolName: "Bash", input: ["command": "rm -rf /tmp/x"])
 }
+
+@Suite struct SessionTuningTests {
+    @Test func secondsAreFiniteAndBounded() throws {
+        #expect(try SessionTuning.seconds("2.5", name: "x") == .milliseconds(2500))
+        #expect(try SessionTuning.seconds("0", name: "x") == .zero)
+        #expect(try SessionTuning.seconds("86400", name: "x") == .seconds(86_400))
+        for bad in ["inf", "-inf", "nan", "1e300", "99999999999999999999", "-1", "86400.5", "", "soon"] {
+            #expect(throws: SessionTuning.InvalidSeconds.self, "\(bad)") { try SessionTuning.seconds(bad, name: "x") }
+        }
+    }
+
+    @Test func argumentErrorsNameTheUsage() {
+        let registry = CommandRegistry.standard
+        let sources = CompletionSources()
+        #expect(registry.command(named: "thinking")?.argumentError(["maybe"], sources: sources)
+            == "/thinking: unexpected “maybe”; usage: /thinking [on|off]")
+        #expect(registry.command(named: "thinking")?.argumentError(["on"], sources: sources) == nil)
+        #expect(registry.command(named: "restart")?.argumentError(["--frsh"], sources: sources)
+            == "/restart: unexpected “--frsh” (did you mean --fresh?); usage: /restart [--fresh]")
+        #expect(registry.command(named: "quit")?.argumentError(["now"], sources: sources) == "/quit takes no arguments")
+    }
+}

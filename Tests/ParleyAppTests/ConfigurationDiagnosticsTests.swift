@@ -36,7 +36,7 @@ struct ConfigurationDiagnosticsTests {
             message: "\"history_size\" must be an integer, not the floating-point number 10.5"),
         BrokenCase(
             name: "negative history size", text: "history_size = -1\n", line: 1, key: "history_size",
-            message: "\"history_size\" must be 0 or more, not -1"),
+            message: "\"history_size\" must be from 0 to 1000000, not -1"),
         BrokenCase(
             name: "zero max turns", text: "[personas.a]\nmax_turns = 0\n", line: 2, key: "personas.a.max_turns",
             message: "persona \"a\": \"max_turns\" must be 1 or more, not 0"),
@@ -257,7 +257,7 @@ struct ConfigurationKeyLocatorTests {
         let keys = ConfigurationLoader.personaKeys
         #expect(NearestName.suggestion(for: "modle", among: keys) == "model")
         #expect(NearestName.suggestion(for: "max-turns", among: keys) == "max_turns")
-        #expect(NearestName.suggestion(for: "environment", among: keys) == "env")
+        #expect(NearestName.suggestion(for: "environment", among: keys, synonyms: NearestName.configurationSynonyms) == "env")
         #expect(NearestName.suggestion(for: "alowed_tools", among: keys) == "allowed_tools")
         #expect(NearestName.suggestion(for: "xyz", among: keys) == nil)
         #expect(NearestName.suggestion(for: "temperature", among: keys) == nil)

@@ -7,15 +7,14 @@ import Testing
 
 /// Slash commands through the controller, against a live `fake-claude`, with output
 /// asserted through a recording console.
-@Suite(.serialized) struct ControllerCommandTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ControllerCommandTests {
     struct Harness {
         let directory = TemporaryDirectory("parley-controller")
         let console = RecordingConsole()
         let controller: SessionController
-        let events: Task<Void, Never>
         var record: FakeClaudeRecord { FakeClaudeRecord(path: directory.file("record.jsonl")) }
 
-        init(configuration: ParleyConfiguration = .builtIn, persona: String = "default", autoApprove: AutoApprovePolicy = .none) throws {
+        init(configuration: ParleyConfiguration = .builtIn, persona: String = "default", autoApprove: AutoApprovePolicy = .none) async throws {
             let environment = cleanEnvironment(home: directory.path, extra: [
                 "FAKE_CLAUDE_RECORD": directory.file("record.jsonl"), "FAKE_CLAUDE_STATE_DIR": directory.path,
             ])
@@ -28,8 +27,7 @@ import Testing
                 session: session, console: console, presentation: .transcript(TranscriptPresenter(mode: .plain)),
                 configuration: configuration, personaName: persona, baseLaunch: base, overrides: LaunchOverrides(),
                 autoApprove: autoApprove)
-            let controller = self.controller
-            events = Task { await controller.consumeEvents() }
+            await controller.start(spawningClaude: false)
         }
 
         func settle() async {
@@ -37,14 +35,13 @@ import Testing
         }
 
         func finish() async {
-            await controller.session.terminate()
-            await events.value
+            await controller.shutdown()
             directory.remove()
         }
     }
 
     @Test func queueListsDropsAndClears() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         await harness.controller.submit("slow fc:slow=30 fc:words=30")
         await harness.controller.submit("alpha")
         await harness.controller.submit("beta")
@@ -66,7 +63,7 @@ import Testing
     }
 
     @Test func statusShowsTheSession() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         await harness.controller.submit("hello")
         await harness.settle()
         await harness.controller.submit("/status")
@@ -80,7 +77,7 @@ import Testing
     }
 
     @Test func unknownCommandsAreOneLineWithASuggestion() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         await harness.controller.submit("/perosna")
         #expect(harness.console.lines(.error) == [
             "unknown command /perosna (did you mean /persona?); /help lists commands, // sends a message starting with /",
@@ -93,7 +90,7 @@ import Testing
         let configuration = ParleyConfiguration(personas: [
             "reviewer": Persona(name: "reviewer", description: "Careful reviewer", systemPrompt: "Review.", model: "sonnet"),
         ])
-        let harness = try Harness(configuration: configuration)
+        let harness = try await Harness(configuration: configuration)
         await harness.controller.submit("/persona")
         #expect(harness.console.lines(.info) == ["* default", "  reviewer  Careful reviewer"])
         await harness.controller.submit("first")
@@ -117,7 +114,7 @@ import Testing
     }
 
     @Test func modelAndPermissionsUseControlRequests() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         await harness.controller.submit("/model sonnet")
         #expect(harness.console.lines(.status).contains { $0.hasPrefix("● model") && $0.contains("sonnet") })
         await harness.controller.submit("/model bogus")
@@ -132,7 +129,7 @@ import Testing
     }
 
     @Test func retryResendsTheMessageACrashCut() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         await harness.controller.submit("cut me fc:kill fc:once")
         await harness.settle()
         #expect(harness.console.lines(.error).contains { $0.contains("not answered") })
@@ -146,25 +143,37 @@ import Testing
     }
 
     @Test func interruptCommand() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         await harness.controller.submit("/interrupt")
         #expect(harness.console.lines(.info).last == "nothing to interrupt")
         await harness.controller.submit("long fc:slow=50 fc:words=300")
-        try await Task.sleep(for: .milliseconds(200))
+        // The turn is under way once its first words have been presented.
+        let started = await ProcessInspector.eventually(timeout: .seconds(20)) { !harness.console.streamedText.isEmpty }
+        #expect(started, "the reply never began; errors: \(harness.console.lines(.error))")
         await harness.controller.submit("/interrupt")
         await harness.settle()
-        #expect(harness.console.lines(.status).contains("interrupting…"))
+        let statuses = harness.console.lines(.status)
+        #expect(statuses.contains("interrupting…") && statuses.contains("⏹ interrupted"), "status lines: \(statuses)")
+        // The CLI was sent an interrupt request, and the 300-word reply (15 s) stopped short.
+        #expect(harness.record.stdinLines.contains { $0["request"]?["subtype"] == "interrupt" })
+        let words = harness.console.streamedText.split(whereSeparator: \.isWhitespace).count
+        #expect(words < 300, "the whole reply arrived (\(words) words): the turn was not interrupted")
+        // The same process answers the next message.
+        await harness.controller.submit("after")
+        await harness.settle()
+        #expect(harness.console.streamedText.contains("Echo: after"))
+        #expect(harness.record.starts.count == 1)
         await harness.finish()
     }
 
     @Test func scriptedPermissionPolicyDeniesAndSaysSo() async throws {
-        let harness = try Harness(autoApprove: .none)
+        let harness = try await Harness(autoApprove: .none)
         await harness.controller.submit("write fc:permission=Write")
         await harness.settle()
         #expect(harness.console.lines(.error).contains { $0.hasPrefix("✗ denied Write(") && $0.contains("--auto-approve") })
         #expect(harness.record.stdinLines.contains { $0["response"]?["response"]?["behavior"] == "deny" })
         await harness.finish()
-        let allowing = try Harness(autoApprove: .edits)
+        let allowing = try await Harness(autoApprove: .edits)
         await allowing.controller.submit("write fc:permission=Write")
         await allowing.settle()
         #expect(allowing.record.stdinLines.contains { $0["response"]?["response"]?["behavior"] == "allow" })
@@ -172,7 +181,7 @@ import Testing
     }
 
     @Test func helpListsEveryCommand() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         await harness.controller.submit("/help")
         let text = harness.console.lines(.info).joined(separator: "\n")
         for name in ["/help", "/quit", "/restart", "/new", "/queue", "/persona", "/model", "/interrupt", "/status", "/retry"] {

@@ -1,9 +1,7 @@
 import Foundation
 import StreamJSON
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Paths of the package's built executables, found next to the test bundle.
 public enum TestBinaries {

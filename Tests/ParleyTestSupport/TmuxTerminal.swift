@@ -1,7 +1,14 @@
 import Foundation
+import Testing
 
-/// A real terminal for tests: a detached tmux session on a private server, driven with
-/// `send-keys` and read with `capture-pane`. Fails loudly when tmux is missing.
+/// A real terminal for tests, the one tmux driver of the test targets: a detached tmux session
+/// on a private server, driven with `send-keys` and read with `capture-pane`.
+///
+/// Every wait fails loudly: when the screen does not reach the expected state in time (or the
+/// test's time limit cancels it), it records an issue at the caller's line with the screen and
+/// the cursor line attached, then throws, so the test stops there instead of carrying on
+/// against a screen that is not what it assumes. tmux itself runs through `CleanSpawn` (clean
+/// signal mask, nothing inherited, a deadline on every command).
 public final class TmuxTerminal: @unchecked Sendable {
     public let socket: String
     public let session = "t"
@@ -11,25 +18,28 @@ public final class TmuxTerminal: @unchecked Sendable {
         public var description: String { "tmux is required for the terminal tests: apt-get install -y tmux" }
     }
 
-    /// Starts `command` (run by `/bin/sh -c`) in a terminal of `width` × `height`.
+    /// A wait that ended without the screen it waited for; the screen is in the recorded issue.
+    public struct WaitFailed: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Starts `command` (run by `/bin/sh -c`) in a terminal of `width` × `height`, with exactly
+    /// `environment` (nothing of the test process is inherited).
     public init(command: String, width: Int = 100, height: Int = 30, environment: [String: String]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.tmux) else { throw Missing() }
         socket = "parley-\(UUID().uuidString.prefix(8))"
         // tmux passes the client's environment to the new session's shell; keep it clean.
         let exports = environment.map { "\($0.key)=\(Self.quote($0.value))" }.sorted().joined(separator: " ")
         let shellCommand = "env -i \(exports) /bin/sh -c \(Self.quote(command))"
-        try run([Self.tmux, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", session,
-                 "-x", String(width), "-y", String(height), shellCommand])
-        try run([Self.tmux, "-L", socket, "set-option", "-t", session, "remain-on-exit", "on"])
+        try run(["new-session", "-d", "-s", session, "-x", String(width), "-y", String(height), shellCommand])
+        try run(["set-option", "-t", session, "remain-on-exit", "on"])
     }
 
     deinit { close() }
 
     /// Types keys (tmux key names such as `Enter`, `C-c`, `Up`, or literal text with `literal`).
     public func send(_ keys: String..., literal: Bool = false) {
-        var arguments = [Self.tmux, "-L", socket, "send-keys", "-t", session]
-        if literal { arguments.append("-l") }
-        try? run(arguments + keys)
+        try? run(["send-keys", "-t", session] + (literal ? ["-l"] : []) + ["--"] + keys)
     }
 
     /// Types text literally, then optionally Enter.
@@ -40,12 +50,13 @@ public final class TmuxTerminal: @unchecked Sendable {
 
     /// Resizes the terminal (the program gets SIGWINCH).
     public func resize(width: Int, height: Int) {
-        try? run([Self.tmux, "-L", socket, "resize-window", "-t", session, "-x", String(width), "-y", String(height)])
+        try? run(["resize-window", "-t", session, "-x", String(width), "-y", String(height)])
     }
 
-    /// The visible screen (and `history` lines above it), trailing blank lines removed.
+    /// The visible screen (and `history` lines above it, wrapped lines joined), trailing blank
+    /// lines removed.
     public func screen(history: Int = 200) -> String {
-        let output = (try? capture([Self.tmux, "-L", socket, "capture-pane", "-p", "-J", "-t", session, "-S", "-\(history)"])) ?? ""
+        let output = (try? capture(["capture-pane", "-p", "-J", "-t", session, "-S", "-\(history)"])) ?? ""
         var lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
         return lines.joined(separator: "\n")
@@ -53,49 +64,69 @@ public final class TmuxTerminal: @unchecked Sendable {
 
     /// The line the cursor is on.
     public func cursorLine() -> String {
-        let y = (try? capture([Self.tmux, "-L", socket, "display-message", "-p", "-t", session, "#{cursor_y}"]))
+        let y = (try? capture(["display-message", "-p", "-t", session, "#{cursor_y}"]))
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-        let visible = ((try? capture([Self.tmux, "-L", socket, "capture-pane", "-p", "-t", session])) ?? "")
+        let visible = ((try? capture(["capture-pane", "-p", "-t", session])) ?? "")
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         return y < visible.count ? visible[y] : ""
     }
 
-    /// Waits until the screen satisfies `condition`; returns the last screen seen.
+    /// Waits until the screen satisfies `condition` and returns that screen. On timeout (or
+    /// cancellation by the test's time limit) records an issue at the caller's line saying what
+    /// was awaited, with the screen and the cursor line, and throws ``WaitFailed``.
     @discardableResult
-    public func waitFor(timeout: TimeInterval = 10, _ condition: (String) -> Bool) -> (Bool, String) {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = screen()
-        while Date() < deadline {
-            if condition(last) { return (true, last) }
-            usleep(25_000)
-            last = screen()
+    public func waitFor(awaiting awaited: String = "the expected screen", timeout: Duration = .seconds(10),
+                        sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var current = screen()
+        while !condition(current) {
+            let reason: String
+            if ContinuousClock.now >= deadline {
+                reason = "timed out after \(timeout) waiting for \(awaited)"
+            } else if Task.isCancelled {
+                reason = "cancelled (the test's time limit?) while waiting for \(awaited)"
+            } else {
+                try? await Task.sleep(for: .milliseconds(25))
+                current = screen()
+                continue
+            }
+            let exited = hasExited ? " (the program in the terminal has exited)" : ""
+            Issue.record("\(reason)\(exited); the screen:\n\(current)\n-- cursor line: \(cursorLine())",
+                         sourceLocation: sourceLocation)
+            throw WaitFailed(description: "\(reason); the screen is in the issue recorded above")
         }
-        return (condition(last), last)
+        return current
     }
 
-    /// Waits until the screen contains `text`.
+    /// Waits until the screen contains `text` and returns that screen; fails like
+    /// ``waitFor(awaiting:timeout:sourceLocation:_:)``.
     @discardableResult
-    public func waitFor(_ text: String, timeout: TimeInterval = 10) -> (Bool, String) {
-        waitFor(timeout: timeout) { $0.contains(text) }
+    public func waitFor(_ text: String, timeout: Duration = .seconds(10),
+                        sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        try await waitFor(awaiting: "“\(text)” on the screen", timeout: timeout, sourceLocation: sourceLocation) {
+            $0.contains(text)
+        }
     }
 
     /// True once the command has exited (the pane is dead).
     public var hasExited: Bool {
-        ((try? capture([Self.tmux, "-L", socket, "display-message", "-p", "-t", session, "#{pane_dead}"])) ?? "1")
+        ((try? capture(["display-message", "-p", "-t", session, "#{pane_dead}"])) ?? "1")
             .trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
     /// The pid of the command's process (the pane's shell).
     public var panePID: Int32? {
-        ((try? capture([Self.tmux, "-L", socket, "display-message", "-p", "-t", session, "#{pane_pid}"])) ?? "")
+        ((try? capture(["display-message", "-p", "-t", session, "#{pane_pid}"])) ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.flatMap { Int32($0) }
     }
 
+    /// Stops the tmux server and with it the command. Safe to call more than once.
     public func close() {
-        try? run([Self.tmux, "-L", socket, "kill-server"])
+        try? run(["kill-server"])
     }
 
-    static func quote(_ text: String) -> String {
+    /// `text` quoted for `/bin/sh`.
+    public static func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
@@ -111,7 +142,8 @@ public final class TmuxTerminal: @unchecked Sendable {
 
     private func execute(_ arguments: [String], captureOutput: Bool) throws -> String {
         try CleanSpawn.run(
-            arguments, environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "HOME": NSTemporaryDirectory()],
+            [Self.tmux, "-L", socket, "-u", "-f", "/dev/null"] + arguments,
+            environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": NSTemporaryDirectory()],
             captureOutput: captureOutput)
     }
 }

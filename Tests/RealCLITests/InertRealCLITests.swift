@@ -7,7 +7,7 @@ import Testing
 /// into the model's reply itself (`mock-hostile`, split between deltas). What a real terminal
 /// (tmux) shows of both is inert.
 @Suite(.serialized) struct InertRealCLITests {
-    @Test func aFileTheRealCLIReadsAndAReplyItStreamsStayInert() throws {
+    @Test func aFileTheRealCLIReadsAndAReplyItStreamsStayInert() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
         let file = harness.work + "/notes.txt"
@@ -23,16 +23,14 @@ import Testing
             width: 200, height: 40, environment: environment)
         defer { terminal.close() }
         terminal.catchClipboardWrites()
-        #expect(terminal.waitFor("parley ›", timeout: 20).0, "\(terminal.screen())")
+        try await terminal.waitFor("parley ›", timeout: .seconds(20))
         terminal.type("before the read", enter: true)
-        #expect(terminal.waitFor("Echo: before the read", timeout: 30).0, "\(terminal.screen())")
+        try await terminal.waitFor("Echo: before the read", timeout: .seconds(30))
 
         terminal.type(#"read it mock-tool=Read:{"file_path": "\#(file)"}"#, enter: true)
-        let (done, _) = terminal.waitFor(timeout: 45) { $0.contains("⎿") && $0.components(separatedBy: "─ ").count >= 3 }
-        #expect(done, "\(terminal.screen())")
+        try await terminal.waitFor(timeout: .seconds(45)) { $0.contains("⎿") && $0.components(separatedBy: "─ ").count >= 3 }
         terminal.type("now say it mock-hostile", enter: true)
-        let (replied, _) = terminal.waitFor(timeout: 45) { $0.contains("end of reply") && $0.components(separatedBy: "─ ").count >= 4 }
-        #expect(replied, "\(terminal.screen())")
+        try await terminal.waitFor(timeout: .seconds(45)) { $0.contains("end of reply") && $0.components(separatedBy: "─ ").count >= 4 }
         usleep(500_000)  // time for a cursor position report to be typed, if one was asked for
         let seen = TerminalTakeover(terminal)
         #expect(seen.takeovers(expectedTitle: title).isEmpty, "\(seen)")
@@ -45,6 +43,6 @@ import Testing
         #expect(seen.visibleScreen.contains("Echo: before the read"), "\(seen)")
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "\(seen)")
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED", timeout: 20).0)
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
     }
 }

@@ -4,8 +4,8 @@ import Testing
 
 /// `parley` in a real terminal (tmux) against the real `claude`: what a person at the
 /// keyboard meets (issue 5, points 4 and 6, interactively).
-@Suite(.serialized) struct InteractiveRealCLITests {
-    @Test func oneKeyPermissionAnswersAndCtrlCWithTheRealCLI() throws {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct InteractiveRealCLITests {
+    @Test func oneKeyPermissionAnswersAndCtrlCWithTheRealCLI() async throws {
         let harness = try RealHarness(apiArguments: ["--slow-delay", "0.1"])
         defer { harness.finish() }
         var environment = harness.environment()
@@ -17,30 +17,29 @@ import Testing
             command: "trap : INT; cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
             environment: environment)
         defer { terminal.close() }
-        #expect(terminal.waitFor("parley ›", timeout: 20).0)
+        try await terminal.waitFor("parley ›", timeout: .seconds(20))
 
         // A Write needs permission: the question appears, one key (y) allows it.
         terminal.type("please mock-write now", enter: true)
-        let (asked, screen) = terminal.waitFor("allow? [y/n/a]", timeout: 30)
-        #expect(asked, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(30))
         #expect(screen.contains("Allow Write("))
         terminal.type("y")
-        let (done, after) = terminal.waitFor(timeout: 30) { $0.contains("  allowed") && $0.contains("─ ") }
-        #expect(done, "screen:\n\(after)")
+        try await terminal.waitFor(awaiting: "“allowed” and the turn footer", timeout: .seconds(30)) {
+            $0.contains("  allowed") && $0.contains("─ ")
+        }
         #expect(FileManager.default.fileExists(atPath: harness.work + "/mock_written.txt"))
 
         // Ctrl-C during a slow reply interrupts the turn; the process stays and answers again.
         terminal.type("a slow one mock-slow", enter: true)
-        #expect(terminal.waitFor("slow0", timeout: 30).0)
+        try await terminal.waitFor("slow0", timeout: .seconds(30))
         terminal.send("C-c")
-        let (interrupted, screen2) = terminal.waitFor("⏹ interrupted", timeout: 20)
-        #expect(interrupted, "screen:\n\(screen2)")
+        try await terminal.waitFor("⏹ interrupted", timeout: .seconds(20))
         terminal.type("after the interrupt", enter: true)
         // The CLI puts "[Request interrupted by user]" before the next prompt (STREAM-JSON.md §7).
-        #expect(terminal.waitFor("Echo: [Request interrupted by user]", timeout: 30).0)
-        #expect(terminal.waitFor(timeout: 10) { $0.contains("\n after the interrupt\n─ ") }.0, "\(terminal.screen())")
+        try await terminal.waitFor("Echo: [Request interrupted by user]", timeout: .seconds(30))
+        try await terminal.waitFor(awaiting: "the echoed message and its footer") { $0.contains("\n after the interrupt\n─ ") }
         #expect(terminal.screen().components(separatedBy: "● claude started").count == 2)  // one process
         terminal.send("C-d")
-        #expect(terminal.waitFor("PARLEY-EXITED", timeout: 20).0)
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
     }
 }

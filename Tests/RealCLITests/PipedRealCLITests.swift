@@ -4,9 +4,7 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The built `parley` binary, driven through pipes as a script would, against the real
 /// `claude` talking to the fake Messages API. Issue 5, points 1–3 and 6–10.

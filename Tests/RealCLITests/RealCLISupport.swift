@@ -4,9 +4,7 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // Support for the real-CLI suite: the real `claude` (PARLEY_REAL_CLAUDE), a fake Messages API
 // per test, a clean child environment, and ways to drive Parley (the built `parley` binary
@@ -47,9 +45,7 @@ enum RealClaude {
 final class FakeMessagesAPI: @unchecked Sendable {
     let port: Int
     let recordPath: String
-    private let process: Process
-    private let input: Pipe
-    private let output: Pipe
+    private let program: SpawnedProgram
 
     init(directory: TemporaryDirectory, arguments: [String] = []) throws {
         let binary = TestBinaries.fakeMessagesAPI
@@ -57,35 +53,22 @@ final class FakeMessagesAPI: @unchecked Sendable {
             throw RealCLISetupError(description: "fake-messages-api not built at \(binary); build with swift build --build-tests")
         }
         recordPath = directory.file("api-record.jsonl")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--exit-on-stdin-eof", "--record", recordPath, "--quiet"] + arguments
-        process.environment = cleanEnvironment(home: directory.path)
-        input = Pipe()
-        output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        _ = FileManager.default.createFile(atPath: directory.file("api-stderr.log"), contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: directory.file("api-stderr.log"))
-        try process.run()
+        program = try SpawnedProgram(
+            [binary, "--exit-on-stdin-eof", "--record", recordPath, "--quiet"] + arguments,
+            environment: cleanEnvironment(home: directory.path), stderr: .file(directory.file("api-stderr.log")))
         // The first stdout line is PORT=<n>.
-        let reader = output.fileHandleForReading
-        let found = LockedBox<Int?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            var text = ""
-            while !text.contains("\n") {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
+        let program = self.program
+        let deadline = Date().addingTimeInterval(20)
+        var port: Int?
+        while port == nil && Date() < deadline && program.isRunning {
+            if let line = program.stdout.split(separator: "\n").first, program.stdout.contains("\n"), line.hasPrefix("PORT=") {
+                port = Int(line.dropFirst(5))
+            } else {
+                usleep(10_000)
             }
-            if let line = text.split(separator: "\n").first, line.hasPrefix("PORT=") { found.value = Int(line.dropFirst(5)) }
-            done.signal()
         }
-        let timedOut = done.wait(timeout: .now() + 20) == .timedOut
-        guard !timedOut, let port = found.value else {
-            process.terminate()
-            process.waitUntilExit()
+        guard let port else {
+            program.wait(timeout: 0)
             throw RealCLISetupError(description: "fake-messages-api did not print PORT=<n>")
         }
         self.port = port
@@ -95,11 +78,8 @@ final class FakeMessagesAPI: @unchecked Sendable {
 
     /// Closes its stdin (it exits), then kills it if it is still there.
     func stop() {
-        try? input.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        program.closeInput()
+        program.wait(timeout: 2)
     }
 
     /// Every recorded request, in order.
@@ -237,56 +217,21 @@ struct RealHarness {
 /// A program running with pipes: stdin written on demand, stdout and stderr collected as
 /// timestamped chunks.
 final class LiveProcess: @unchecked Sendable {
-    struct Chunk { let time: Date; let bytes: Data }
-
-    private let process = Process()
-    private let input = Pipe()
-    private let lock = NSLock()
-    private var stdoutChunks: [Chunk] = []
-    private var stderrData = Data()
-    private let drained = DispatchGroup()
+    private let program: SpawnedProgram
 
     init(_ path: String, arguments: [String], environment: [String: String], workingDirectory: String) throws {
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
-        let output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        drained.enter()
-        DispatchQueue.global().async { [self] in
-            let handle = output.fileHandleForReading
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                lock.withLock { stdoutChunks.append(Chunk(time: Date(), bytes: data)) }
-            }
-            drained.leave()
-        }
-        drained.enter()
-        DispatchQueue.global().async { [self] in
-            let handle = error.fileHandleForReading
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                lock.withLock { stderrData.append(data) }
-            }
-            drained.leave()
-        }
+        program = try SpawnedProgram([path] + arguments, environment: environment, workingDirectory: workingDirectory)
     }
 
-    var pid: pid_t { process.processIdentifier }
+    var pid: pid_t { program.pid }
 
-    func write(_ text: String) { write(Data(text.utf8)) }
-    func write(_ data: Data) { input.fileHandleForWriting.write(data) }
-    func closeInput() { try? input.fileHandleForWriting.close() }
+    func write(_ text: String) { program.write(text) }
+    func write(_ data: Data) { program.write(data) }
+    func closeInput() { program.closeInput() }
 
-    var chunks: [Chunk] { lock.withLock { stdoutChunks } }
-    var stdout: String { String(decoding: chunks.reduce(into: Data()) { $0.append($1.bytes) }, as: UTF8.self) }
-    var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+    var chunks: [SpawnedProgram.Chunk] { program.chunks }
+    var stdout: String { program.stdout }
+    var stderr: String { program.stderr }
 
     /// The first moment stdout (so far) contained `text`, or nil.
     func timeStdoutContained(_ text: String) -> Date? {
@@ -312,21 +257,7 @@ final class LiveProcess: @unchecked Sendable {
     @discardableResult
     func finish(timeout: TimeInterval = 60) -> Int32? {
         closeInput()
-        let exited = waitUntil(timeout: timeout) { !process.isRunning }
-        if !exited { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        drained.wait()
-        return exited ? process.terminationStatus : nil
-    }
-}
-
-final class LockedBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
+        return program.wait(timeout: timeout)
     }
 }
 
@@ -442,4 +373,4 @@ extension SessionEvent {
 
 /// The root of the real-CLI suite: everything in it runs one test at a time (each test starts
 /// real `claude` processes; on 2 cores, parallel runs would distort the timing checks).
-@Suite(.serialized) enum RealCLI {}
+@Suite(.serialized, .timeLimit(.minutes(5))) enum RealCLI {}

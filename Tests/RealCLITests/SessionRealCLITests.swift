@@ -4,9 +4,7 @@ import ParleyTestSupport
 import StreamJSON
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The `AgentSession` engine (what Parley's front ends drive) against the real `claude`, for
 /// what a piped script cannot express: interrupts mid-turn, crash injection, permission

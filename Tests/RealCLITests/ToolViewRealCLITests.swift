@@ -14,7 +14,7 @@ import Testing
         screen.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
     }
 
-    @Test(arguments: [false, true]) func diffsSummariesAndParallelCallsWithTheRealCLI(noColor: Bool) throws {
+    @Test(arguments: [false, true]) func diffsSummariesAndParallelCallsWithTheRealCLI(noColor: Bool) async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
         let path = harness.work + "/notes.txt"
@@ -25,66 +25,59 @@ import Testing
             command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
             width: 60, height: 60, environment: environment)
         defer { terminal.close() }
-        #expect(terminal.waitFor("parley ›", timeout: 20).0)
+        try await terminal.waitFor("parley ›", timeout: .seconds(20))
 
         // The CLI edits only files it has read: a Read first, shown as a summary.
         terminal.type("read mock-tool=Read:{\"file_path\": \"\(path)\"}", enter: true)
-        let (read, readScreen) = terminal.waitFor("  ⎿  Read 3 lines", timeout: 40)
-        #expect(read, "screen:\n\(readScreen)")
-        terminal.waitFor(timeout: 30) { $0.contains("─ ") }
+        let readScreen = try await terminal.waitFor("  ⎿  Read 3 lines", timeout: .seconds(40))
+        try await terminal.waitFor(timeout: .seconds(30)) { $0.contains("─ ") }
 
         // An Edit: the diff in the question, then after it ran.
         terminal.type("edit mock-edit=notes.txt", enter: true)
-        let (asked, question) = terminal.waitFor("allow? [y/n/a]", timeout: 40)
-        #expect(asked, "screen:\n\(question)")
+        let question = try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(40))
         for expected in ["     2 - beta", "     2 + BETA", "     3 + beta two"] {
             #expect(lines(question).contains(expected), "missing \(expected): screen:\n\(question)")
         }
         terminal.type("y")
-        let (edited, editScreen) = terminal.waitFor("  ⎿  Updated notes.txt (+2 -1)", timeout: 40)
-        #expect(edited, "screen:\n\(editScreen)")
-        terminal.waitFor(timeout: 30) { $0.components(separatedBy: "─ ").count >= 3 }
+        let editScreen = try await terminal.waitFor("  ⎿  Updated notes.txt (+2 -1)", timeout: .seconds(40))
+        try await terminal.waitFor(timeout: .seconds(30)) { $0.components(separatedBy: "─ ").count >= 3 }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "alpha\nBETA\nbeta two\ngamma\n")
 
         // A Write over the file: a diff of what it overwrote.
         terminal.type("write mock-overwrite=notes.txt", enter: true)
-        #expect(terminal.waitFor("allow? [y/n/a]", timeout: 40).0)
+        try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(40))
         terminal.type("y")
-        let (overwritten, writeScreen) = terminal.waitFor("  ⎿  Overwrote notes.txt (+0 -1)", timeout: 40)
-        #expect(overwritten, "screen:\n\(writeScreen)")
-        terminal.waitFor(timeout: 30) { $0.components(separatedBy: "─ ").count >= 4 }
+        let writeScreen = try await terminal.waitFor("  ⎿  Overwrote notes.txt (+0 -1)", timeout: .seconds(40))
+        try await terminal.waitFor(timeout: .seconds(30)) { $0.components(separatedBy: "─ ").count >= 4 }
         terminal.type("/diff", enter: true)
-        let (whole, diffScreen) = terminal.waitFor(timeout: 20) { lines($0).contains("Overwrote notes.txt (+0 -1)") }
-        #expect(whole, "screen:\n\(diffScreen)")
+        let diffScreen = try await terminal.waitFor(timeout: .seconds(20)) { lines($0).contains("Overwrote notes.txt (+0 -1)") }
         #expect(lines(diffScreen).contains("     3 - beta two"))
 
         // Hostile text in a new file's content is shown inert in the question's diff.
         terminal.type(#"hostile mock-tool=Write:{"file_path": "\#(harness.work)/hostile.txt", "content": "a \u001b]0;PWNED\u0007 b\n"}"#,
                       enter: true)
-        let (hostile, hostileScreen) = terminal.waitFor("allow? [y/n/a]", timeout: 40)
-        #expect(hostile, "screen:\n\(hostileScreen)")
+        let hostileScreen = try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(40))
         #expect(lines(hostileScreen).contains("     1 + a ␛]0;… b"), "screen:\n\(hostileScreen)")
         terminal.type("n")
-        terminal.waitFor("reason for no")
+        try await terminal.waitFor("reason for no")
         terminal.type("", enter: true)
-        terminal.waitFor(timeout: 30) { $0.components(separatedBy: "─ ").count >= 5 }
+        try await terminal.waitFor(timeout: .seconds(30)) { $0.components(separatedBy: "─ ").count >= 5 }
 
         // Two calls in one message: each result under its own label.
         terminal.type("both mock-parallel", enter: true)
-        let (parallel, parallelScreen) = terminal.waitFor(timeout: 60) { screen in
+        let parallelScreen = try await terminal.waitFor(timeout: .seconds(60)) { screen in
             let shown = lines(screen)
             return shown.contains("  ↳ Bash(echo one)") && shown.contains("  ⎿  one") && shown.contains("  ⎿  two")
         }
-        #expect(parallel, "screen:\n\(parallelScreen)")
         let shown = lines(parallelScreen)
         if let one = shown.firstIndex(of: "  ↳ Bash(echo one)") { #expect(shown[one + 1] == "  ⎿  one") }
         if let two = shown.firstIndex(of: "  ↳ Bash(echo two)") { #expect(shown[two + 1] == "  ⎿  two") }
         #expect(shown.filter { $0.hasPrefix("     ") }.allSatisfy { $0.count <= 60 })
         terminal.send("C-d")
-        terminal.waitFor("PARLEY-EXITED", timeout: 20)
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
     }
 
-    @Test func aSubagentsWorkIsNestedUnderItsCallWithTheRealCLI() throws {
+    @Test func aSubagentsWorkIsNestedUnderItsCallWithTheRealCLI() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
         let environment = harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"])
@@ -92,13 +85,12 @@ import Testing
             command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
             width: 60, height: 60, environment: environment)
         defer { terminal.close() }
-        #expect(terminal.waitFor("parley ›", timeout: 20).0)
+        try await terminal.waitFor("parley ›", timeout: .seconds(20))
         // The subagent's prompt ("please use a tool") makes the fake API answer it with a Bash call.
         terminal.type("delegate mock-task", enter: true)
-        let (done, screen) = terminal.waitFor(timeout: 60) { screen in
+        let screen = try await terminal.waitFor(timeout: .seconds(60)) { screen in
             screen.contains("      ⎿  hello-from-tool") && screen.contains("◦ task completed")
         }
-        #expect(done, "screen:\n\(screen)")
         let shown = lines(screen)
         let task = try #require(shown.firstIndex { $0.hasPrefix("⏺ Task(run a tool)") || $0.hasPrefix("⏺ Agent(run a tool)") },
                                 "screen:\n\(screen)")
@@ -108,20 +100,19 @@ import Testing
             #expect(!screen.contains(noise), "\(noise) shown: screen:\n\(screen)")
         }
         terminal.send("C-d")
-        terminal.waitFor("PARLEY-EXITED", timeout: 20)
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
     }
 
-    @Test func aTableInARealReplyIsDrawnToFitTheTerminal() throws {
+    @Test func aTableInARealReplyIsDrawnToFitTheTerminal() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
         let terminal = try TmuxTerminal(
             command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
             width: 60, height: 40, environment: harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"]))
         defer { terminal.close() }
-        #expect(terminal.waitFor("parley ›", timeout: 20).0)
+        try await terminal.waitFor("parley ›", timeout: .seconds(20))
         terminal.type("options mock-table", enter: true)
-        let (done, screen) = terminal.waitFor("That is all.", timeout: 40)
-        #expect(done, "screen:\n\(screen)")
+        let screen = try await terminal.waitFor("That is all.", timeout: .seconds(40))
         let shown = lines(screen)
         let top = try #require(shown.firstIndex { $0.hasPrefix("┌") }, "screen:\n\(screen)")
         let bottom = try #require(shown.firstIndex { $0.hasPrefix("└") }, "screen:\n\(screen)")
@@ -130,10 +121,10 @@ import Testing
         #expect(table.contains { $0.hasPrefix("│ --color │  auto   │") }, "screen:\n\(screen)")
         #expect(!screen.contains("|:-------|"))
         terminal.send("C-d")
-        terminal.waitFor("PARLEY-EXITED", timeout: 20)
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
     }
 
-    @Test func scriptedAndJSONOutputOfAnEditWithTheRealCLI() throws {
+    @Test func scriptedAndJSONOutputOfAnEditWithTheRealCLI() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
         let path = harness.work + "/notes.txt"

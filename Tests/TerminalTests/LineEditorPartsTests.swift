@@ -1,5 +1,8 @@
 import Foundation
+import Locking
 import Testing
+
+import Glibc
 @testable import Terminal
 
 @Suite("Edit area layout")
@@ -199,18 +202,31 @@ struct HistoryFileTests {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 4)
     }
+
+    @Test func theLargestLimitNeitherTrapsNorCompacts() {
+        let file = HistoryFile(path: temporaryPath(), limit: Int.max)
+        file.append("one")
+        #expect(file.load() == ["one"])
+    }
+
+    @Test func onlyARegularFileIsHistory() throws {
+        let path = temporaryPath()
+        #expect(HistoryFile.problem(at: path) == nil)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(HistoryFile.problem(at: path)?.hasSuffix("is a FIFO") == true)
+        #expect(HistoryFile(path: path, limit: 10).load().isEmpty)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(symlink("/etc/hostname", path) == 0)
+        #expect(HistoryFile.problem(at: path)?.contains("symbolic link") == true)
+        HistoryFile(path: path, limit: 10).append("never through a link")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: path) == "/etc/hostname")
+    }
 }
 
 /// Back-pressure at the line editor's mailbox: a writer that is ahead of the editor thread
 /// waits until the editor takes what is queued.
 @Suite struct EditorMailboxRoomTests {
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        func set() { lock.withLock { value = true } }
-        var isSet: Bool { lock.withLock { value } }
-    }
-
     @Test func aWriterWaitsUntilTheEditorTakesTheMailbox() async throws {
         let (_, continuation) = AsyncStream<LineInput>.makeStream()
         let channel = try EditorChannel(color: false, continuation: continuation)
@@ -218,17 +234,17 @@ struct HistoryFileTests {
         #expect(channel.pendingTextBytes == 1502)
         // Within the limit: no wait at all.
         await channel.waitForRoom(limit: 2000)
-        let returned = Flag()
+        let returned = Locked(false)
         let waiter = Task {
             await channel.waitForRoom(limit: 1000)
-            returned.set()
+            returned.withLock { $0 = true }
         }
         try await Task.sleep(for: .milliseconds(200))
-        #expect(!returned.isSet)
+        #expect(!returned.withLock { $0 })
         let taken = channel.take()
         #expect(taken.items.count == 1)
         await waiter.value
-        #expect(returned.isSet)
+        #expect(returned.withLock { $0 })
         #expect(channel.pendingTextBytes == 0)
     }
 

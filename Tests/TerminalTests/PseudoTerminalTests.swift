@@ -5,7 +5,7 @@ import Testing
 /// Drives the `terminal-demo` executable in a real pseudo-terminal through tmux
 /// and asserts what the screen shows. tmux is required: these tests fail,
 /// not skip, without it.
-@Suite("Line editor in a pseudo-terminal", .serialized)
+@Suite("Line editor in a pseudo-terminal", .serialized, .timeLimit(.minutes(2)))
 struct PseudoTerminalTests {
     @Test func editingHistoryInterruptAndExitRestoreTheTerminal() async throws {
         let session = try TmuxSession()
@@ -102,16 +102,10 @@ struct PseudoTerminalTests {
     }
 
     @Test func refusesWithoutATerminal() throws {
-        let process = Process()
-        process.executableURL = try TmuxSession.demoExecutable()
-        process.standardInput = FileHandle.nullDevice
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        let message = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let demo = try SpawnedProgram([try TmuxSession.demoExecutable().path], environment: ProcessInfo.processInfo.environment,
+                                      stdin: .null, stdout: .null, stderr: .pipe)
+        #expect(demo.wait(timeout: 10) == 2)
+        let message = demo.stderr
         #expect(message.contains("needs a terminal"))
     }
 }
@@ -131,15 +125,13 @@ struct Screen {
     func contains(_ text: String) -> Bool { self.text.contains(text) }
 }
 
-/// A detached tmux server running `terminal-demo` through a wrapper script that
-/// records `stty -a` before and after.
+/// `terminal-demo` in a terminal (the shared `TmuxTerminal` driver), through a wrapper script
+/// that records `stty -a` before and after, the demo's pid and its exit status.
 final class TmuxSession: @unchecked Sendable {
-    let socket = "parley-test-\(UUID().uuidString.prefix(8))"
     let directory: String
-    private let tmux: URL
+    private let terminal: TmuxTerminal
 
     init(width: Int = 100, height: Int = 30) throws {
-        tmux = try Self.findTmux()
         directory = NSTemporaryDirectory() + "parley-pty-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = directory + "/run.sh"
@@ -155,17 +147,9 @@ final class TmuxSession: @unchecked Sendable {
             sleep 120
             """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
-        try run(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "env LANG=C.UTF-8 TERM=screen \(script)"])
-    }
-
-    static func findTmux() throws -> URL {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"] {
-            let candidate = URL(fileURLWithPath: directory).appendingPathComponent("tmux")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        Issue.record("tmux is required for the pseudo-terminal tests (apt-get install tmux)")
-        throw CocoaError(.fileNoSuchFile)
+        terminal = try TmuxTerminal(
+            command: script, width: width, height: height,
+            environment: ["PATH": "/usr/bin:/bin", "HOME": directory, "LANG": "C.UTF-8", "TERM": "screen"])
     }
 
     static func demoExecutable() throws -> URL {
@@ -180,55 +164,29 @@ final class TmuxSession: @unchecked Sendable {
         throw CocoaError(.fileNoSuchFile)
     }
 
-    /// Runs tmux with posix_spawn and waitpid; output is captured only when
-    /// asked for, because the server that `new-session` starts would otherwise
-    /// hold the pipe open.
-    @discardableResult
-    func run(_ arguments: [String], capture: Bool = false) throws -> String {
-        try spawnAndWait([tmux.path, "-L", socket, "-u", "-f", "/dev/null"] + arguments, capture: capture)
-    }
-
-    func type(_ text: String) { _ = try? run(["send-keys", "-l", "--", text]) }
-    func press(_ key: String) { _ = try? run(["send-keys", key]) }
-    func screen() -> Screen { Screen(text: (try? run(["capture-pane", "-p"], capture: true)) ?? "") }
+    func type(_ text: String) { terminal.type(text) }
+    func press(_ key: String) { terminal.send(key) }
     func file(_ name: String) throws -> String { try String(contentsOfFile: directory + "/" + name, encoding: .utf8) }
 
+    /// Waits until the screen satisfies `condition`; fails with the screen attached (`TmuxTerminal.waitFor`).
     @discardableResult
     func waitForScreen(
         timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: (Screen) -> Bool
     ) async throws -> Screen {
-        let deadline = ContinuousClock.now + timeout
-        var current = screen()
-        while !condition(current) {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("screen never matched; it shows:\n\(current.text)", sourceLocation: sourceLocation)
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(50))
-            current = screen()
-        }
-        return current
+        Screen(text: try await terminal.waitFor(timeout: timeout, sourceLocation: sourceLocation) { condition(Screen(text: $0)) })
     }
 
-    func waitForFile(_ name: String, timeout: Duration = .seconds(5)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !FileManager.default.fileExists(atPath: directory + "/" + name), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
+    /// Waits until the wrapper script has written `name`; fails with the screen attached.
+    func waitForFile(_ name: String, timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let path = directory + "/" + name
+        try await terminal.waitFor(awaiting: "\(name) to be written", timeout: timeout, sourceLocation: sourceLocation) { _ in
+            FileManager.default.fileExists(atPath: path)
         }
     }
 
     func close() {
-        _ = try? run(["kill-server"])
+        terminal.close()
         try? FileManager.default.removeItem(atPath: directory)
     }
-}
-
-/// Runs a program to completion with a clean signal state and nothing of the test process
-/// inherited, with a 10 s deadline (`CleanSpawn.run`).
-func spawnAndWait(_ argv: [String], capture: Bool) throws -> String {
-    var environment = ProcessInfo.processInfo.environment
-    environment["LANG"] = "C.UTF-8"
-    environment.removeValue(forKey: "TMUX")
-    return try CleanSpawn.run(argv, environment: environment, captureOutput: capture)
 }

@@ -5,31 +5,48 @@ public struct CompletionSources: Sendable, Equatable {
     public var modelNames: [String] = []
     public var queueLength = 0
     public var cliCommands: [String] = []
-    public var permissionModes = ["acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan"]
+    public var permissionModes = PermissionModes.all
     public init() {}
 }
 
 /// One slash command: its name, how it is used, how its arguments complete, what it does.
-/// Adding a command is adding one value to ``CommandRegistry/standard``.
+/// Adding a command is adding one value to ``CommandRegistry/standard`` (in
+/// `Commands/StandardCommands.swift`); it runs against a ``CommandContext``.
 public struct SlashCommand: Sendable {
     public let name: String
     public let aliases: [String]
     /// Argument synopsis for `/help`, e.g. `[NAME] [--fresh]`.
     public let usage: String
     public let summary: String
+    /// Whether the command takes these arguments; anything else is refused with its usage
+    /// before the command runs. The default takes none.
+    public let accepts: @Sendable (_ arguments: [String]) -> Bool
     /// Candidates for the argument at `index` (0-based), given the sources.
     public let completeArgument: @Sendable (_ index: Int, _ sources: CompletionSources) -> [String]
-    public let run: @Sendable (_ controller: SessionController, _ arguments: [String]) async -> Void
+    public let run: @Sendable (_ context: any CommandContext, _ arguments: [String]) async -> Void
 
     public init(name: String, aliases: [String] = [], usage: String = "", summary: String,
+                accepts: @escaping @Sendable ([String]) -> Bool = { $0.isEmpty },
                 completeArgument: @escaping @Sendable (Int, CompletionSources) -> [String] = { _, _ in [] },
-                run: @escaping @Sendable (SessionController, [String]) async -> Void) {
+                run: @escaping @Sendable (any CommandContext, [String]) async -> Void) {
         self.name = name
         self.aliases = aliases
         self.usage = usage
         self.summary = summary
+        self.accepts = accepts
         self.completeArgument = completeArgument
         self.run = run
+    }
+
+    /// The one-line error for arguments the command does not take (naming the first one that
+    /// is wrong, a near accepted word, and the usage), or `nil` when it takes them.
+    public func argumentError(_ arguments: [String], sources: CompletionSources) -> String? {
+        guard !accepts(arguments) else { return nil }
+        guard !usage.isEmpty else { return "/\(name) takes no arguments" }
+        let wrong = arguments.indices.first { !completeArgument($0, sources).contains(arguments[$0]) } ?? arguments.count - 1
+        let suggestion = NearestName.suggestion(for: arguments[wrong], among: completeArgument(wrong, sources))
+        return "/\(name): unexpected “\(arguments[wrong])”" + (suggestion.map { " (did you mean \($0)?)" } ?? "")
+            + "; usage: /\(name) \(usage)"
     }
 }
 
@@ -49,12 +66,9 @@ public struct CommandRegistry: Sendable {
     /// Every name and alias.
     public var allNames: [String] { commands.flatMap { [$0.name] + $0.aliases } }
 
-    /// The closest known name, for "did you mean …?".
+    /// The closest known name, for "did you mean …?"; `nil` for a wild guess.
     public func nearestName(to name: String, extra: [String] = []) -> String? {
-        let candidates = allNames + extra
-        let scored = candidates.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 }
-        guard let (best, distance) = scored, distance <= max(2, name.count / 2) else { return nil }
-        return best
+        NearestName.suggestion(for: name, among: allNames + extra)
     }
 
     /// Completions for the word under the cursor in `line` (the text before the cursor).
@@ -72,21 +86,4 @@ public struct CommandRegistry: Sendable {
         let index = words.count - 1
         return command.completeArgument(index, sources).filter { $0.hasPrefix(current) }
     }
-}
-
-/// Levenshtein distance, for suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }

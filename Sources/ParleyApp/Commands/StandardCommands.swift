@@ -2,154 +2,166 @@ import AgentSession
 import Foundation
 import Terminal
 
+/// Parley's own slash commands. To add one, add a ``SlashCommand`` to this list: its name,
+/// usage, which arguments it accepts, how they complete, and its body, which runs against a
+/// ``CommandContext``. Anything else starting with `/` goes to the CLI when it knows the
+/// command (`/compact`, `/cost`, `/context`, `/clear`, …), else is an error.
 extension CommandRegistry {
-    /// Parley's own commands. Anything else starting with `/` goes to the CLI when it knows
-    /// the command (`/compact`, `/cost`, `/context`, `/clear`, …), else is an error.
     public static let standard = CommandRegistry(commands: [
-        SlashCommand(name: "help", aliases: ["?"], summary: "list commands and keys") { controller, _ in
-            await controller.showHelp()
+        SlashCommand(name: "help", aliases: ["?"], summary: "list commands and keys") { context, _ in
+            await StandardCommands.help(context)
         },
-        SlashCommand(name: "quit", aliases: ["exit"], summary: "end the session and leave Parley") { controller, _ in
-            await controller.requestQuit()
+        SlashCommand(name: "quit", aliases: ["exit"], summary: "end the session and leave Parley") { context, _ in
+            await context.requestQuit()
         },
         SlashCommand(name: "restart", usage: "[--fresh]", summary: "restart claude; the conversation continues unless --fresh",
-                     completeArgument: { index, _ in index == 0 ? ["--fresh"] : [] }) { controller, arguments in
-            let fresh = arguments.contains("--fresh")
-            await controller.say(StyledText("↻ restarting claude" + (fresh ? " with a new conversation" : ""), .dim), kind: .status)
-            await controller.session.restart(fresh: fresh)
+                     accepts: { $0 == [] || $0 == ["--fresh"] },
+                     completeArgument: { index, _ in index == 0 ? ["--fresh"] : [] }) { context, arguments in
+            let fresh = arguments == ["--fresh"]
+            await context.status("↻ restarting claude" + (fresh ? " with a new conversation" : ""))
+            await context.restart(fresh: fresh)
         },
-        SlashCommand(name: "new", summary: "start a new conversation (same as /restart --fresh)") { controller, _ in
-            await controller.say(StyledText("↻ new conversation", .dim), kind: .status)
-            await controller.session.restart(fresh: true)
+        SlashCommand(name: "new", summary: "start a new conversation (same as /restart --fresh)") { context, _ in
+            await context.status("↻ new conversation")
+            await context.restart(fresh: true)
         },
         SlashCommand(name: "queue", usage: "[drop N | clear]", summary: "list queued messages, drop one, or clear them",
+                     accepts: { _ in true },
                      completeArgument: { index, sources in
                          index == 0 ? ["drop", "clear"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
-                     }) { controller, arguments in
-            await controller.queueCommand(arguments)
+                     }) { context, arguments in
+            await StandardCommands.queue(context, arguments)
         },
         SlashCommand(name: "persona", usage: "[NAME [--fresh]]", summary: "list personas, or switch (the conversation continues unless --fresh)",
-                     completeArgument: { index, sources in index == 0 ? sources.personaNames : (index == 1 ? ["--fresh"] : []) }) { controller, arguments in
-            await controller.personaCommand(arguments)
+                     accepts: { $0.count <= 1 || ($0.count == 2 && $0[1] == "--fresh") },
+                     completeArgument: { index, sources in index == 0 ? sources.personaNames : (index == 1 ? ["--fresh"] : []) }) { context, arguments in
+            await StandardCommands.persona(context, arguments)
         },
         SlashCommand(name: "model", usage: "[NAME]", summary: "show or switch the model",
-                     completeArgument: { index, sources in index == 0 ? sources.modelNames : [] }) { controller, arguments in
-            await controller.modelCommand(arguments)
+                     accepts: { $0.count <= 1 },
+                     completeArgument: { index, sources in index == 0 ? sources.modelNames : [] }) { context, arguments in
+            await StandardCommands.model(context, arguments)
         },
-        SlashCommand(name: "permissions", usage: "MODE", summary: "switch claude's permission mode",
-                     completeArgument: { index, sources in index == 0 ? sources.permissionModes : [] }) { controller, arguments in
-            await controller.permissionsCommand(arguments)
+        SlashCommand(name: "permissions", usage: "[MODE]", summary: "show or switch claude's permission mode",
+                     accepts: { $0.count <= 1 },
+                     completeArgument: { index, sources in index == 0 ? sources.permissionModes : [] }) { context, arguments in
+            await StandardCommands.permissions(context, arguments)
         },
-        SlashCommand(name: "interrupt", summary: "stop the running turn (Ctrl-C does the same)") { controller, _ in
-            if await controller.session.interrupt() {
-                await controller.say(StyledText("interrupting…", .dim), kind: .status)
+        SlashCommand(name: "interrupt", summary: "stop the running turn (Ctrl-C does the same)") { context, _ in
+            if await context.interrupt() {
+                await context.status("interrupting…")
             } else {
-                await controller.say(StyledText("nothing to interrupt", .dim))
+                await context.note(StyledText("nothing to interrupt", .dim))
             }
         },
-        SlashCommand(name: "retry", summary: "send the last unanswered message again") { controller, _ in
-            await controller.retryLastUnanswered()
+        SlashCommand(name: "retry", summary: "send the last unanswered message again") { context, _ in
+            await context.retryLastUnanswered()
         },
-        SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { controller, _ in
-            await controller.showStatus()
+        SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { context, _ in
+            await StandardCommands.status(context)
         },
-        SlashCommand(name: "diff", summary: "show the last file change (Edit, MultiEdit, Write) as a whole diff") { controller, _ in
-            await controller.showLastDiff()
+        SlashCommand(name: "diff", summary: "show the last file change (Edit, MultiEdit, Write) as a whole diff") { context, _ in
+            guard let lines = await context.lastDiff else {
+                await context.note(StyledText("no file change to show yet", .dim))
+                return
+            }
+            for line in lines { await context.say(line, kind: .tool) }
         },
-        SlashCommand(name: "thinking", usage: "[on|off]", summary: "show thinking in full, or only as an indicator",
-                     completeArgument: { index, _ in index == 0 ? ["on", "off"] : [] }) { controller, arguments in
-            let value: Bool? = arguments.first.map { $0 == "on" }
-            let shown = await controller.setShowThinking(value)
-            await controller.say(StyledText("thinking is " + (shown ? "shown in full" : "shown as an indicator"), .dim))
+        SlashCommand(name: "thinking", usage: "[on|off]", summary: "show thinking in full (on), only as an indicator (off); no argument toggles",
+                     accepts: { $0 == [] || $0 == ["on"] || $0 == ["off"] },
+                     completeArgument: { index, _ in index == 0 ? ["on", "off"] : [] }) { context, arguments in
+            let shown = await context.setShowThinking(arguments.first.map { $0 == "on" })
+            await context.note(StyledText("thinking is " + (shown ? "shown in full" : "shown as an indicator"), .dim))
         },
     ])
 }
 
-extension SessionController {
-    func showHelp() {
-        for command in registry.commands {
+/// The bodies of the longer standard commands.
+enum StandardCommands {
+    static func help(_ context: any CommandContext) async {
+        for command in context.commands {
             let names = (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
             let usage = command.usage.isEmpty ? "" : " " + command.usage
-            say(StyledText(names + usage, .bold) + StyledText("  " + command.summary))
+            await context.note(StyledText(names + usage, .bold) + StyledText("  " + command.summary))
         }
-        say(StyledText("Other /commands claude knows (/compact, /cost, /context, /clear, …) are passed to it; "
+        await context.note(StyledText("Other /commands claude knows (/compact, /cost, /context, /clear, …) are passed to it; "
             + "//text sends a message starting with /.", .dim))
-        say(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
+        await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
             + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
     }
 
-    func queueCommand(_ arguments: [String]) async {
+    static func queue(_ context: any CommandContext, _ arguments: [String]) async {
         switch arguments.first {
         case nil, "list":
-            let queue = await session.queuedMessages
+            let queue = await context.queuedMessages
             if queue.isEmpty {
-                say(StyledText("the queue is empty", .dim))
+                await context.note(StyledText("the queue is empty", .dim))
             } else {
                 for (index, message) in queue.enumerated() {
-                    say(StyledText("\(index + 1). ", .bold) + StyledText(message.text.replacingNewlines().truncated(toWidth: 70)))
+                    await context.note(StyledText("\(index + 1). ", .bold) + StyledText(message.text.replacingNewlines().truncated(toWidth: 70)))
                 }
             }
         case "drop":
             guard arguments.count == 2, let number = Int(arguments[1]), number >= 1 else {
-                sayError("usage: /queue drop N (N from /queue)")
+                await context.sayError("usage: /queue drop N (N from /queue)")
                 return
             }
-            if let dropped = await session.dropQueued(at: number - 1) {
-                say(StyledText("dropped \(number): \(dropped.text.replacingNewlines().truncated(toWidth: 60))", .dim))
+            if let dropped = await context.dropQueued(at: number - 1) {
+                await context.note(StyledText("dropped \(number): \(dropped.text.replacingNewlines().truncated(toWidth: 60))", .dim))
             } else {
-                sayError("no queued message \(number); /queue lists them")
+                await context.sayError("no queued message \(number); /queue lists them")
             }
-        case "clear":
-            let dropped = await session.clearQueue()
-            say(StyledText("cleared \(dropped.count) queued message" + (dropped.count == 1 ? "" : "s"), .dim))
-        case let other?:
-            sayError("unknown /queue action \(other); use /queue, /queue drop N or /queue clear")
+        case "clear" where arguments.count == 1:
+            let dropped = await context.clearQueue()
+            await context.note(StyledText("cleared \(dropped.count) queued message" + (dropped.count == 1 ? "" : "s"), .dim))
+        default:
+            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N or /queue clear")
         }
     }
 
-    func personaCommand(_ arguments: [String]) async {
+    static func persona(_ context: any CommandContext, _ arguments: [String]) async {
         guard let name = arguments.first else {
-            for name in personaNames {
-                let marker = name == personaName ? "* " : "  "
-                let description = persona(named: name)?.description.map { "  " + $0 } ?? ""
-                say(StyledText(marker + name, name == personaName ? .bold : .plain) + StyledText(description, .dim))
+            let active = await context.personaName
+            for persona in await context.personas {
+                let marker = persona.name == active ? "* " : "  "
+                await context.note(StyledText(marker + persona.name, persona.name == active ? .bold : .plain)
+                    + StyledText(persona.description.map { "  " + $0 } ?? "", .dim))
             }
             return
         }
-        await switchPersona(to: name, fresh: arguments.contains("--fresh"))
+        await context.switchPersona(to: name, fresh: arguments.count == 2)
     }
 
-    func modelCommand(_ arguments: [String]) async {
+    static func model(_ context: any CommandContext, _ arguments: [String]) async {
         guard let name = arguments.first else {
-            let snapshot = await session.snapshot
-            say(StyledText("model: \(snapshot.model ?? "default")"))
-            if !knownModels.isEmpty { say(StyledText("available: " + knownModels.joined(separator: ", "), .dim)) }
+            await context.note(StyledText("model: \(await context.snapshot.model ?? "default")"))
+            let known = await context.knownModels
+            if !known.isEmpty { await context.note(StyledText("available: " + known.joined(separator: ", "), .dim)) }
             return
         }
         do {
-            let resolved = try await session.setModel(name == "default" ? nil : name)
-            say(StyledText("● model \(resolved)", .dim), kind: .status)
+            let resolved = try await context.setModel(name == "default" ? nil : name)
+            await context.status("● model \(resolved)")
         } catch {
-            sayError("model not changed: \(error)")
+            await context.sayError("model not changed: \(error)")
         }
     }
 
-    func permissionsCommand(_ arguments: [String]) async {
+    static func permissions(_ context: any CommandContext, _ arguments: [String]) async {
         guard let mode = arguments.first else {
-            let snapshot = await session.snapshot
-            say(StyledText("permission mode: \(snapshot.permissionMode ?? "default")"))
+            await context.note(StyledText("permission mode: \(await context.snapshot.permissionMode ?? "default")"))
             return
         }
         do {
-            let confirmed = try await session.setPermissionMode(mode)
-            say(StyledText("● permission mode \(confirmed)", .dim), kind: .status)
+            let confirmed = try await context.setPermissionMode(mode)
+            await context.status("● permission mode \(confirmed)")
         } catch {
-            sayError("permission mode not changed: \(error)")
+            await context.sayError("permission mode not changed: \(error)")
         }
     }
 
-    func showStatus() async {
-        let snapshot = await session.snapshot
+    static func status(_ context: any CommandContext) async {
+        let snapshot = await context.snapshot
         let state: String = switch snapshot.phase {
         case .notStarted: "not started"
         case .starting: "starting"
@@ -162,11 +174,11 @@ extension SessionController {
         case .closed: "closed"
         }
         let pid = snapshot.pid.map(String.init) ?? "none"
-        say(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(personaName)"))
-        say(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
-            + String(format: "cost $%.4f", snapshot.totalCostUSD) + " · restarts \(snapshot.restarts) · uptime "
-            + (snapshot.uptime.map(Self.uptime) ?? "-")))
-        say(StyledText("claude \(snapshot.claudeCodeVersion ?? "version unknown") · permission mode \(snapshot.permissionMode ?? "default")", .dim))
+        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(await context.personaName)"))
+        await context.note(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
+            + String(format: "cost $%.4f", await context.conversationCostUSD) + " · restarts \(snapshot.restarts) · uptime "
+            + (snapshot.uptime.map(uptime) ?? "-")))
+        await context.note(StyledText("claude \(snapshot.claudeCodeVersion ?? "version unknown") · permission mode \(snapshot.permissionMode ?? "default")", .dim))
     }
 
     static func uptime(_ duration: Duration) -> String {

@@ -1,6 +1,8 @@
 import Foundation
 import TOMLKit
 
+import Glibc
+
 /// Reads `config.toml` into a ``ParleyConfiguration``, reporting every problem with its file,
 /// line and key.
 ///
@@ -19,6 +21,10 @@ public struct ConfigurationLoader {
         "description", "system_prompt", "system_prompt_file", "append_system_prompt", "model", "max_turns",
         "permission_mode", "allowed_tools", "disallowed_tools", "working_directory", "auto_approve", "env",
     ]
+
+    /// The largest configuration file Parley reads (1 MiB): parsing costs many times the
+    /// file's size in memory, and a real file is a few kilobytes.
+    public static let maximumFileSize = 1 << 20
 
     /// Loads the configuration file.
     ///
@@ -44,6 +50,14 @@ public struct ConfigurationLoader {
         }
         if isDirectory.boolValue {
             return failure("is a directory, not a configuration file", fatal: explicit)
+        }
+        // `stat` follows a symbolic link (a dotfiles manager's), as reading does.
+        var status = stat()
+        if stat(file, &status) == 0 {
+            if status.st_mode & S_IFMT != S_IFREG { return failure("is not a regular file", fatal: explicit) }
+            if status.st_size > maximumFileSize {
+                return failure("is \(status.st_size) bytes; a configuration file may be at most 1 MiB", fatal: explicit)
+            }
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             return failure("cannot be read; check its permissions", fatal: explicit)
@@ -131,10 +145,11 @@ private struct ConfigurationReader {
                 }
             case "history_size":
                 if let size = integer(value, at: path, persona: nil) {
-                    if size >= 0 {
+                    if (0...ParleyConfiguration.maximumHistorySize).contains(size) {
                         configuration.historySize = size
                     } else {
-                        report(path, persona: nil, "\"history_size\" must be 0 or more, not \(size)")
+                        report(path, persona: nil,
+                               "\"history_size\" must be from 0 to \(ParleyConfiguration.maximumHistorySize), not \(size)")
                     }
                 }
             case "auto_approve":
@@ -195,7 +210,7 @@ private struct ConfigurationReader {
                     }
                 }
             case "permission_mode":
-                persona.permissionMode = choice(value, at: path, persona: name, among: Persona.permissionModes)
+                persona.permissionMode = choice(value, at: path, persona: name, among: PermissionModes.all)
             case "allowed_tools": persona.allowedTools = strings(value, at: path, persona: name)
             case "disallowed_tools": persona.disallowedTools = strings(value, at: path, persona: name)
             case "working_directory":
@@ -318,7 +333,7 @@ private struct ConfigurationReader {
 
     private mutating func unknownKey(_ key: String, at path: [String], persona: String?, known: [String]) {
         var message = "unknown key \"\(key)\""
-        if let suggestion = NearestName.suggestion(for: key, among: known) {
+        if let suggestion = NearestName.suggestion(for: key, among: known, synonyms: NearestName.configurationSynonyms) {
             message += " (did you mean \"\(suggestion)\"?)"
         }
         report(path, persona: persona, message)

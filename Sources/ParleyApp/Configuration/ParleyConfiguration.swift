@@ -15,6 +15,8 @@ public struct ParleyConfiguration: Sendable, Equatable {
 
     /// The default history size, in entries.
     public static let defaultHistorySize = 1000
+    /// The largest `history_size` accepted.
+    public static let maximumHistorySize = 1_000_000
 
     /// The configuration used when there is no file or the file has errors.
     public static let builtIn = ParleyConfiguration()

@@ -14,8 +14,6 @@ import Foundation
 /// The prompt file is read by ``launchConfiguration(base:)`` each time a process is started,
 /// so editing the file and switching to the persona again picks up the change.
 public struct Persona: Sendable, Equatable {
-    /// The permission modes `claude --permission-mode` accepts.
-    public static let permissionModes = ["acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan"]
     /// The scripted-mode permission policies: `none` denies every tool request, `edits`
     /// approves file edits only, `all` approves everything.
     public static let autoApprovePolicies = ["none", "edits", "all"]
@@ -38,7 +36,7 @@ public struct Persona: Sendable, Equatable {
     public var model: String?
     /// The most agentic turns per message (`--max-turns`).
     public var maxTurns: Int?
-    /// One of ``permissionModes`` (`--permission-mode`).
+    /// One of ``PermissionModes/all`` (`--permission-mode`).
     public var permissionMode: String?
     /// Tools allowed without asking (`--allowedTools`); empty keeps the base's list.
     public var allowedTools: [String]
@@ -63,7 +61,7 @@ public struct Persona: Sendable, Equatable {
     ///   - appendSystemPrompt: Text appended to the default system prompt.
     ///   - model: The model.
     ///   - maxTurns: The most agentic turns per message.
-    ///   - permissionMode: One of ``permissionModes``.
+    ///   - permissionMode: One of ``PermissionModes/all``.
     ///   - allowedTools: Tools allowed without asking.
     ///   - disallowedTools: Tools never allowed.
     ///   - workingDirectory: The directory `claude` runs in.

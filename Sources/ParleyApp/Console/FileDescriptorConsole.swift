@@ -1,10 +1,8 @@
 import Foundation
-import Synchronization
+import Locking
 import Terminal
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Writes to standard output and standard error: assistant text (and JSON lines) to
 /// stdout, everything else to stderr, so `parley < in > out` leaves a clean transcript.
@@ -15,11 +13,13 @@ import Glibc
 ///
 /// Colour is decided once per stream. A write that fails with EPIPE (the reader went away,
 /// as in `parley < in | head -1`) calls `onClosedOutput` once and drops further output.
+/// After ``stopWriting()`` a write that would wait for its reader is dropped (``StoppableOutput``).
 public final class FileDescriptorConsole: Console {
     private let colorOnStdout: Bool
     private let colorOnStderr: Bool
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let onClosedOutput: @Sendable () -> Void
+    private let output = StoppableOutput()
 
     private struct State {
         var stdoutClosed = false
@@ -47,10 +47,15 @@ public final class FileDescriptorConsole: Console {
         writeStdout(line + "\n")
     }
 
+    /// Parley is stopping: drop output that would wait for a reader (safe from any thread).
+    public func stopWriting() {
+        output.stop()
+    }
+
     private func writeStdout(_ text: String) {
         let closed = state.withLock { $0.stdoutClosed }
         guard !closed else { return }
-        if !write(1, text) {
+        if write(1, text) == .closed {
             let first = state.withLock { state -> Bool in
                 state.stdoutClosed = true
                 defer { state.reported = true }
@@ -61,7 +66,7 @@ public final class FileDescriptorConsole: Console {
     }
 
     @discardableResult
-    private func write(_ fd: Int32, _ text: String) -> Bool {
-        TerminalOutput.write(text, fd: fd)
+    private func write(_ fd: Int32, _ text: String) -> StoppableOutput.Outcome {
+        output.write(text, fd: fd)
     }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import Terminal
 
 /// A console that keeps everything it is given, for tests: the seam that lets presenter
@@ -11,7 +11,7 @@ public final class RecordingConsole: Console {
         case json(String)
     }
 
-    private let storage = Mutex<[Entry]>([])
+    private let storage = Locked<[Entry]>([])
 
     public init() {}
 

@@ -1,11 +1,9 @@
 import AgentSession
 import Foundation
-import Synchronization
+import Locking
 import Terminal
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The terminal front end: a libedit prompt, replies streamed above it, typing ahead while
 /// a reply streams (lines typed then are queued), Ctrl-C to interrupt a turn, Ctrl-D to quit.
@@ -14,26 +12,18 @@ import Glibc
 /// interrupts the turn and keeps the half-typed line. Ctrl-D on an empty line quits; if a
 /// turn is running it says so and quits on a second Ctrl-D (interrupting the turn).
 enum InteractiveFrontEnd {
-    static func run(session: AgentSession, configuration: ParleyConfiguration, personaName: String, base: LaunchConfiguration,
-                    overrides: LaunchOverrides, autoApprove: AutoApprovePolicy, options: AppOptions,
-                    capabilities: TerminalCapabilities, paths: ParleyPaths) async -> Int32 {
+    static func run(assembly: ControllerAssembly, capabilities: TerminalCapabilities, paths: ParleyPaths) async -> Int32 {
         let color = capabilities.useColor
-        let persona = Mutex(personaName)
+        let persona = Locked(assembly.personaName)
         let prompt: @Sendable () -> StyledText = {
             let name = persona.withLock { $0 }
             return StyledText(name == "default" ? "parley" : name, .color(.cyan).merging(.bold)) + StyledText(" › ", .bold)
         }
-        var historyPath: String? = paths.historyFile
-        do {
-            try ParleyPaths.createParentDirectory(of: paths.historyFile)
-        } catch {
-            ParleyMain.printError("parley: history will not be saved: \(error)")
-            historyPath = nil
-        }
+        let historyPath = keptHistory(at: paths.historyFile)
         let completer = CompletionRelay()
         let editor: LineEditor
         do {
-            editor = try LineEditor(prompt: prompt(), historyPath: historyPath, historySize: configuration.historySize,
+            editor = try LineEditor(prompt: prompt(), historyPath: historyPath, historySize: assembly.configuration.historySize,
                                     useColor: color) { line, cursor in
                 completer.complete(String(line.unicodeScalars.prefix(cursor)))
             }
@@ -42,24 +32,21 @@ enum InteractiveFrontEnd {
             return ExitStatusCode.turnFailed
         }
 
-        let controller = SessionController(
-            session: session, console: EditorConsole(editor: editor),
-            presentation: .transcript(TranscriptPresenter(mode: .terminal, width: capabilities.width, showThinking: options.showThinking)),
-            configuration: configuration, personaName: personaName, baseLaunch: base, overrides: overrides,
-            autoApprove: autoApprove, debugLogPath: options.debugLogPath)
+        var presenter = TranscriptPresenter(mode: .terminal, width: capabilities.width, showThinking: assembly.showThinking)
+        presenter.firstStartContinues = assembly.launch.continueMostRecent && assembly.launch.resumeSessionID == nil
+        let controller = assembly.makeController(console: EditorConsole(editor: editor), presentation: .transcript(presenter))
         completer.set(controller)
         let prompter = InteractivePermissionPrompter(editor: editor, normalPrompt: prompt, width: capabilities.width,
-                                                     workingDirectory: overrides.workingDirectory ?? FileManager.default.currentDirectoryPath)
+                                                     workingDirectory: assembly.launch.workingDirectory ?? FileManager.default.currentDirectoryPath)
         await controller.setPermissionPrompter(prompter)
         await controller.observePersona { name in
             persona.withLock { $0 = name }
             editor.setPrompt(prompt())
         }
         await controller.observeActivity { busy in editor.keepsLineOnInterrupt = busy }
-        let events = Task { await controller.consumeEvents() }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
-        await session.start()
+        await controller.start(spawningClaude: true)
 
         var exitStatus = ExitStatusCode.success
         var eofWarnedAt: ContinuousClock.Instant?
@@ -76,12 +63,12 @@ enum InteractiveFrontEnd {
             case .interrupt:
                 if await prompter.isAsking {
                     await prompter.denyAll()
-                    await session.interrupt()
-                } else if await session.interrupt() {
+                    _ = await controller.interrupt()
+                } else if await controller.interrupt() {
                     editor.writeStatus(StyledText("interrupting…", .dim))
                 }
             case .eof:
-                if await session.isSettled {
+                if await controller.isSettled {
                     break loop
                 }
                 if let warned = eofWarnedAt, ContinuousClock.now - warned < .seconds(5) {
@@ -99,15 +86,31 @@ enum InteractiveFrontEnd {
         }
         await prompter.denyAll()
         editor.stop()
-        await session.terminate()
-        await events.value
+        await controller.shutdown()
         return exitStatus
+    }
+}
+
+extension InteractiveFrontEnd {
+    /// The history file to use, or `nil` (saying once why) when history cannot be kept there.
+    static func keptHistory(at path: String) -> String? {
+        do {
+            try ParleyPaths.createParentDirectory(of: path)
+        } catch {
+            ParleyMain.printError("parley: history will not be kept: \(error)")
+            return nil
+        }
+        if let problem = HistoryFile.problem(at: path) {
+            ParleyMain.printError("parley: history will not be kept: \(problem)")
+            return nil
+        }
+        return path
     }
 }
 
 /// Lets the editor thread ask the controller for completions (set once the controller exists).
 final class CompletionRelay: Sendable {
-    private let controller = Mutex<SessionController?>(nil)
+    private let controller = Locked<SessionController?>(nil)
     func set(_ controller: SessionController) { self.controller.withLock { $0 = controller } }
     func complete(_ line: String) -> [String] {
         controller.withLock { $0 }?.completions(for: line) ?? []

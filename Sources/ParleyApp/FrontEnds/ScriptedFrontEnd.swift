@@ -1,11 +1,9 @@
 import AgentSession
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Why a front end stopped.
 public enum StopReason: Sendable, Equatable {
@@ -26,7 +24,7 @@ struct ScriptedFrontEnd {
     let stopSignal: StopSignal
 
     func run() async -> StopReason {
-        let session = controller.session
+        let controller = self.controller
         let reader = Task {
             var lines = InputLines.standardInput().makeAsyncIterator()
             while let line = await lines.next() {
@@ -34,10 +32,10 @@ struct ScriptedFrontEnd {
                 await controller.submit(line)
                 if await controller.quitRequested { break }
                 await controller.waitUntilSettled()
-                if case .failed = await session.snapshot.phase {
+                if await controller.hasFailed {
                     // Nothing more can be answered: report what waited in the queue, then the
                     // lines that were never sent.
-                    for message in await session.clearQueue() {
+                    for message in await controller.clearQueue() {
                         await controller.reportNotSent(message.text)
                     }
                     while let unsent = await lines.next() {
@@ -55,17 +53,22 @@ struct ScriptedFrontEnd {
 
 /// Signals and a closed stdout, turned into one awaitable stop reason.
 final class StopSignal: Sendable {
-    private let state = Mutex<(reason: StopReason?, waiter: CheckedContinuation<StopReason, Never>?)>((nil, nil))
+    private let state = Locked<(reason: StopReason?, waiter: CheckedContinuation<StopReason, Never>?)>((nil, nil))
     /// Kept alive for the process's life; installed once, from one task.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
     /// Catches SIGINT, SIGTERM and SIGHUP (scripted use; the line editor has its own).
-    func installSignalHandlers() {
+    /// `onSignal` runs first, on the signal's own thread (so it works even while every
+    /// cooperative thread is blocked, e.g. writing to a stdout nobody reads).
+    func installSignalHandlers(onSignal: @escaping @Sendable () -> Void = {}) {
         var installed: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [weak self] in self?.fire(.signal(signalNumber)) }
+            source.setEventHandler { [weak self] in
+                onSignal()
+                self?.fire(.signal(signalNumber))
+            }
             source.resume()
             installed.append(source)
         }

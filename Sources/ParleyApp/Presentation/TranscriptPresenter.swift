@@ -32,6 +32,12 @@ public struct TranscriptPresenter: Sendable {
     /// when standard output is a terminal.
     public let makesAssistantTextInert: Bool
     private var inertStream = InertTextStream()
+    /// The conversation's cost across `claude` processes, for turn footers (the result's own
+    /// total counts only its process); `nil` uses the result's.
+    public var conversationCostUSD: Double?
+    /// The first process continues the most recent conversation (`--continue`): its id is not
+    /// known until `system/init`, but it is not a new session.
+    public var firstStartContinues = false
     private var markdown = MarkdownStreamRenderer()
     private var atLineStart = true
     private var reportedJunkForProcess = false
@@ -116,7 +122,9 @@ public struct TranscriptPresenter: Sendable {
         case .processStarted(let pid, let resumed):
             reportedJunkForProcess = false
             if mode == .terminal {
-                let what = resumed.map { "resuming session \($0)" } ?? "new session"
+                let what = resumed.map { "resuming session \(Self.shortID($0))" }
+                    ?? (firstStartContinues ? "continuing the most recent conversation" : "new session")
+                firstStartContinues = false
                 closeText(on: console)
                 show(StyledText("● claude started (pid \(pid), \(what))", .dim), kind: .status, on: console)
             }
@@ -124,7 +132,7 @@ public struct TranscriptPresenter: Sendable {
             tools.workingDirectory = info.cwd
             if mode == .terminal, info.model != lastShownModel || info.sessionID != lastShownSession {
                 closeText(on: console)
-                show(StyledText("● model \(info.model) · session \(info.sessionID)", .dim), kind: .status, on: console)
+                show(StyledText("● model \(info.model) · session \(Self.shortID(info.sessionID))", .dim), kind: .status, on: console)
             }
             lastShownModel = info.model
             lastShownSession = info.sessionID
@@ -229,7 +237,7 @@ public struct TranscriptPresenter: Sendable {
         }
         guard mode == .terminal else { return }
         var parts = [Self.seconds(summary.elapsed)]
-        parts.append(String(format: "$%.4f", result.totalCostUSD))
+        parts.append(String(format: "$%.4f", conversationCostUSD ?? result.totalCostUSD))
         parts.append("\(result.inputTokens) in · \(result.outputTokens) out tokens")
         show(StyledText("─ " + parts.joined(separator: " · "), .dim), kind: .status, on: console)
     }
@@ -276,6 +284,11 @@ public struct TranscriptPresenter: Sendable {
         case .localCommandOutput(let text):
             return StyledText(text, .dim)
         }
+    }
+
+    /// A session id's first eight characters (the whole id is in `/status`).
+    static func shortID(_ id: String) -> String {
+        id.count > 8 ? String(id.prefix(8)) + "…" : id
     }
 
     static func seconds(_ duration: Duration) -> String {

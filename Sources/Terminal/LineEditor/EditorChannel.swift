@@ -1,8 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Locking
 import Synchronization
 
 /// The mailbox between any caller thread and the line editor's thread.
@@ -25,7 +22,7 @@ final class EditorChannel: Sendable {
         var roomWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let mailbox = Mutex(Mailbox())
+    private let mailbox = Locked(Mailbox())
     /// The end the editor polls.
     let wakeRead: Int32
     private let wakeWrite: Int32

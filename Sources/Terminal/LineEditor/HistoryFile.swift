@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The persisted history: one file, appended entry by entry.
 ///
@@ -12,32 +8,70 @@ import Darwin
 /// rewrite the whole file: appending keeps two sessions from clobbering each
 /// other's entries. The file is created with mode 0600 (its directory with
 /// 0700), and compacted to the newest `limit` entries when it has grown to
-/// twice that.
-struct HistoryFile {
+/// twice that, by writing a temporary file next to it and renaming it over.
+///
+/// Only a regular file is used: every open is `O_NOFOLLOW | O_NONBLOCK`, so a
+/// symbolic link is never followed and a FIFO never blocks; anything else at
+/// the path (a directory, a FIFO, a link) means no history, which
+/// ``problem(at:)`` explains once at start. Temporary files left by a Parley
+/// that was killed while compacting are removed at load.
+public struct HistoryFile: Sendable {
     static let header = "_HiStOrY_V2_"
+    static let temporaryMarker = ".tmp"
 
     /// The file's path.
     let path: String
     /// How many entries to keep.
     let limit: Int
 
-    /// Reads the newest `limit` entries, oldest first; compacts an overgrown file.
+    /// Why history cannot be kept at `path` (it is not a regular file, or cannot be created or
+    /// written), or `nil` when it can. Creates the file's directory when needed.
+    public static func problem(at path: String) -> String? {
+        makeDirectory(for: path)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let reason = errno
+            var status = stat()
+            if lstat(path, &status) == 0, let kind = irregularKind(status.st_mode) { return "\(path) is \(kind)" }
+            return "\(path) cannot be opened for writing: \(String(cString: strerror(reason)))"
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return "\(path) cannot be examined" }
+        if let kind = irregularKind(status.st_mode) { return "\(path) is \(kind)" }
+        return nil
+    }
+
+    /// "a directory", "a FIFO", …; `nil` for a regular file.
+    private static func irregularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFLNK: return "a symbolic link (not followed)"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+
+    /// Reads the newest `limit` entries, oldest first; compacts an overgrown file and removes
+    /// temporary files a killed Parley left behind.
     func load() -> [String] {
+        removeStaleTemporaryFiles()
         guard let contents = Self.readFile(path) else { return [] }
         var entries: [String] = []
         for line in contents.split(separator: "\n", omittingEmptySubsequences: true) where line != Self.header {
             let entry = Self.decode(String(line))
             if !entry.isEmpty { entries.append(entry) }
         }
-        if entries.count > limit * 2 { rewrite(Array(entries.suffix(limit))) }
+        if entries.count / 2 > limit { rewrite(Array(entries.suffix(limit))) }
         return Array(entries.suffix(limit))
     }
 
     /// Appends one entry, creating the file (and its directory) when needed.
     func append(_ entry: String) {
         Self.makeDirectory(for: path)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
+        guard let fd = Self.openRegular(path, O_WRONLY | O_APPEND | O_CREAT) else { return }
         defer { close(fd) }
         var status = stat()
         var record = Self.encode(entry) + "\n"
@@ -46,15 +80,33 @@ struct HistoryFile {
         Self.writeAll(fd, record)
     }
 
-    /// Replaces the file's contents atomically.
+    /// Replaces the file's contents atomically: a new 0600 file next to it, renamed over it.
     func rewrite(_ entries: [String]) {
         Self.makeDirectory(for: path)
-        let temporary = path + ".tmp\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let temporary = path + Self.temporaryMarker + "\(getpid())"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        Self.writeAll(fd, ([Self.header] + entries.map(Self.encode)).joined(separator: "\n") + "\n")
+        let written = Self.writeAll(fd, ([Self.header] + entries.map(Self.encode)).joined(separator: "\n") + "\n")
+        let synced = fsync(fd) == 0
         close(fd)
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        if !written || !synced || rename(temporary, path) != 0 { unlink(temporary) }
+    }
+
+    /// Removes `history.tmp<pid>` files whose process is gone (killed while compacting).
+    private func removeStaleTemporaryFiles() {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let prefix = String(path[(slash.map { path.index(after: $0) } ?? path.startIndex)...]) + Self.temporaryMarker
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)) else { continue }
+            if pid == getpid() || kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(directory + "/" + name)
+            }
+        }
     }
 
     /// One entry in the file's escaped form.
@@ -108,9 +160,20 @@ struct HistoryFile {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func readFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens `path` only when it is a regular file (never following a link, never blocking).
+    private static func openRegular(_ path: String, _ flags: Int32) -> Int32? {
+        let fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    private static func readFile(_ path: String) -> String? {
+        guard let fd = openRegular(path, O_RDONLY) else { return nil }
         defer { close(fd) }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -123,15 +186,18 @@ struct HistoryFile {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static func writeAll(_ fd: Int32, _ text: String) {
+    /// Writes all of `text`; false when a write fails.
+    @discardableResult
+    private static func writeAll(_ fd: Int32, _ text: String) -> Bool {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0, errno == EINTR { continue }
-            guard written > 0 else { return }
+            guard written > 0 else { return false }
             offset += written
         }
+        return true
     }
 
     private static func makeDirectory(for path: String) {

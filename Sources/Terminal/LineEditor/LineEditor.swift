@@ -1,8 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Locking
 import Synchronization
 
 /// A line editor on libedit that lets output appear while the user types.
@@ -49,7 +46,7 @@ public final class LineEditor: Sendable {
     public let inputs: AsyncStream<LineInput>
 
     private let channel: EditorChannel
-    private let thread = Mutex<pthread_t?>(nil)
+    private let thread = Locked<pthread_t?>(nil)
     private static let running = Atomic<Bool>(false)
 
     /// Starts the editor: shows the prompt and begins reading keys.

@@ -1,12 +1,9 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Locking
 import Synchronization
 
 /// The terminal settings to put back if the process exits while the editor runs.
-private let savedSettings = Mutex<termios?>(nil)
+private let savedSettings = Locked<termios?>(nil)
 
 private let restoreAtExit: @convention(c) () -> Void = {
     TerminalRestorer.restore()

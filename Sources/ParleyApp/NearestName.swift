@@ -1,12 +1,14 @@
-/// Finds the known name a mistyped one was probably meant to be, for "did you mean …?".
+/// Finds the known name a mistyped one was probably meant to be, for "did you mean …?": the
+/// one helper for configuration keys and values, personas, slash commands and their arguments.
 ///
 /// A candidate matches when it is the same apart from case, `_` and `-` (`maxTurns` for
 /// `max_turns`), when it is a listed synonym (`environment` for `env`), or when it is within a
 /// small edit distance: one edit for names under five letters, two for longer ones, so that
 /// short unrelated names are not proposed.
 enum NearestName {
-    /// Names users reach for that are too far from the real key for edit distance to find.
-    static let synonyms: [String: String] = [
+    /// Configuration key names users reach for that are too far from the real key for edit
+    /// distance to find.
+    static let configurationSynonyms: [String: String] = [
         "environment": "env",
         "cwd": "working_directory",
         "directory": "working_directory",
@@ -19,7 +21,9 @@ enum NearestName {
         "colour": "color",
     ]
 
-    static func suggestion(for name: String, among candidates: [String]) -> String? {
+    /// The candidate `name` was probably meant to be, or `nil` when none is close: a wild guess
+    /// gets no suggestion.
+    static func suggestion(for name: String, among candidates: [String], synonyms: [String: String] = [:]) -> String? {
         if let synonym = synonyms[name], candidates.contains(synonym) { return synonym }
         let normalized = normalize(name)
         if let match = candidates.first(where: { normalize($0) == normalized }) { return match }

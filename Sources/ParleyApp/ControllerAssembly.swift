@@ -1,0 +1,70 @@
+import AgentSession
+import Terminal
+
+/// Everything Parley resolves from the command line, the environment and the configuration
+/// file before a front end starts, and the one place that builds the ``SessionController``
+/// (with its ``AgentSession``) from it.
+struct ControllerAssembly {
+    let configuration: ParleyConfiguration
+    let personaName: String
+    /// The built-in and file defaults, before the persona and the flags.
+    let base: LaunchConfiguration
+    /// The first process's launch: base, persona, flags.
+    let launch: LaunchConfiguration
+    let overrides: LaunchOverrides
+    let autoApprove: AutoApprovePolicy
+    let sessionOptions: SessionOptions
+    let debugLogPath: String?
+    let showThinking: Bool
+
+    /// A start-up problem, said in one line; Parley exits with status 2.
+    struct UsageError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Resolves the persona, its launch configuration, the permission policy and the session's
+    /// timing; `configuration` has already been loaded.
+    init(options: AppOptions, configuration: ParleyConfiguration) throws(UsageError) {
+        let personaName = options.persona ?? configuration.defaultPersona ?? "default"
+        guard let persona = configuration.personas[personaName] else {
+            throw UsageError(description: "no persona named \(personaName) (known: \(configuration.personaNames.joined(separator: ", ")))")
+        }
+        var base = LaunchConfiguration(baseEnvironment: options.environment)
+        base.claudePath = configuration.claudePath
+        var launch: LaunchConfiguration
+        do {
+            launch = try persona.launchConfiguration(base: base)
+        } catch {
+            throw UsageError(description: "\(error)")
+        }
+        options.overrides.apply(to: &launch)
+        // The controller reports every event it has presented: a reply faster than the screen
+        // holds the CLI back instead of piling up in memory.
+        do {
+            sessionOptions = try SessionTuning.options(
+                base: SessionOptions(eventBacklog: SessionController.eventBacklog),
+                stallTimeout: options.stallTimeout, environment: options.environment)
+        } catch {
+            throw UsageError(description: "\(error)")
+        }
+        self.configuration = configuration
+        self.personaName = personaName
+        self.base = base
+        self.launch = launch
+        overrides = options.overrides
+        autoApprove = options.overrides.autoApprove
+            ?? persona.autoApprove.flatMap(AutoApprovePolicy.init(rawValue:))
+            ?? configuration.autoApprove.flatMap(AutoApprovePolicy.init(rawValue:))
+            ?? .none
+        debugLogPath = options.debugLogPath
+        showThinking = options.showThinking
+    }
+
+    /// The controller and its session, presenting on `console`.
+    func makeController(console: any Console, presentation: SessionController.Presentation) -> SessionController {
+        SessionController(
+            session: AgentSession(configuration: launch, options: sessionOptions), console: console,
+            presentation: presentation, configuration: configuration, personaName: personaName, baseLaunch: base,
+            overrides: overrides, autoApprove: autoApprove, debugLogPath: debugLogPath)
+    }
+}
