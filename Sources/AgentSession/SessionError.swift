@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors a user can act on.
 public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No `claude` binary was found. `searched` says where Parley looked.
@@ -16,6 +18,12 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case controlRequestFailed(subtype: String, message: String, code: String?)
     /// The process exited before answering a control request.
     case noResponse(subtype: String)
+    /// The CLI did not answer a control request within its deadline.
+    case controlRequestTimedOut(subtype: String, after: Duration)
+    /// The CLI answered a control request with something Parley cannot read.
+    case unexpectedControlResponse(subtype: String, detail: String)
+    /// The CLI did not answer `initialize` in time: it is not working, so the session stops.
+    case initializeTimedOut(after: Duration)
 
     public var description: String {
         switch self {
@@ -36,6 +44,17 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(subtype) failed: \(message)"
         case .noResponse(let subtype):
             "claude exited before answering \(subtype)"
+        case .controlRequestTimedOut(let subtype, let after):
+            "claude did not answer \(subtype) within \(Self.seconds(after))"
+        case .unexpectedControlResponse(let subtype, let detail):
+            "claude's answer to \(subtype) could not be read (\(detail))"
+        case .initializeTimedOut(let after):
+            "claude did not answer initialize within \(Self.seconds(after)); it is not working. Use /restart to try again."
         }
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds.rounded())) s"
     }
 }

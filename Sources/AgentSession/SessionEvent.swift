@@ -52,6 +52,11 @@ public enum NotAnsweredReason: Sendable, Equatable, CustomStringConvertible {
     case sessionClosed
     /// An interrupt did not settle and Parley had to stop the process.
     case interruptEscalated
+    /// The turn was silent past the stall timeout, so Parley stopped it (scripted use).
+    case stalled
+    /// `claude` cannot run (it cannot be started, keeps crashing, or does not answer);
+    /// nothing is sent until `/restart`.
+    case sessionFailed
 
     public var description: String {
         switch self {
@@ -59,14 +64,30 @@ public enum NotAnsweredReason: Sendable, Equatable, CustomStringConvertible {
         case .restarted: "the session was restarted during its turn"
         case .sessionClosed: "the session was closed"
         case .interruptEscalated: "the interrupt did not settle, so the process was stopped"
+        case .stalled: "claude gave no output for too long (the stall timeout), so the turn was stopped"
+        case .sessionFailed: "claude is not available (see the error above); /restart tries again"
         }
     }
 }
 
 /// What the CLI reported about itself in answer to `initialize`.
 public struct SessionCapabilities: Sendable, Equatable {
+    /// One of the CLI's own slash commands, as `initialize` describes it.
+    public struct Command: Sendable, Equatable {
+        public var name: String
+        public var description: String
+        public var argumentHint: String
+        public init(name: String, description: String = "", argumentHint: String = "") {
+            self.name = name
+            self.description = description
+            self.argumentHint = argumentHint
+        }
+    }
+
     /// Slash commands the CLI itself understands (without the slash).
     public var commands: [String]
+    /// The same commands with their descriptions and argument hints.
+    public var commandDetails: [Command] = []
     /// Model names a user can pick (`value` fields, e.g. `sonnet`).
     public var models: [String]
     public var claudeCodeVersion: String?
@@ -122,6 +143,9 @@ public enum StatusUpdate: Sendable, Equatable {
     case conversationReset
     /// Output of a CLI-local command such as `/compact` or a model change.
     case localCommandOutput(String)
+    /// A `result` for other messages (`resultFor`, their uuids) arrived while `expected`'s
+    /// turn ran; it was ignored, and the turn goes on.
+    case unmatchedResult(expected: QueuedMessage, resultFor: [String])
 }
 
 /// Everything an ``AgentSession`` reports, in order, on ``AgentSession/events``.

@@ -40,6 +40,8 @@ public struct SessionStateMachine: Sendable {
     public enum AfterStop: Sendable, Equatable {
         case start(LaunchConfiguration.StartMode)
         case close
+        /// The process is unusable: the session fails with this error.
+        case fail(SessionError)
     }
 
     /// The running turn.
@@ -50,6 +52,9 @@ public struct SessionStateMachine: Sendable {
         /// turn and recorded the prompt). A crash before that loses nothing: the message is
         /// sent again after recovery.
         public var acknowledged = false
+        /// True once the turn was interrupted for being silent too long: it gets no answer,
+        /// whatever ends it.
+        public var stalled = false
     }
 
     /// Crash-recovery timing.
@@ -71,6 +76,14 @@ public struct SessionStateMachine: Sendable {
         case interrupt
         /// The interrupt for this message did not settle in time.
         case interruptTimedOut(messageID: String)
+        /// This message's turn was silent too long and should be stopped (scripted use).
+        case stallTimedOut(messageID: String)
+        /// The current process did not answer `initialize` within `after`.
+        case initializeTimedOut(after: Duration)
+        /// The CLI confirmed a model (`set_model`), or a new configuration names one.
+        case modelChanged(String?)
+        /// The CLI confirmed a permission mode, or a new configuration names one.
+        case permissionModeChanged(String?)
         case restart(fresh: Bool)
         case terminate
         case spawned
@@ -101,13 +114,21 @@ public struct SessionStateMachine: Sendable {
     public private(set) var completedTurns = 0
     public private(set) var restartCount = 0
     public private(set) var totalCostUSD: Double = 0
+    /// The model in use: the configuration's until the CLI says (`system/init`, `set_model`).
     public private(set) var model: String?
+    /// The permission mode in use: the configuration's until the CLI says.
+    public private(set) var permissionMode: String?
+    /// The CLI's version, from `system/init`.
+    public private(set) var claudeCodeVersion: String?
     public let policy: RecoveryPolicy
     private var interruptCounter = 0
 
-    public init(policy: RecoveryPolicy = RecoveryPolicy(), resumeSessionID: String? = nil) {
+    public init(policy: RecoveryPolicy = RecoveryPolicy(), resumeSessionID: String? = nil, model: String? = nil,
+                permissionMode: String? = nil) {
         self.policy = policy
         self.sessionID = resumeSessionID
+        self.model = model
+        self.permissionMode = permissionMode
     }
 
     /// True while a turn runs or is being interrupted.
@@ -170,6 +191,14 @@ public struct SessionStateMachine: Sendable {
         case .send(let message): return send(message, now: now)
         case .interrupt: return interrupt()
         case .interruptTimedOut(let messageID): return interruptTimedOut(messageID)
+        case .stallTimedOut(let messageID): return stallTimedOut(messageID)
+        case .initializeTimedOut(let after): return initializeTimedOut(after)
+        case .modelChanged(let model):
+            self.model = model
+            return []
+        case .permissionModeChanged(let mode):
+            permissionMode = mode
+            return []
         case .restart(let fresh): return restart(fresh: fresh)
         case .terminate: return terminate()
         case .spawned: return spawned(now: now)
@@ -190,7 +219,10 @@ public struct SessionStateMachine: Sendable {
             return startTurn(message, now: now)
         case .closed:
             return [.emit(.messageNotAnswered(message, reason: .sessionClosed))]
-        case .starting, .busy, .interrupting, .restarting, .stopping, .failed:
+        case .failed:
+            // Queueing would make it wait forever: nothing runs until /restart.
+            return [.emit(.messageNotAnswered(message, reason: .sessionFailed))]
+        case .starting, .busy, .interrupting, .restarting, .stopping:
             queue.append(message)
             return [.emit(.messageQueued(message, position: queue.count))]
         }
@@ -208,6 +240,16 @@ public struct SessionStateMachine: Sendable {
 
     private mutating func interrupt() -> [Action] {
         guard case .busy(let turn) = phase else { return [] }
+        return interrupt(turn)
+    }
+
+    private mutating func stallTimedOut(_ messageID: String) -> [Action] {
+        guard case .busy(var turn) = phase, turn.message.id == messageID else { return [] }
+        turn.stalled = true
+        return interrupt(turn)
+    }
+
+    private mutating func interrupt(_ turn: Turn) -> [Action] {
         phase = .interrupting(turn)
         interruptCounter += 1
         return [
@@ -221,7 +263,22 @@ public struct SessionStateMachine: Sendable {
         // The CLI ignored the control request: SIGINT makes it abort the turn and exit,
         // and recovery resumes the conversation.
         phase = .stopping(then: .start(sessionID.map { .resume(sessionID: $0) } ?? .fresh))
-        return [.signalInterrupt, .stopProcess, .emit(.messageNotAnswered(turn.message, reason: .interruptEscalated))]
+        let reason: NotAnsweredReason = turn.stalled ? .stalled : .interruptEscalated
+        return [.signalInterrupt, .stopProcess, .emit(.messageNotAnswered(turn.message, reason: reason))]
+    }
+
+    private mutating func initializeTimedOut(_ after: Duration) -> [Action] {
+        let error = SessionError.initializeTimedOut(after: after)
+        switch phase {
+        case .idle:
+            phase = .stopping(then: .fail(error))
+            return [.stopProcess]
+        case .busy(let turn), .interrupting(let turn):
+            phase = .stopping(then: .fail(error))
+            return [.stopProcess, .emit(.messageNotAnswered(turn.message, reason: .sessionFailed))]
+        default:
+            return []
+        }
     }
 
     private mutating func restart(fresh: Bool) -> [Action] {
@@ -279,8 +336,15 @@ public struct SessionStateMachine: Sendable {
     }
 
     private mutating func spawnFailed(_ error: SessionError) -> [Action] {
+        fail(error)
+    }
+
+    /// The session cannot go on: say so once, and report what waited (nothing waits forever).
+    private mutating func fail(_ error: SessionError) -> [Action] {
         phase = .failed(error)
-        return [.emit(.failed(error))]
+        let unanswered = queue.map { Action.emit(.messageNotAnswered($0, reason: .sessionFailed)) }
+        queue.removeAll()
+        return [.emit(.failed(error))] + unanswered
     }
 
     private mutating func childMessage(_ message: IncomingMessage, now: ContinuousClock.Instant) -> [Action] {
@@ -292,6 +356,10 @@ public struct SessionStateMachine: Sendable {
         case .system(.initialized(let info)):
             sessionID = info.sessionID
             model = info.model
+            permissionMode = info.permissionMode ?? permissionMode
+            claudeCodeVersion = info.claudeCodeVersion ?? claudeCodeVersion
+        case .system(.status(let status)):
+            if let mode = status.permissionMode { permissionMode = mode }
         case .conversationReset:
             // `new_conversation_id` is not the id `--resume` knows (CLI 2.1.331); the
             // `system/init` that follows carries the real one.
@@ -301,11 +369,17 @@ public struct SessionStateMachine: Sendable {
             if let id = result.sessionID { sessionID = id }
             switch phase {
             case .busy(let turn), .interrupting(let turn):
+                if !result.userMessageUUIDs.isEmpty, !result.userMessageUUIDs.contains(turn.message.id) {
+                    // The result of another message (stray, or late): ending this turn with
+                    // it would give every later message the answer of the one before.
+                    return [.emit(.status(.unmatchedResult(expected: turn.message, resultFor: result.userMessageUUIDs)))]
+                }
                 consecutiveCrashes = 0
                 completedTurns += 1
                 phase = .idle
                 let summary = TurnSummary(message: turn.message, result: result, elapsed: now - turn.startedAt)
-                return [.emit(.turnCompleted(summary))] + drainQueue(now: now)
+                let stalled: [Action] = turn.stalled ? [.emit(.messageNotAnswered(turn.message, reason: .stalled))] : []
+                return [.emit(.turnCompleted(summary))] + stalled + drainQueue(now: now)
             default:
                 // A result outside a turn (lines may follow a result): nothing to end.
                 return []
@@ -323,6 +397,8 @@ public struct SessionStateMachine: Sendable {
             switch next {
             case .close:
                 actions += close()
+            case .fail(let error):
+                actions += fail(error)
             case .start(let mode):
                 restartCount += 1
                 phase = .starting
@@ -345,8 +421,7 @@ public struct SessionStateMachine: Sendable {
             if consecutiveCrashes > policy.maxAttempts {
                 let error = SessionError.crashedRepeatedly(
                     attempts: consecutiveCrashes, lastStatus: status, stderrTail: stderrTail)
-                phase = .failed(error)
-                return actions + [.emit(.failed(error))]
+                return actions + fail(error)
             }
             let attempt = consecutiveCrashes
             let delay = policy.delays.isEmpty ? .zero : policy.delays[min(attempt - 1, policy.delays.count - 1)]

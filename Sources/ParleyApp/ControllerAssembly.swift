@@ -60,9 +60,13 @@ struct ControllerAssembly {
         showThinking = options.showThinking
     }
 
-    /// The controller and its session, presenting on `console`.
-    func makeController(console: any Console, presentation: SessionController.Presentation) -> SessionController {
-        SessionController(
+    /// The controller and its session, presenting on `console`; a stalled turn is reported
+    /// (`.warn`, someone is at the keyboard) or stopped (`.interrupt`, a script).
+    func makeController(console: any Console, presentation: SessionController.Presentation,
+                        stallAction: StallAction) -> SessionController {
+        var sessionOptions = sessionOptions
+        sessionOptions.stallAction = stallAction
+        return SessionController(
             session: AgentSession(configuration: launch, options: sessionOptions), console: console,
             presentation: presentation, configuration: configuration, personaName: personaName, baseLaunch: base,
             overrides: overrides, autoApprove: autoApprove, debugLogPath: debugLogPath)

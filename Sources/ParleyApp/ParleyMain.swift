@@ -43,8 +43,10 @@ public enum ParleyMain {
             : .transcript(TranscriptPresenter(
                 mode: .plain, width: capabilities.width, showThinking: assembly.showThinking,
                 stdoutIsTerminal: capabilities.stdoutIsTTY))
-        let controller = assembly.makeController(console: console, presentation: presentation)
-        await controller.start(spawningClaude: false)
+        // Nobody is at the keyboard of a script: a stalled turn is stopped, not just reported.
+        let controller = assembly.makeController(console: console, presentation: presentation, stallAction: .interrupt)
+        // claude starts at once, so that one that cannot start fails the script (exit 1).
+        await controller.start(spawningClaude: true)
         // A signal must end Parley even while it is blocked writing to a stdout nobody reads.
         stopSignal.installSignalHandlers { console.stopWriting() }
         let reason = await ScriptedFrontEnd(controller: controller, stopSignal: stopSignal).run()

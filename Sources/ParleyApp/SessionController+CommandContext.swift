@@ -1,9 +1,12 @@
 import AgentSession
+import StreamJSON
 import Terminal
 
 /// The controller as commands see it: only what ``CommandContext`` lists.
 extension SessionController: CommandContext {
     public nonisolated var commands: [SlashCommand] { registry.commands }
+
+    public var claudeCommands: [SessionCapabilities.Command] { cliCommands.commands }
 
     public var snapshot: SessionSnapshot {
         get async { await session.snapshot }
@@ -16,6 +19,11 @@ extension SessionController: CommandContext {
     }
 
     public func requestQuit() { quitRequested = true }
+
+    public func report(type: String, fields: [String: JSONValue]) {
+        guard !silenced, case .json = presentation else { return }
+        console.json(JSONValue.object(fields.merging(["type": .string(type)]) { _, type in type }).compactText)
+    }
 
     public func retryLastUnanswered() async {
         guard let message = lastUnanswered else {
@@ -74,11 +82,13 @@ extension SessionController: CommandContext {
     public var knownModels: [String] { capabilities?.models ?? [] }
 
     public func setModel(_ name: String?) async throws(SessionError) -> String {
-        try await session.setModel(name)
+        expectModelEcho()
+        return try await session.setModel(name)
     }
 
     public func setPermissionMode(_ mode: String) async throws(SessionError) -> String {
-        try await session.setPermissionMode(mode)
+        expectPermissionModeEcho(mode)
+        return try await session.setPermissionMode(mode)
     }
 
     public func setShowThinking(_ show: Bool?) -> Bool {

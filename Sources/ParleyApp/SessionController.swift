@@ -27,6 +27,10 @@ public actor SessionController {
     var autoApprove: AutoApprovePolicy
     private var prompter: (any PermissionPrompter)?
     private(set) var capabilities: SessionCapabilities?
+    /// The turn's error said `claude` has no credentials: the turn's end adds what to do.
+    private var notLoggedIn = false
+    /// `claude`'s own commands that are passed to it.
+    private(set) var cliCommands = CLICommands()
     var lastUnanswered: QueuedMessage?
     private var debugLog: DebugLog?
     /// True once any turn ended in error or a message went unanswered (exit status 1).
@@ -37,12 +41,15 @@ public actor SessionController {
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var checkedVersion = false
+    /// A change a command asked for whose echo from the CLI (a `permission_mode` status, the
+    /// "Set model to …" text) is not shown: the command's own line says it once.
+    private var pendingEchoes = PendingEchoes()
     /// The conversation's cost across processes (`/status`, turn footers).
     private(set) var cost = ConversationCost()
     private var presentedEventCount = 0
     private var presentationWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
-    private var silenced = false
+    private(set) var silenced = false
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
 
@@ -62,12 +69,9 @@ public actor SessionController {
         self.debugLog = debugLogPath.flatMap { DebugLog(path: $0) }
         var initial = CompletionSources()
         initial.personaNames = configuration.personaNames
-        initial.cliCommands = Self.knownCLICommands
+        initial.cliCommands = CLICommands().names.sorted()
         sources.withLock { $0 = initial }
     }
-
-    /// CLI-local commands passed through before `initialize` says which exist.
-    static let knownCLICommands = ["clear", "compact", "context", "cost", "init", "review"]
 
     // MARK: Lifecycle
 
@@ -184,11 +188,16 @@ public actor SessionController {
             checkVersion(info.claudeCodeVersion)
         case .capabilitiesLearned(let learned):
             capabilities = learned
+            cliCommands.learn(learned.commandDetails.isEmpty
+                ? learned.commands.map { SessionCapabilities.Command(name: $0) } : learned.commandDetails)
             checkVersion(learned.claudeCodeVersion)
+            let names = cliCommands.names.sorted()
             sources.withLock {
                 if !learned.models.isEmpty { $0.modelNames = learned.models }
-                $0.cliCommands = Array(Set(Self.knownCLICommands + learned.commands)).sorted()
+                $0.cliCommands = names
             }
+        case .assistantText(let text, _, true) where text.contains("Not logged in"):
+            notLoggedIn = true
         case .permissionRequested(let pending):
             answer(pending)
         case .permissionCancelled(let requestID):
@@ -208,6 +217,10 @@ public actor SessionController {
             break
         }
         present(event)
+        if notLoggedIn, case .turnCompleted = event {
+            notLoggedIn = false
+            sayError("claude is not logged in: " + (CLICommands.interfaceOnly["login"] ?? ""))
+        }
     }
 
     /// Stops all output (the reader of stdout went away).
@@ -217,6 +230,8 @@ public actor SessionController {
         guard !silenced else { return }
         switch presentation {
         case .transcript(var presenter):
+            // JSON keeps every event; a transcript says a command's change once.
+            if pendingEchoes.swallows(event) { return }
             presenter.conversationCostUSD = cost.totalUSD
             presenter.present(event, on: console)
             presentation = .transcript(presenter)
@@ -227,16 +242,22 @@ public actor SessionController {
 
     /// Writes a command's output line.
     public func say(_ text: StyledText, kind: ConsoleLineKind = .info) {
+        say(text, kind: kind, fields: [:])
+    }
+
+    /// Writes a line; in JSON output its object also carries `fields` (e.g. a `kind`).
+    func say(_ text: StyledText, kind: ConsoleLineKind, fields: [String: JSONValue]) {
         guard !silenced else { return }
         switch presentation {
         case .transcript:
-            // Not closing the streamed paragraph: in a terminal the line editor holds whole
-            // lines until the reply's current line ends; in scripted use commands run between
-            // turns, at a line start.
+            // Not closing the streamed paragraph: in a terminal the line editor shows whole
+            // lines at once under the reply's unfinished line and places them after it when it
+            // ends; in scripted use commands run between turns, at a line start.
             console.line(text, kind: kind)
         case .json:
             let type = kind == .error ? "error" : "info"
-            console.json(JSONValue.object(["type": .string(type), "message": .string(text.plainText)]).compactText)
+            let object = fields.merging(["type": .string(type), "message": .string(text.plainText)]) { _, line in line }
+            console.json(JSONValue.object(object).compactText)
         }
     }
 
@@ -274,7 +295,8 @@ public actor SessionController {
         if case .deny = decision {
             let call = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input))
             say(StyledText("✗ denied \(request.toolName)(\(call.truncated(toWidth: 60))): --auto-approve \(autoApprove.rawValue); "
-                + "use --auto-approve edits|all to allow", .color(.yellow)), kind: .error)
+                + "use --auto-approve edits|all to allow", .color(.yellow)), kind: .error,
+                fields: ["kind": "auto_approve_denied", "tool": .string(request.toolName), "policy": .string(autoApprove.rawValue)])
         }
         let session = self.session
         Task { await session.answerPermission(requestID: pending.requestID, decision: decision) }
@@ -296,7 +318,9 @@ public actor SessionController {
                 } else {
                     await command.run(self, arguments)
                 }
-            } else if isCLICommand(name) {
+            } else if let instruction = CLICommands.instruction(for: name) {
+                sayError(instruction)
+            } else if cliCommands.contains(name) {
                 await session.send(raw)
             } else {
                 let suggestion = registry.nearestName(to: name).map { " (did you mean /\($0)?)" } ?? ""
@@ -305,13 +329,37 @@ public actor SessionController {
         }
     }
 
-    private func isCLICommand(_ name: String) -> Bool {
-        (capabilities?.commands ?? []).contains(name) || Self.knownCLICommands.contains(name)
-    }
+
+    func expectPermissionModeEcho(_ mode: String) { pendingEchoes.expectPermissionMode(mode) }
+    func expectModelEcho() { pendingEchoes.expectModel() }
 
     /// A scripted line that was never sent because the session had failed.
     func reportNotSent(_ line: String) {
         sawFailure = true
-        sayError("✗ not sent: “\(line.replacingNewlines().truncated(toWidth: 40))” — claude could not be recovered")
+        say(StyledText("✗ not sent: “\(line.replacingNewlines().truncated(toWidth: 40))” — claude could not be recovered", .color(.red)),
+            kind: .error, fields: ["kind": "not_sent", "text": .string(line)])
+    }
+}
+
+/// The CLI's echoes of a change a command made, held back so that the change is said once.
+struct PendingEchoes: Sendable {
+    private var permissionMode: String?
+    private var model = false
+
+    mutating func expectPermissionMode(_ mode: String) { permissionMode = mode }
+    mutating func expectModel() { model = true }
+
+    /// Whether `event` is an expected echo (each is swallowed once).
+    mutating func swallows(_ event: SessionEvent) -> Bool {
+        switch event {
+        case .status(.permissionModeChanged(let mode)) where mode == permissionMode:
+            permissionMode = nil
+            return true
+        case .status(.localCommandOutput(let text)) where model && text.hasPrefix("Set model to"):
+            model = false
+            return true
+        default:
+            return false
+        }
     }
 }

@@ -3,7 +3,7 @@ import AgentSession
 
 /// The session's timing settings from the command line and the environment
 /// (`--stall-timeout`, `PARLEY_STALL_TIMEOUT`, `PARLEY_RESTART_DELAYS`,
-/// `PARLEY_INTERRUPT_GRACE`), checked so that no number can crash Parley: each must be a finite
+/// `PARLEY_INTERRUPT_GRACE`, `PARLEY_INITIALIZE_TIMEOUT`), checked so that no number can crash Parley: each must be a finite
 /// number of seconds within ``maximumSeconds``, else start-up stops with a one-line error.
 enum SessionTuning {
     /// The largest number of seconds any of these settings takes: one day.
@@ -35,6 +35,10 @@ enum SessionTuning {
         }
         if let grace = environment["PARLEY_INTERRUPT_GRACE"] {
             options.interruptGrace = try seconds(grace, name: "PARLEY_INTERRUPT_GRACE")
+        }
+        if let deadline = environment["PARLEY_INITIALIZE_TIMEOUT"] {
+            let duration = try seconds(deadline, name: "PARLEY_INITIALIZE_TIMEOUT")
+            if duration > .zero { options.initializeTimeout = duration }
         }
         return options
     }

@@ -17,6 +17,9 @@ struct Directives {
     var slowMS = 0
     var delayMS = 0
     var words: Int?
+    var numbered: Int?
+    /// `fc:notloggedin`: answer as a CLI without credentials does.
+    var notLoggedIn = false
     var tool = false
     var toolSleepMS = 0
     var crash: CrashKind?
@@ -48,6 +51,8 @@ struct Directives {
     var table = false
     /// `fc:lonesurrogate`: the reply ends with half an emoji, written as the escape `\ud83d`.
     var loneSurrogate = false
+    /// `fc:strayresult`: a `result` for another message comes first (before `init`).
+    var strayResult = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -82,6 +87,7 @@ struct Directives {
             case "slow": slowMS = max(0, int ?? 100)
             case "delay": delayMS = max(0, int ?? 1000)
             case "words": words = max(0, int ?? 100)
+            case "numbered": numbered = max(1, int ?? 100)
             case "tool": tool = true
             case "toolsleep": toolSleepMS = max(0, int ?? 1000); tool = true
             case "crash": crash = .exit(Int32(truncatingIfNeeded: int ?? 1)); crashPoint = at ?? crashPoint
@@ -93,6 +99,7 @@ struct Directives {
             case "stderr": stderrMB = double ?? 1
             case "hang": hang = true
             case "error": errorStatus = int ?? 500
+            case "notloggedin": notLoggedIn = true
             case "maxturns": maxTurns = true
             case "permission": permissionTool = (value?.isEmpty == false) ? value : "Write"
             case "thinking": thinking = true
@@ -107,6 +114,7 @@ struct Directives {
             case "subagent": subagent = true
             case "table": table = true
             case "lonesurrogate": loneSurrogate = true
+            case "strayresult": strayResult = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }

@@ -43,6 +43,14 @@ final class StdinReader: @unchecked Sendable {
             fatalParse(text)
         }
         guard case .object(let object) = value, let type = object["type"]?.stringValue else { return }
+        switch hostility {
+        case .silent, .closeStdout: return
+        case .nonJSON:
+            out.emit(Array("this is not JSON: the CLI is broken\n".utf8))
+            return
+        case .mute where type != "control_request": return
+        default: break
+        }
         switch type {
         case "user": handleUser(object)
         case "control_request": handleControl(object)
@@ -215,6 +223,10 @@ final class StdinReader: @unchecked Sendable {
                 command("cost", "Show the total cost and duration of the current session", ""),
                 command("model", "Set the AI model for Claude Code", "[model]"),
                 command("review", "Review a pull request", "[pr-number]"),
+                command("doctor", "Health-check the user's Claude Code setup", ""),
+                command("config", "Set a setting by key", "key=value"),
+                command("heapdump", "Dump the JS heap to the Desktop", ""),
+                command("__remote-workflow", "Run the workflow script delivered in this session environment", ""),
             ])),
             ("agents", .a([])),
             ("output_style", .safe("default")),
@@ -244,6 +256,23 @@ func lifecycle(_ uuid: String, _ state: String, _ sid: String) -> J {
         ("uuid", .safe(newUUID())), ("session_id", .s(sid)),
     ])
 }
+
+/// `FAKE_CLAUDE_HOSTILE`: a broken CLI, for Parley's "a script always ends" tests.
+enum Hostility: String {
+    /// Reads stdin and writes nothing at all, not even the answer to `initialize`.
+    case silent
+    /// Answers control requests (`initialize` too) but never runs a turn.
+    case mute
+    /// Answers every stdin line with a line that is not JSON, and nothing else.
+    case nonJSON = "non-json"
+    /// Closes its stdout at once, then reads and ignores stdin.
+    case closeStdout = "close-stdout"
+
+    /// Whether the process outlives stdin EOF (until a signal), like a hung CLI.
+    var outlivesEOF: Bool { self == .silent || self == .closeStdout }
+}
+
+let hostility = ProcessInfo.processInfo.environment["FAKE_CLAUDE_HOSTILE"].flatMap(Hostility.init(rawValue:))
 
 /// `FAKE_CLAUDE_DEAF=1`: interrupt control requests are acknowledged and ignored (a hung CLI);
 /// only SIGINT or stronger stops a turn.

@@ -185,6 +185,7 @@ final class TurnRunner {
             return
         }
 
+        if d.strayResult { strayResult() }
         emit(initLine(historyTurns: earlier.count))
         if cfg.replayUserMessages {
             for message in batch {
@@ -213,8 +214,8 @@ final class TurnRunner {
             return
         }
 
-        if let status = d.errorStatus {
-            apiError(status)
+        if d.notLoggedIn || d.errorStatus != nil {
+            apiError(d.errorStatus ?? 401, text: d.notLoggedIn ? "Not logged in · Please run /login" : nil)
             finish(batch)
             return
         }
@@ -234,6 +235,9 @@ final class TurnRunner {
             safeText = true
         } else if let n = d.words {
             finalText = makeWords(n)
+        } else if let n = d.numbered {
+            finalText = (1...max(1, n)).map { "w" + String(repeating: "0", count: max(0, 3 - String($0).count)) + String($0) }
+                .joined(separator: " ")
         } else {
             finalText = "Echo: " + prompt
         }
@@ -722,7 +726,8 @@ final class TurnRunner {
         }
     }
 
-    func apiError(_ status: Int) {
+    /// An API error turn; `text` replaces the error text (and means no retries).
+    func apiError(_ status: Int, text override: String? = nil) {
         if cfg.partial { emit(system("status", [("status", .safe("requesting"))])) }
         let (retryKind, assistantError, errorType): (String, String, String)
         switch status {
@@ -735,7 +740,7 @@ final class TurnRunner {
         default: (retryKind, assistantError, errorType) = ("unknown", "unknown", "api_error")
         }
         let retryable = [401, 408, 429, 500, 502, 503, 504, 529].contains(status)
-        if retryable {
+        if retryable && override == nil {
             for attempt in 0..<cfg.maxRetries {
                 emit(system("api_retry", [
                     ("attempt", .i(attempt + 1)), ("max_retries", .i(cfg.maxRetries)),
@@ -746,6 +751,7 @@ final class TurnRunner {
         var text = "API Error: \(status) fake \(errorType) (HTTP \(status))"
         if status >= 500 { text += ". This is a server-side issue, usually temporary — try again in a moment." }
         if d.hostile { text += " " + hostileText }
+        if let override { text = override }
         emit(.o([
             ("type", .safe("assistant")),
             ("message", .o([
@@ -893,6 +899,18 @@ final class TurnRunner {
             ("model_usage_since_last_result", modelUsage(model, inTokens, outTokens, turnCost)),
         ]
         emit(.o(f))
+    }
+
+    /// `fc:strayresult`: a finished-looking `result` that belongs to another message (its
+    /// `user_message_uuid(s)` name a uuid never sent), before this turn's own output.
+    func strayResult() {
+        let other = newUUID()
+        emit(.o([
+            ("type", .safe("result")), ("subtype", .safe("success")), ("is_error", .b(false)),
+            ("result", .safe("stray result")), ("num_turns", .i(1)), ("duration_ms", .i(0)), ("session_id", .s(sid)),
+            ("total_cost_usd", .i(0)), ("uuid", .safe(newUUID())),
+            ("user_message_uuid", .s(other)), ("user_message_uuids", .a([.s(other)])),
+        ]))
     }
 
     // MARK: init and history

@@ -99,6 +99,7 @@ let output = Output()
 let shared = Shared(cfg: config, out: output, sessionID: sessionID, history: history)
 
 let signalSources = installSignalHandlers(shared)
+if hostility == .closeStdout { close(1) }
 
 if config.inputFormat == "stream-json" {
     let reader = StdinReader(shared)
@@ -119,5 +120,8 @@ while true {
     if batch.isEmpty { break }
     runner.run(batch)
     if shared.locked({ shared.exitAfterTurn }) { terminate(0) }
+}
+if hostility?.outlivesEOF == true {
+    while true { pause() }
 }
 terminate(shared.locked { shared.lastResultIsError } ? 1 : 0)

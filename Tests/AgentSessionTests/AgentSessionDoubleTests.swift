@@ -202,30 +202,31 @@ import Glibc
     }
 
     @Test func crashOnEveryStartGivesUpAfterThreeAttemptsAndRestartResets() async throws {
-        let harness = DoubleHarness()
-        defer { harness.directory.remove() }
-        let configuration = harness.configuration(extraEnvironment: ["FAKE_CLAUDE_CRASH_STARTS": "4", "FAKE_CLAUDE_CRASH_ON_START": "3"])
-        let session = AgentSession(configuration: configuration, options: DoubleHarness.fastOptions)
-        let events = EventCollector(session)
-        await session.send("hello")
-        await events.settled(session)
-        let failure = await events.waitFor { if case .failed = $0 { true } else { false } }
-        guard case .failed(.crashedRepeatedly(let attempts, let status, _))? = failure else {
-            Issue.record("expected a crashedRepeatedly failure, got \(String(describing: failure))"); return
+        let crashing = ["FAKE_CLAUDE_CRASH_STARTS": "4", "FAKE_CLAUDE_CRASH_ON_START": "3"]
+        try await withDoubleSession(extraEnvironment: crashing) { session, _ in
+            let events = EventCollector(session)
+            await session.send("hello")
+            await events.settled(session)
+            let failure = await events.waitFor { if case .failed = $0 { true } else { false } }
+            guard case .failed(.crashedRepeatedly(let attempts, let status, _))? = failure else {
+                Issue.record("expected a crashedRepeatedly failure, got \(String(describing: failure))"); return
+            }
+            #expect(attempts == 4)
+            #expect(status == .exited(3))
+            #expect(await events.pids.count == 4)
+            // Nothing waits forever (issue 12, point 3): the queued message is reported, not lost,
+            // and a message sent while failed is refused at once.
+            #expect(await session.queuedMessages.isEmpty)
+            #expect(await events.events.contains { if case .messageNotAnswered(let message, .sessionFailed) = $0 { message.text == "hello" } else { false } })
+            await session.send("refused")
+            #expect(await events.waitFor { if case .messageNotAnswered(let message, .sessionFailed) = $0 { message.text == "refused" } else { false } } != nil)
+            // A manual restart resets the count and the fifth start works (the double only crashes
+            // four times).
+            await session.restart()
+            await session.send("again")
+            await events.settled(session)
+            #expect(await events.completedTurns.map(\.message.text) == ["again"])
         }
-        #expect(attempts == 4)
-        #expect(status == .exited(3))
-        #expect(await events.pids.count == 4)
-        // No process ever began the turn, so the message is still first in line, not lost.
-        #expect(await session.queuedMessages.map(\.text) == ["hello"])
-        #expect(!(await events.events.contains { if case .messageNotAnswered = $0 { true } else { false } }))
-        // While failed, messages wait in the queue; a manual restart resets the count and the
-        // fifth start works (the double only crashes four times).
-        await session.send("again")
-        await session.restart()
-        await events.settled(session)
-        #expect(await events.completedTurns.map(\.message.text) == ["hello", "again"])
-        await session.terminate()
     }
 
     @Test func stderrFloodDuringAStreamedReplyDoesNotDeadlock() async throws {

@@ -84,6 +84,31 @@ struct DoubleHarness {
         terminateGrace: .seconds(2), interruptGrace: .seconds(2), stallTimeout: nil)
 }
 
+/// Runs `body` with a session on the double and always terminates it (and removes the
+/// double's directory) afterwards, also when `body` throws.
+func withDoubleSession<T>(
+    options: SessionOptions = DoubleHarness.fastOptions, extraEnvironment: [String: String] = [:],
+    _ body: (AgentSession, DoubleHarness) async throws -> T
+) async throws -> T {
+    let harness = DoubleHarness()
+    let session = AgentSession(configuration: harness.configuration(extraEnvironment: extraEnvironment), options: options)
+    let result: Result<T, any Error>
+    do { result = .success(try await body(session, harness)) } catch { result = .failure(error) }
+    await session.terminate()
+    harness.directory.remove()
+    return try result.get()
+}
+
+/// Whether `session` settles within `limit`: polls, so it returns in time either way.
+func settles(_ session: AgentSession, within limit: Duration) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if await session.isSettled { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return await session.isSettled
+}
+
 func isTurnCompleted(_ event: SessionEvent) -> Bool {
     if case .turnCompleted = event { return true }
     return false

@@ -274,8 +274,115 @@ import StreamJSON
         var machine = SessionStateMachine()
         _ = machine.handle(.send(message(1)))
         let actions = machine.handle(.spawnFailed(.claudeNotFound(searched: "PATH")))
-        #expect(emitted(actions) == [.failed(.claudeNotFound(searched: "PATH"))])
+        // Said once; what waited is reported instead of waiting forever (issue 12, point 3).
+        #expect(emitted(actions) == [.failed(.claudeNotFound(searched: "PATH")),
+                                     .messageNotAnswered(message(1), reason: .sessionFailed)])
         #expect(!actions.contains { if case .scheduleRestart = $0 { true } else { false } })
-        #expect(machine.queue.map(\.id) == ["m1"])  // kept for a manual restart
+        #expect(machine.queue.isEmpty)
+        #expect(machine.isSettled)
+    }
+
+    @Test func aFailedSessionRefusesMessagesUntilARestart() {
+        var machine = SessionStateMachine()
+        _ = machine.handle(.start)
+        _ = machine.handle(.spawnFailed(.claudeNotFound(searched: "PATH")))
+        #expect(emitted(machine.handle(.send(message(2)))) == [.messageNotAnswered(message(2), reason: .sessionFailed)])
+        #expect(machine.queue.isEmpty && machine.isSettled)
+        #expect(machine.handle(.restart(fresh: false)) == [.spawn(.fresh)])
+        _ = machine.handle(.spawned)
+        #expect(writes(machine.handle(.send(message(3)))) == ["text 3"])
+    }
+
+    @Test func repeatedCrashesReportTheQueueWhenTheSessionFails() {
+        var machine = idleMachine(policy: .init(delays: [.zero], maxAttempts: 1))
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.send(message(2)))
+        _ = machine.handle(.childExited(.exited(1), stderrTail: []))
+        _ = machine.handle(.restartTimerFired(attempt: 1))
+        _ = machine.handle(.spawned)
+        let actions = machine.handle(.childExited(.exited(1), stderrTail: []))
+        #expect(emitted(actions).contains(.messageNotAnswered(message(2), reason: .sessionFailed)))
+        #expect(machine.queue.isEmpty && machine.isSettled)
+    }
+
+    // MARK: Stalls and an unanswered initialize (scripted use)
+
+    @Test func aStalledTurnIsInterruptedAndNotAnswered() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        let actions = machine.handle(.stallTimedOut(messageID: "m1"))
+        #expect(actions.contains(.scheduleInterruptTimeout(messageID: "m1")))
+        #expect(actions.contains { if case .write(.controlRequest(_, .interrupt)) = $0 { true } else { false } })
+        // The CLI ends the turn on the interrupt: the message still counts as not answered.
+        let ended = emitted(machine.handle(.childMessage(result(["m1"]))))
+        #expect(ended.contains { if case .turnCompleted = $0 { true } else { false } })
+        #expect(ended.contains(.messageNotAnswered(message(1), reason: .stalled)))
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func aStalledTurnWhoseInterruptHangsIsStoppedAndResumed() {
+        var machine = idleMachine()
+        _ = machine.handle(.childMessage(initEvent()))
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.stallTimedOut(messageID: "m1"))
+        let actions = machine.handle(.interruptTimedOut(messageID: "m1"))
+        #expect(actions.contains(.signalInterrupt) && actions.contains(.stopProcess))
+        #expect(emitted(actions) == [.messageNotAnswered(message(1), reason: .stalled)])
+        #expect(machine.phase == .stopping(then: .start(.resume(sessionID: "s1"))))
+    }
+
+    @Test func aStallOfAnotherTurnChangesNothing() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        #expect(machine.handle(.stallTimedOut(messageID: "m0")).isEmpty)
+        #expect(machine.isBusy)
+    }
+
+    @Test func anUnansweredInitializeStopsTheProcessAndFailsTheSession() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.send(message(2)))
+        let actions = machine.handle(.initializeTimedOut(after: .seconds(5)))
+        #expect(actions.first == .stopProcess)
+        #expect(emitted(actions) == [.messageNotAnswered(message(1), reason: .sessionFailed)])
+        let exited = emitted(machine.handle(.childExited(.signaled(15), stderrTail: [])))
+        #expect(exited.contains(.failed(.initializeTimedOut(after: .seconds(5)))))
+        #expect(exited.contains(.messageNotAnswered(message(2), reason: .sessionFailed)))
+        #expect(machine.phase == .failed(.initializeTimedOut(after: .seconds(5))) && machine.isSettled)
+    }
+
+    // MARK: Turn boundaries (issue 12, point 5)
+
+    @Test func aResultForAnotherMessageDoesNotEndTheTurn() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        _ = machine.handle(.send(message(2)))
+        let stray = emitted(machine.handle(.childMessage(result(["m9"]))))
+        #expect(stray == [.status(.unmatchedResult(expected: message(1), resultFor: ["m9"]))])
+        #expect(machine.currentMessage == message(1))
+        #expect(machine.queue == [message(2)])
+        // Its own result ends it, and the next message goes out.
+        let own = machine.handle(.childMessage(result(["m1"])))
+        #expect(emitted(own).contains { if case .turnCompleted(let summary) = $0 { summary.message == message(1) } else { false } })
+        #expect(writes(own) == ["text 2"])
+        #expect(machine.completedTurns == 1)
+    }
+
+    @Test func aResultWithoutUUIDsStillEndsTheTurn() {
+        var machine = idleMachine()
+        _ = machine.handle(.send(message(1)))
+        #expect(emitted(machine.handle(.childMessage(result()))).contains { if case .turnCompleted = $0 { true } else { false } })
+    }
+
+    // MARK: Model and permission mode (one source of truth)
+
+    @Test func modelAndPermissionModeFollowTheConfigurationThenTheCLI() {
+        var machine = SessionStateMachine(model: "sonnet", permissionMode: "plan")
+        #expect(machine.model == "sonnet" && machine.permissionMode == "plan")
+        _ = machine.handle(.childMessage(.system(.initialized(SessionInit(sessionID: "s", model: "claude-x", permissionMode: "default")))))
+        #expect(machine.model == "claude-x" && machine.permissionMode == "default")
+        _ = machine.handle(.modelChanged("opus"))
+        _ = machine.handle(.permissionModeChanged("acceptEdits"))
+        #expect(machine.model == "opus" && machine.permissionMode == "acceptEdits")
     }
 }

@@ -103,7 +103,9 @@ import Testing
             + "  (claude calls it “Read”; ␛[1A␛[2K␍? Allow Read(notes.txt)? [y]es / [n]o / [a]lways)"
         #expect(seen.visibleScreen.contains(question), "\(seen)")
         #expect(!seen.visibleScreen.split(separator: "\n").contains { $0.hasPrefix("? Allow Read") }, "\(seen)")
+        try await Task.sleep(for: .milliseconds(700))  // an answer is a deliberate key once the question is visible
         terminal.send("n")
+        try await terminal.waitFor("reason for no")
         terminal.send("Enter")
         try await terminal.waitFor("Echo: denied")
         terminal.send("C-d")

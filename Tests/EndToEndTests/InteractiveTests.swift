@@ -289,6 +289,7 @@ import Glibc
         terminal.type("write it fc:permission=Write", enter: true)
         try await terminal.waitFor("Allow Write(")
         try await terminal.waitFor("allow? [y/n/a]")
+        try await Task.sleep(for: .milliseconds(700))  // an answer is a key pressed once the question has been visible a moment
         terminal.type("y")
         try await terminal.waitFor("  allowed")
         try await terminal.waitFor(awaiting: "the prompt back") { _ in terminal.cursorLine().hasPrefix("parley ›") }
@@ -298,6 +299,7 @@ import Glibc
         // n: one key, then a reason line that reaches the model.
         terminal.type("again fc:permission=Write", enter: true)
         try await terminal.waitFor("allow? [y/n/a]")
+        try await Task.sleep(for: .milliseconds(700))
         terminal.type("n")
         try await terminal.waitFor("reason for no")
         terminal.type("not today", enter: true)
@@ -306,11 +308,14 @@ import Glibc
         answers = fixture.record.stdinLines.filter { $0["type"] == "control_response" }
         #expect(answers.last?["response"]?["response"]?["behavior"] == "deny")
         #expect(answers.last?["response"]?["response"]?["message"]?.stringValue?.contains("not today") == true)
-        // Any other key is not an answer: the question stays.
+        // Any other key is not an answer: it is typed into the line and the question stays.
         terminal.type("third fc:permission=Write", enter: true)
         try await terminal.waitFor("allow? [y/n/a]")
+        try await Task.sleep(for: .milliseconds(700))
         terminal.type("x")
-        try await terminal.waitFor("press y (yes), n (no) or a (always)")
+        try await terminal.waitFor(awaiting: "x typed into the line") { _ in terminal.cursorLine().contains("› x") }
+        terminal.send("C-u")
+        try await Task.sleep(for: .milliseconds(700))
         terminal.type("a")
         try await terminal.waitFor("allowed for this session")
     }

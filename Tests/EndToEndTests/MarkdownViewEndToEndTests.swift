@@ -32,8 +32,7 @@ import Testing
         #expect(table.contains { $0.hasPrefix("│ --color │  auto   │") }, "screen:\n\(screen)")
         #expect(table.contains { $0.contains("claude runs in | also") || $0.contains("| also for tools") }, "screen:\n\(screen)")
         #expect(table.count > 7, "the long cells wrap: screen:\n\(screen)")
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED")
+        try await quitParley(terminal)
     }
 
     @Test func scriptedStdoutKeepsTheTablesMarkdown() async throws {

@@ -42,3 +42,51 @@ import Testing
         #expect(costs[1] > costs[0], "the cost dropped after the restart: \(costs)")
     }
 }
+
+/// Issue 13.10: each change and each error is said once, in Parley's words.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct SaidOnceTests {
+    @Test func changesAndErrorsAreSaidOnceWithoutInternalNames() throws {
+        let fixture = PipedFixture()
+        defer { fixture.directory.remove() }
+        let outcome = try fixture.run("hi\n/permissions acceptEdits\n/model sonnet\n/model bogus\n/permissions yolo\n/compact\nboom fc:error=500\n",
+                                      timeout: 90)
+        let stderr = outcome.stderr
+        func count(_ text: String) -> Int { stderr.components(separatedBy: text).count - 1 }
+        #expect(count("permission mode") == 2, "one confirmation, one refusal: \(stderr)")
+        #expect(stderr.contains("● permission mode acceptEdits\n"), "stderr: \(stderr)")
+        #expect(!stderr.contains("Set model to") && !stderr.contains("`"), "the CLI's raw echo: \(stderr)")
+        #expect(count("● model claude-sonnet-5-5") == 1, "stderr: \(stderr)")
+        #expect(stderr.contains("model not changed: Model 'bogus' not found"), "stderr: \(stderr)")
+        #expect(stderr.contains("permission mode not changed: “yolo” is not a mode"), "stderr: \(stderr)")
+        #expect(!stderr.contains("set_model") && !stderr.contains("set_permission_mode"), "internal names: \(stderr)")
+        #expect(count("API Error: 500") == 1, "the API error twice: \(stderr)")
+        #expect(stderr.contains("✗ turn failed (api_error): API Error: 500"), "stderr: \(stderr)")
+        #expect(stderr.contains("conversation compacted (12 tokens of conversation; 2548 tokens in context now)"), "stderr: \(stderr)")
+        #expect(outcome.status == 1)
+    }
+
+    @Test func jsonOutputKeepsEveryEvent() throws {
+        let fixture = PipedFixture()
+        defer { fixture.directory.remove() }
+        let outcome = try fixture.run("hi\n/permissions acceptEdits\nagain\n", ["--output-format", "json"], timeout: 60)
+        #expect(outcome.stdout.contains("{\"kind\":\"permission_mode\",\"mode\":\"acceptEdits\",\"type\":\"status\"}"), "stdout: \(outcome.stdout)")
+        #expect(outcome.stdout.contains("\"message\":\"● permission mode acceptEdits\""), "stdout: \(outcome.stdout)")
+    }
+
+    @Test func aCommandClaudeAnswersItselfHasNoTurnFooter() async throws {
+        let fixture = InteractiveTests.Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("hi", enter: true)
+        try await terminal.waitFor("out tokens")
+        terminal.type("/cost", enter: true)
+        try await terminal.waitFor("Total duration (wall)")
+        terminal.type("/status", enter: true)
+        let after = try await terminal.waitFor("permission mode")
+        #expect(after.components(separatedBy: "out tokens").count == 2, "a footer for /cost:\n\(after)")
+        #expect(!after.contains("0 in · 0 out tokens"), "screen:\n\(after)")
+        terminal.send("C-d")
+        try await terminal.waitFor("PARLEY-EXITED")
+    }
+}

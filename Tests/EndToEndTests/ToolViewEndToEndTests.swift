@@ -55,8 +55,7 @@ import Testing
         terminal.type("/diff", enter: true)
         let diffScreen = try await terminal.waitFor { lines($0).contains("Updated fake_edit.txt (+2 -2)") }
         #expect(lines(diffScreen).contains("     4 + GAMMA"))
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED")
+        try await quitParley(terminal)
     }
 
     @Test func parallelCallsGetLabelledResultsAndAReadIsSummarised() async throws {
@@ -72,8 +71,7 @@ import Testing
             "  ⎿  Read 12 lines",  // right under its call: no label
             "  ↳ Bash(echo one)", "  ⎿  one", "  ↳ Bash(echo two)", "  ⎿  two",
         ], "screen:\n\(screen)")
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED")
+        try await quitParley(terminal)
     }
 
     @Test func aSubagentsWorkIsNestedUnderItsCallWithoutItsInternals() async throws {
@@ -92,8 +90,7 @@ import Testing
         for noise in ["agentId", "SendMessage", "Async agent", "◦ task:", "◦ run a tool: started"] {
             #expect(!screen.contains(noise), "\(noise) shown: screen:\n\(screen)")
         }
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED")
+        try await quitParley(terminal)
     }
 
     @Test func scriptedModeShowsThePlainDiffOnStderr() async throws {
@@ -134,5 +131,17 @@ import Testing
         let taskResult = events.first { $0["type"] == "tool_result" && $0["tool_use_id"] == task["id"] }
         #expect(taskResult?["summary"] == "Working in the background")
         #expect(taskResult?["content"]?.stringValue?.contains("agentId") == true)  // content stays whole
+    }
+}
+
+/// Leaves parley with Ctrl-D; a second Ctrl-D when a turn (e.g. the CLI's own follow-up) still runs.
+func quitParley(_ terminal: TmuxTerminal) async throws {
+    terminal.send("C-d")
+    let screen = try await terminal.waitFor(awaiting: "parley to exit or ask again", timeout: .seconds(20)) {
+        $0.contains("PARLEY-EXITED") || $0.contains("press Ctrl-D again")
+    }
+    if !screen.contains("PARLEY-EXITED") {
+        terminal.send("C-d")
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
     }
 }

@@ -14,15 +14,24 @@ import Glibc
         return (ends[0], ends[1])
     }
 
+    /// Runs a blocking body on a thread of its own: the cooperative pool has one thread per
+    /// core (two here), and two tests blocked in a write on it would starve the tasks that
+    /// would unblock them.
+    private func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: body()) }.start()
+        }
+    }
+
     @Test func aWriteWaitingOnAFullPipeEndsOnStop() async throws {
         let (readEnd, writeEnd) = makePipe()
         defer { close(readEnd); close(writeEnd) }
         let output = StoppableOutput()
         let big = String(repeating: "x", count: 1 << 20)  // 16 times what the pipe holds
-        let outcome = Task.detached { output.write(big, fd: writeEnd) }
+        async let outcome = onThread { output.write(big, fd: writeEnd) }
         try await Task.sleep(for: .milliseconds(300))  // now waiting for room
         output.stop()
-        let result = await outcome.value
+        let result = await outcome
         #expect(result == .stopped)
         // What fits still goes out after the stop: drain the pipe, then a short write succeeds.
         var buffer = [UInt8](repeating: 0, count: 1 << 17)
@@ -45,7 +54,7 @@ import Glibc
         let (readEnd, writeEnd) = makePipe()
         defer { close(readEnd) }
         let text = (0..<20_000).map { "line \($0)\n" }.joined()
-        let reader = Task.detached { () -> String in
+        async let received = onThread { () -> String in
             var data = Data()
             var buffer = [UInt8](repeating: 0, count: 7000)
             while true {
@@ -56,8 +65,9 @@ import Glibc
             }
             return String(decoding: data, as: UTF8.self)
         }
-        #expect(StoppableOutput().write(text, fd: writeEnd) == .written)
+        let written = await onThread { StoppableOutput().write(text, fd: writeEnd) }
+        #expect(written == .written)
         close(writeEnd)
-        #expect(await reader.value == text)
+        #expect(await received == text)
     }
 }

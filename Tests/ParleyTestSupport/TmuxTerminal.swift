@@ -48,6 +48,17 @@ public final class TmuxTerminal: @unchecked Sendable {
         if enter { send("Enter") }
     }
 
+    /// Pastes `text` as a terminal does: wrapped in bracketed-paste markers when the program
+    /// asked for them (`\e[?2004h`), with newlines as carriage returns.
+    public func paste(_ text: String) {
+        do {
+            try run(["set-buffer", "-b", "paste", "--", text])
+            try run(["paste-buffer", "-p", "-d", "-b", "paste", "-t", session])
+        } catch {
+            Issue.record("tmux could not paste: \(error)")
+        }
+    }
+
     /// Resizes the terminal (the program gets SIGWINCH).
     public func resize(width: Int, height: Int) {
         try? run(["resize-window", "-t", session, "-x", String(width), "-y", String(height)])

@@ -23,6 +23,7 @@ import Testing
         terminal.type("please mock-write now", enter: true)
         let screen = try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(30))
         #expect(screen.contains("Allow Write("))
+        usleep(700_000)  // a deliberate key, once the question has been visible a moment
         terminal.type("y")
         try await terminal.waitFor(awaiting: "“allowed” and the turn footer", timeout: .seconds(30)) {
             $0.contains("  allowed") && $0.contains("─ ")

@@ -73,8 +73,7 @@ import Testing
         if let one = shown.firstIndex(of: "  ↳ Bash(echo one)") { #expect(shown[one + 1] == "  ⎿  one") }
         if let two = shown.firstIndex(of: "  ↳ Bash(echo two)") { #expect(shown[two + 1] == "  ⎿  two") }
         #expect(shown.filter { $0.hasPrefix("     ") }.allSatisfy { $0.count <= 60 })
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 
     @Test func aSubagentsWorkIsNestedUnderItsCallWithTheRealCLI() async throws {
@@ -99,8 +98,7 @@ import Testing
         for noise in ["agentId", "SendMessage", "Async agent", "◦ task: ", "run a tool: started"] {
             #expect(!screen.contains(noise), "\(noise) shown: screen:\n\(screen)")
         }
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 
     @Test func aTableInARealReplyIsDrawnToFitTheTerminal() async throws {
@@ -120,8 +118,7 @@ import Testing
         #expect(table.allSatisfy { $0.count <= 60 && $0.count == table[0].count }, "screen:\n\(screen)")
         #expect(table.contains { $0.hasPrefix("│ --color │  auto   │") }, "screen:\n\(screen)")
         #expect(!screen.contains("|:-------|"))
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 
     @Test func scriptedAndJSONOutputOfAnEditWithTheRealCLI() async throws {
@@ -145,5 +142,17 @@ import Testing
         let summaries = objects.filter { $0["type"] == "tool_result" }.compactMap { $0["summary"]?.stringValue }
         #expect(summaries.contains("Read 3 lines"), "stdout: \(json.stdout)")
         #expect(summaries.contains { $0.hasSuffix("notes.txt (+2 -1)") }, "stdout: \(json.stdout)")
+    }
+}
+
+/// Leaves parley with Ctrl-D; a second Ctrl-D when a turn (e.g. the CLI's own follow-up) still runs.
+func quitParley(_ terminal: TmuxTerminal) async throws {
+    terminal.send("C-d")
+    let screen = try await terminal.waitFor(awaiting: "parley to exit or ask again", timeout: .seconds(20)) {
+        $0.contains("PARLEY-EXITED") || $0.contains("press Ctrl-D again")
+    }
+    if !screen.contains("PARLEY-EXITED") {
+        terminal.send("C-d")
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
     }
 }

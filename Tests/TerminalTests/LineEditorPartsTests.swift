@@ -77,21 +77,78 @@ struct LiveOutputTests {
         #expect(bytes == "\r\u{1B}[1A\u{1B}[J\u{1B}[0;1mbold\u{1B}[0m more\r\n")
     }
 
-    @Test func statusIsHeldUntilTheStreamedLineEnds() {
+    @Test func aStatusDuringAStreamedLineShowsAtOnceBelowItUntilTheLineEnds() {
         var live = LiveOutput()
         let first = live.renderText([.text("partial"), .status("queued (1)")], editAreaCursorRow: 0, columns: 40, color: false)
-        #expect(first == "\r\u{1B}[Jpartial\r\n")
+        #expect(first == "\r\u{1B}[Jpartial\r\nqueued (1)\r\n")
         #expect(live.heldStatuses.count == 1)
+        // The next chunk rewrites the live row and the status under it; the line's end places
+        // the status after it, for good.
         let second = live.renderText([.text(" done\n")], editAreaCursorRow: 0, columns: 40, color: false)
-        #expect(second == "\r\u{1B}[1A\u{1B}[Jpartial done\r\nqueued (1)\r\n")
+        #expect(second == "\r\u{1B}[2A\u{1B}[Jpartial done\r\nqueued (1)\r\n")
         #expect(live.heldStatuses.isEmpty)
+    }
+
+    @Test func streamedTextWrapsAtWordsWithHardBreaks() {
+        var live = LiveOutput()
+        let bytes = live.renderText([.text("alpha beta gamma")], editAreaCursorRow: 0, columns: 10, color: false)
+        #expect(bytes == "\r\u{1B}[Jalpha beta\r\ngamma\r\n")
+        // A word that arrives in pieces moves as a whole when it does not fit.
+        _ = live.renderText([.text(" del")], editAreaCursorRow: 0, columns: 10, color: false)
+        let next = live.renderText([.text("ta")], editAreaCursorRow: 0, columns: 10, color: false)
+        #expect(next == "\r\u{1B}[1A\u{1B}[Jgamma\r\ndelta\r\n")
+        #expect(live.liveRow.map(\.text).joined() == "delta")
+    }
+
+    @Test func onlyADeliberateKeyAnswersAQuestion() {
+        var gate = DeliberateKey()
+        gate.keysArrived(at: 9.8)  // typing before the question
+        gate.observe(request: 1, now: 10.0)
+        gate.keysArrived(at: 10.1)  // type-ahead: too soon after the question and the last key
+        #expect(!gate.answers(lineIsEmpty: true, aloneInBatch: true))
+        gate.keysArrived(at: 10.4)  // visible for 0.4 s only
+        #expect(!gate.answers(lineIsEmpty: true, aloneInBatch: true))
+        gate.keysArrived(at: 11.0)  // visible, after a pause
+        #expect(gate.answers(lineIsEmpty: true, aloneInBatch: true))
+        #expect(!gate.answers(lineIsEmpty: false, aloneInBatch: true))  // a half-typed line
+        #expect(!gate.answers(lineIsEmpty: true, aloneInBatch: false))  // a paste or burst
+        gate.observe(request: 2, now: 11.2)  // a new question starts its own settle time
+        gate.keysArrived(at: 11.8)
+        #expect(gate.answers(lineIsEmpty: true, aloneInBatch: true))
+        gate.observe(request: 0, now: 12)
+        gate.keysArrived(at: 13)
+        #expect(!gate.answers(lineIsEmpty: true, aloneInBatch: true))
+    }
+
+    @Test func historySearchFindsTheNewestMatchThenOlderOnes() {
+        var search = HistorySearch(entries: ["git status", "make test", "git push", "ls"])
+        search.type("g")
+        search.type("i")
+        #expect(search.match == "git push")
+        search.older()
+        #expect(search.match == "git status")
+        search.older()  // nothing older: stays
+        #expect(search.match == "git status")
+        search.type("x")
+        #expect(search.match == nil)
+        search.deleteBackward()
+        #expect(search.match == "git push")
+    }
+
+    @Test func aNarrowerTerminalGetsTheLiveRowLaidOutAgain() {
+        var live = LiveOutput()
+        _ = live.renderText([.text("one two three four")], editAreaCursorRow: 0, columns: 40, color: false)
+        // At 10 columns the terminal shows the 18-column live row on 2 rows: erase both.
+        let bytes = live.renderText([], editAreaCursorRow: 0, columns: 10, color: false)
+        #expect(bytes == "\r\u{1B}[2A\u{1B}[Jone two\r\nthree four\r\n")
+        #expect(live.liveRow.map(\.text).joined() == "three four")
     }
 
     @Test func endLineClosesTheLiveRow() {
         var live = LiveOutput()
         _ = live.renderText([.text("tail"), .status("s")], editAreaCursorRow: 0, columns: 40, color: false)
         let bytes = live.renderText([.endLine, .status("t")], editAreaCursorRow: 0, columns: 40, color: false)
-        #expect(bytes == "\r\u{1B}[1A\u{1B}[Jtail\r\ns\r\nt\r\n")
+        #expect(bytes == "\r\u{1B}[2A\u{1B}[Jtail\r\ns\r\nt\r\n")
         #expect(!live.hasLiveRow)
     }
 
@@ -248,15 +305,28 @@ struct HistoryFileTests {
         #expect(channel.pendingTextBytes == 0)
     }
 
-    @Test func aClosedEditorNeverMakesAWriterWait() async throws {
+    @Test(.timeLimit(.minutes(1))) func aClosedEditorNeverMakesAWriterWait() async throws {
         let (_, continuation) = AsyncStream<LineInput>.makeStream()
         let channel = try EditorChannel(color: false, continuation: continuation)
         channel.post(.text(StyledText(String(repeating: "y", count: 20) + "\n")))
-        let waiter = Task { await channel.waitForRoom(limit: 10) }
+        let returned = Locked(false)
+        let waiter = Task {
+            await channel.waitForRoom(limit: 10)
+            returned.withLock { $0 = true }
+        }
         try await Task.sleep(for: .milliseconds(50))
-        // Shutdown writes what is queued directly (to stdout) and releases the waiter.
+        #expect(!returned.withLock { $0 }, "the writer did not wait while the editor held too much")
+        // Shutdown writes what is queued directly (to stdout) and releases the waiter at once.
         channel.markClosed()
+        let deadline = ContinuousClock.now + .seconds(2)
+        while !returned.withLock { $0 }, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(returned.withLock { $0 }, "a writer waiting when the editor closed was not released within 2 s")
         await waiter.value
+        // After closing, a writer never waits, even for a limit of 0 with text posted.
+        channel.post(.text(StyledText("more")))
+        let start = ContinuousClock.now
         await channel.waitForRoom(limit: 0)
+        #expect(ContinuousClock.now - start < .milliseconds(500))
+        #expect(channel.pendingTextBytes == 0)
     }
 }

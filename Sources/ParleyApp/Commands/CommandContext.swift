@@ -1,4 +1,5 @@
 import AgentSession
+import StreamJSON
 import Terminal
 
 /// What a slash command may read and do: the narrow view of the app a command runs against.
@@ -9,12 +10,17 @@ import Terminal
 public protocol CommandContext: Sendable {
     /// The commands `/help` lists.
     var commands: [SlashCommand] { get }
+    /// `claude`'s own commands that are passed to it, for `/help`.
+    var claudeCommands: [SessionCapabilities.Command] { get async }
 
     // MARK: Output
     /// Writes one line of command output.
     func say(_ text: StyledText, kind: ConsoleLineKind) async
     /// Writes one error line (red in a terminal, an `error` object in JSON output).
     func sayError(_ message: String) async
+    /// In `--output-format json` only: writes one object of `type` with `fields` (a command's
+    /// result as data, e.g. `/status`).
+    func report(type: String, fields: [String: JSONValue]) async
 
     // MARK: The session
     /// What `/status` shows: process, session, model, queue, turns.

@@ -1,5 +1,6 @@
 import AgentSession
 import Foundation
+import StreamJSON
 import Terminal
 
 /// Parley's own slash commands. To add one, add a ``SlashCommand`` to this list: its name,
@@ -79,13 +80,30 @@ extension CommandRegistry {
 /// The bodies of the longer standard commands.
 enum StandardCommands {
     static func help(_ context: any CommandContext) async {
-        for command in context.commands {
-            let names = (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
-            let usage = command.usage.isEmpty ? "" : " " + command.usage
-            await context.note(StyledText(names + usage, .bold) + StyledText("  " + command.summary))
+        let commands = context.commands
+        let claudeCommands = await context.claudeCommands
+        let rows = commands.map { command in
+            (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
+                + (command.usage.isEmpty ? "" : " " + command.usage)
         }
-        await context.note(StyledText("Other /commands claude knows (/compact, /cost, /context, /clear, …) are passed to it; "
-            + "//text sends a message starting with /.", .dim))
+        let claudeRows = claudeCommands.map { "/" + $0.name + ($0.argumentHint.isEmpty ? "" : " " + $0.argumentHint) }
+        // One column for every summary; a row too long for it has its summary on the next line.
+        let widest = 30
+        let width = (rows + claudeRows).map(displayWidth(of:)).filter { $0 <= widest }.max() ?? 0
+        func row(_ name: String, _ summary: String, style: Style) -> StyledText {
+            let nameWidth = displayWidth(of: name)
+            guard !summary.isEmpty else { return StyledText(name, .bold) }
+            let gap = nameWidth <= width ? String(repeating: " ", count: width - nameWidth + 2)
+                : "\n" + String(repeating: " ", count: width + 2)
+            return StyledText(name, .bold) + StyledText(gap + summary, style)
+        }
+        for (name, command) in zip(rows, commands) {
+            await context.note(row(name, command.summary, style: .plain))
+        }
+        await context.note(StyledText("claude's own commands, passed to it (//text sends a message starting with /):", .dim))
+        for (name, command) in zip(claudeRows, claudeCommands) {
+            await context.note(row(name, command.description, style: .dim))
+        }
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
             + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
     }
@@ -143,7 +161,7 @@ enum StandardCommands {
             let resolved = try await context.setModel(name == "default" ? nil : name)
             await context.status("● model \(resolved)")
         } catch {
-            await context.sayError("model not changed: \(error)")
+            await context.sayError("model not changed: \(reason(error))")
         }
     }
 
@@ -152,11 +170,26 @@ enum StandardCommands {
             await context.note(StyledText("permission mode: \(await context.snapshot.permissionMode ?? "default")"))
             return
         }
+        guard PermissionModes.all.contains(mode) else {
+            let suggestion = NearestName.suggestion(for: mode, among: PermissionModes.all).map { " (did you mean \($0)?)" } ?? ""
+            await context.sayError("permission mode not changed: “\(mode)” is not a mode\(suggestion); "
+                + "the modes are \(PermissionModes.all.joined(separator: ", "))")
+            return
+        }
         do {
             let confirmed = try await context.setPermissionMode(mode)
             await context.status("● permission mode \(confirmed)")
         } catch {
-            await context.sayError("permission mode not changed: \(error)")
+            await context.sayError("permission mode not changed: \(reason(error))")
+        }
+    }
+
+    /// What went wrong, in the user's terms: the CLI's own message, not the request's name.
+    static func reason(_ error: SessionError) -> String {
+        switch error {
+        case .controlRequestFailed(_, let message, _): message
+        case .noResponse: "claude exited before answering"
+        default: "\(error)"
         }
     }
 
@@ -173,10 +206,21 @@ enum StandardCommands {
         case .failed: "failed"
         case .closed: "closed"
         }
+        let costUSD = await context.conversationCostUSD
+        let persona = await context.personaName
+        func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        await context.report(type: "session_status", fields: [
+            "pid": snapshot.pid.map { .number(Double($0)) } ?? .null, "session_id": optional(snapshot.sessionID),
+            "model": optional(snapshot.model), "persona": .string(persona), "state": .string(state),
+            "queue_length": .number(Double(snapshot.queueLength)), "completed_turns": .number(Double(snapshot.completedTurns)),
+            "total_cost_usd": .number(costUSD), "restarts": .number(Double(snapshot.restarts)),
+            "uptime_seconds": snapshot.uptime.map { .number(Double($0.components.seconds)) } ?? .null,
+            "claude_version": optional(snapshot.claudeCodeVersion), "permission_mode": optional(snapshot.permissionMode),
+        ])
         let pid = snapshot.pid.map(String.init) ?? "none"
-        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(await context.personaName)"))
+        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(persona)"))
         await context.note(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
-            + String(format: "cost $%.4f", await context.conversationCostUSD) + " · restarts \(snapshot.restarts) · uptime "
+            + String(format: "cost $%.4f", costUSD) + " · restarts \(snapshot.restarts) · uptime "
             + (snapshot.uptime.map(uptime) ?? "-")))
         await context.note(StyledText("claude \(snapshot.claudeCodeVersion ?? "version unknown") · permission mode \(snapshot.permissionMode ?? "default")", .dim))
     }

@@ -34,7 +34,7 @@ enum InteractiveFrontEnd {
 
         var presenter = TranscriptPresenter(mode: .terminal, width: capabilities.width, showThinking: assembly.showThinking)
         presenter.firstStartContinues = assembly.launch.continueMostRecent && assembly.launch.resumeSessionID == nil
-        let controller = assembly.makeController(console: EditorConsole(editor: editor), presentation: .transcript(presenter))
+        let controller = assembly.makeController(console: EditorConsole(editor: editor), presentation: .transcript(presenter), stallAction: .warn)
         completer.set(controller)
         let prompter = InteractivePermissionPrompter(editor: editor, normalPrompt: prompt, width: capabilities.width,
                                                      workingDirectory: assembly.launch.workingDirectory ?? FileManager.default.currentDirectoryPath)
@@ -54,10 +54,8 @@ enum InteractiveFrontEnd {
             switch input {
             case .line(let text):
                 eofWarnedAt = nil
-                if await prompter.isAsking {
-                    _ = await prompter.answer(with: text)
-                    continue
-                }
+                // A line typed while a question waits is a message (queued), never an answer.
+                if await prompter.takeLine(text) { continue }
                 await controller.submit(text)
                 if await controller.quitRequested { break loop }
             case .interrupt:

@@ -2,27 +2,44 @@ import AgentSession
 import StreamJSON
 import Terminal
 
+/// Where the prompter shows its question and reads the answer key: the line editor (a
+/// recording double in tests).
+protocol QuestionSurface: Sendable {
+    func writeStatus(_ text: StyledText)
+    func setPrompt(_ prompt: StyledText)
+    func readNextKey(answers: Set<Character>)
+    func cancelReadNextKey()
+}
+
+extension LineEditor: QuestionSurface {}
+
 /// Asks permission questions inline: the question appears above the prompt, the prompt
-/// changes to `allow? [y/n/a] ›`, and one key answers it: `y` allows once, `a` always (the
-/// CLI's own suggestion), `n` denies and then asks for an optional reason (a line; Enter for
-/// none) that reaches the model. A typed line (`y`, `a`, `n reason`) works too. An Edit,
-/// MultiEdit or Write shows the diff it would make under the question. Questions are
-/// asked one at a time, in order; a question the CLI withdraws disappears.
+/// changes to `allow? [y/n/a] ›`, and one deliberate key answers it: `y` allows once, `a`
+/// always (the CLI's own suggestion), `n` denies and then asks for an optional reason (a
+/// line; Enter for none) that reaches the model. Type-ahead never answers (see
+/// ``LineEditor/readNextKey(answers:)``): a line typed meanwhile stays a message. Questions
+/// are asked one at a time, in order; a question the CLI withdraws disappears, even when
+/// the withdrawal arrives before the question. An Edit, MultiEdit or Write shows the diff it
+/// would make under the question.
 actor InteractivePermissionPrompter: PermissionPrompter {
     private struct Question {
         let pending: PendingPermission
         let continuation: CheckedContinuation<PermissionAnswer?, Never>
     }
 
-    private let editor: LineEditor
+    private let editor: any QuestionSurface
     private let normalPrompt: @Sendable () -> StyledText
     private var questions: [Question] = []
     /// `n` was pressed: the next line is the reason.
     private var awaitingReason = false
+    /// Questions withdrawn before they were asked (the cancel overtook the ask).
+    private var withdrawnEarly: Set<String> = []
+    private static let answerKeys: Set<Character> = ["y", "n", "a"]
     /// Draws the diff of a file change under its question.
     private let diffRenderer: FileChangeRenderer
 
-    init(editor: LineEditor, normalPrompt: @escaping @Sendable () -> StyledText, width: Int = 80, workingDirectory: String? = nil) {
+    init(editor: any QuestionSurface, normalPrompt: @escaping @Sendable () -> StyledText, width: Int = 80,
+         workingDirectory: String? = nil) {
         self.editor = editor
         self.normalPrompt = normalPrompt
         self.diffRenderer = FileChangeRenderer(width: width, workingDirectory: workingDirectory)
@@ -32,14 +49,18 @@ actor InteractivePermissionPrompter: PermissionPrompter {
     var isAsking: Bool { !questions.isEmpty }
 
     func ask(_ pending: PendingPermission) async -> PermissionAnswer? {
-        await withCheckedContinuation { continuation in
+        if withdrawnEarly.remove(pending.requestID) != nil { return nil }
+        return await withCheckedContinuation { continuation in
             questions.append(Question(pending: pending, continuation: continuation))
             if questions.count == 1 { show(pending) }
         }
     }
 
     func cancel(requestID: String) async {
-        guard let index = questions.firstIndex(where: { $0.pending.requestID == requestID }) else { return }
+        guard let index = questions.firstIndex(where: { $0.pending.requestID == requestID }) else {
+            withdrawnEarly.insert(requestID)
+            return
+        }
         if index == 0 { awaitingReason = false }
         let question = questions.remove(at: index)
         question.continuation.resume(returning: nil)
@@ -47,7 +68,7 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         advance(showingNext: index == 0)
     }
 
-    /// Answers the current question with one key.
+    /// Answers the current question with one key (`y`, `n` or `a`).
     func answer(key: Character) {
         guard !questions.isEmpty, !awaitingReason else { return }
         switch key.lowercased() {
@@ -56,34 +77,22 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         case "n":
             awaitingReason = true
             editor.setPrompt(StyledText("reason for no (Enter for none) ", .color(.yellow)) + StyledText("› ", .bold))
-        default:
-            editor.writeStatus(StyledText("press y (yes), n (no) or a (always)", .color(.yellow)))
-            editor.readNextKey()
+        default: break  // the editor reports only the keys it was asked for
         }
     }
 
-    /// Answers the current question with a typed line (or gives the reason after `n`).
-    /// Returns false if the line was not an answer (the question is asked again).
-    func answer(with line: String) -> Bool {
+    /// Takes a submitted line if it belongs to the question: the reason after `n`, or an empty
+    /// line (which repeats how to answer). Returns false for any other line: it is a message
+    /// the user typed meanwhile, never an answer.
+    func takeLine(_ line: String) -> Bool {
         guard !questions.isEmpty else { return false }
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if awaitingReason {
             resolve(.deny(reason: trimmed.isEmpty ? nil : trimmed))
             return true
         }
-        let answer: PermissionAnswer
-        switch trimmed.lowercased().first {
-        case "y": answer = .allowOnce
-        case "a": answer = .allowAlways
-        case "n":
-            let reason = trimmed.drop { !$0.isWhitespace }.trimmingCharacters(in: .whitespaces)
-            answer = .deny(reason: reason.isEmpty || trimmed.lowercased() == "no" ? nil : reason)
-        default:
-            editor.writeStatus(StyledText("answer y (yes), n (no, optionally followed by a reason) or a (always)", .color(.yellow)))
-            editor.readNextKey()
-            return false
-        }
-        resolve(answer)
+        guard trimmed.isEmpty else { return false }
+        editor.writeStatus(StyledText("on the empty line press y (yes), n (no) or a (always)", .color(.yellow)))
         return true
     }
 
@@ -143,6 +152,6 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         editor.writeStatus(question)
         for line in diffRenderer.permissionPreview(toolName: request.toolName, input: request.input) { editor.writeStatus(line.madeInert()) }
         editor.setPrompt(StyledText("allow? [y/n/a] ", .color(.yellow)) + StyledText("› ", .bold))
-        editor.readNextKey()
+        editor.readNextKey(answers: Self.answerKeys)
     }
 }

@@ -18,7 +18,9 @@ public enum StopReason: Sendable, Equatable {
 /// Scripted use (standard input is not a terminal): each logical line is one message,
 /// sent only after the previous turn has ended, so every line gets its own turn. Slash
 /// commands run in order between turns. At the end of input every turn is finished, then
-/// the session is terminated.
+/// the session is terminated. The process starts at once, so that a `claude` that cannot run
+/// fails the script (exit status 1) even when it sends nothing; a stalled turn is stopped by
+/// the session (``StallAction/interrupt``), so a script always ends.
 struct ScriptedFrontEnd {
     let controller: SessionController
     let stopSignal: StopSignal
@@ -29,20 +31,15 @@ struct ScriptedFrontEnd {
             var lines = InputLines.standardInput().makeAsyncIterator()
             while let line = await lines.next() {
                 if Task.isCancelled { break }
+                // Once nothing can be answered (claude could not start, or gave up; the session
+                // reported what it held), every further line is reported as never sent.
+                if await controller.hasFailed {
+                    if !line.trimmingCharacters(in: .whitespaces).isEmpty { await controller.reportNotSent(line) }
+                    continue
+                }
                 await controller.submit(line)
                 if await controller.quitRequested { break }
                 await controller.waitUntilSettled()
-                if await controller.hasFailed {
-                    // Nothing more can be answered: report what waited in the queue, then the
-                    // lines that were never sent.
-                    for message in await controller.clearQueue() {
-                        await controller.reportNotSent(message.text)
-                    }
-                    while let unsent = await lines.next() {
-                        if !unsent.trimmingCharacters(in: .whitespaces).isEmpty { await controller.reportNotSent(unsent) }
-                    }
-                    break
-                }
             }
             await controller.waitUntilSettled()
         }

@@ -37,7 +37,7 @@ public struct JSONEventEncoder: Sendable {
             return ["type": "text", "text": .string(text)]
         case .assistantText(let text, let alreadyStreamed, let isError):
             if alreadyStreamed { return nil }
-            return isError ? ["type": "error", "message": .string(text)] : ["type": "text", "text": .string(text)]
+            return isError ? ["type": "error", "kind": "api_error", "message": .string(text)] : ["type": "text", "text": .string(text)]
         case .thinking(let text):
             return ["type": "thinking", "text": .string(text)]
         case .toolUse(let use):
@@ -66,6 +66,8 @@ public struct JSONEventEncoder: Sendable {
             let result = summary.result
             return [
                 "type": "turn_end", "id": .string(summary.message.id), "is_error": .bool(result.isError),
+                // The CLI can send `is_error: true` with `subtype: "success"`: true only for a real success.
+                "succeeded": .bool(!result.isError && !result.wasInterrupted && result.subtype == "success"),
                 "subtype": .string(result.subtype), "terminal_reason": result.terminalReason.map(JSONValue.string) ?? .null,
                 "result": result.text.map(JSONValue.string) ?? .null,
                 "duration_ms": .number((Double(summary.elapsed.components.seconds) * 1000
@@ -76,7 +78,8 @@ public struct JSONEventEncoder: Sendable {
                 "session_id": result.sessionID.map(JSONValue.string) ?? .null,
             ]
         case .messageNotAnswered(let message, let reason):
-            return ["type": "error", "kind": "not_answered", "id": .string(message.id), "message": .string("\(reason)")]
+            return ["type": "error", "kind": "not_answered", "id": .string(message.id), "text": .string(message.text),
+                    "message": .string("\(reason)")]
         case .processExited(let status, let expected, let stderrTail):
             if expected { return nil }
             return ["type": "error", "kind": "process_exited", "message": .string("claude \(status)"),
@@ -113,6 +116,9 @@ public struct JSONEventEncoder: Sendable {
         case .streamRestarted: return ["type": "status", "kind": "stream_restarted"]
         case .conversationReset: return ["type": "status", "kind": "conversation_reset"]
         case .localCommandOutput(let text): return ["type": "status", "kind": "command_output", "message": .string(text)]
+        case .unmatchedResult(let expected, let resultFor):
+            return ["type": "status", "kind": "unmatched_result", "message_uuid": .string(expected.id),
+                    "result_for": .array(resultFor.map(JSONValue.string))]
         }
     }
 }

@@ -45,6 +45,9 @@ public struct TranscriptPresenter: Sendable {
     private var lastShownSession: String?
     private var thinkingShown = false
     private var tools: ToolCallPresenter
+    /// An error the CLI wrote as the turn's text (`API Error: 500 …`): said once, with the
+    /// turn's end, not twice.
+    private var heldErrorText: String?
 
     /// - Parameter stdoutIsTerminal: in plain mode, whether assistant text reaches a terminal
     ///   (then it is made inert; otherwise it stays exactly as sent). Terminal mode always is.
@@ -84,8 +87,7 @@ public struct TranscriptPresenter: Sendable {
         case .assistantText(let text, let alreadyStreamed, let isError):
             if !alreadyStreamed {
                 if isError {
-                    closeText(on: console)
-                    show(StyledText(text, .color(.red)), kind: .error, on: console)
+                    heldErrorText = text
                 } else {
                     stream(text, on: console)
                 }
@@ -141,14 +143,16 @@ public struct TranscriptPresenter: Sendable {
             show(StyledText("queued (\(position)): " + text, .dim), kind: .status, on: console)
         case .turnStarted:
             thinkingShown = false
+            heldErrorText = nil
         case .turnCompleted(let summary):
             closeText(on: console)
             presentTurnEnd(summary, on: console)
         case .messageNotAnswered(let message, let reason):
             closeText(on: console)
+            sayHeldError(on: console)
             let text = InertText.make(message.text).replacingNewlines().truncated(toWidth: 40)
             show(StyledText("✗ not answered: “\(text)” — \(reason)"
-                + (reason == .processCrashed || reason == .interruptEscalated ? "; /retry sends it again" : ""),
+                + (reason == .processCrashed || reason == .interruptEscalated || reason == .stalled ? "; /retry sends it again" : ""),
                 .color(.red)), kind: .error, on: console)
         case .undecodableLine(let line):
             if !reportedJunkForProcess {
@@ -178,6 +182,12 @@ public struct TranscriptPresenter: Sendable {
         case .closed:
             closeText(on: console)
         }
+    }
+
+    /// Says an error the CLI wrote as the turn's text when the turn's end will not.
+    private mutating func sayHeldError(on console: some Console) {
+        if let text = heldErrorText { show(StyledText(text, .color(.red)), kind: .error, on: console) }
+        heldErrorText = nil
     }
 
     /// Ends a streamed paragraph: flushes the Markdown renderer and ends the line.
@@ -226,8 +236,10 @@ public struct TranscriptPresenter: Sendable {
         console.line(line.madeInert(), kind: kind)
     }
 
-    private func presentTurnEnd(_ summary: TurnSummary, on console: some Console) {
+    private mutating func presentTurnEnd(_ summary: TurnSummary, on console: some Console) {
         let result = summary.result
+        if !result.isError || result.wasInterrupted { sayHeldError(on: console) }
+        heldErrorText = nil
         if result.wasInterrupted {
             show(StyledText("⏹ interrupted", .color(.yellow)), kind: .status, on: console)
         } else if result.isError {
@@ -235,7 +247,8 @@ public struct TranscriptPresenter: Sendable {
             let reason = result.terminalReason.map { " (\($0))" } ?? ""
             show(StyledText("✗ turn failed\(reason): \(detail.replacingNewlines())", .color(.red)), kind: .error, on: console)
         }
-        guard mode == .terminal else { return }
+        // A command claude answers itself (`/cost`, `/context`) asks no model: no footer.
+        guard mode == .terminal, result.inputTokens > 0 || result.outputTokens > 0 else { return }
         var parts = [Self.seconds(summary.elapsed)]
         parts.append(String(format: "$%.4f", conversationCostUSD ?? result.totalCostUSD))
         parts.append("\(result.inputTokens) in · \(result.outputTokens) out tokens")
@@ -258,8 +271,12 @@ public struct TranscriptPresenter: Sendable {
         case .compacting:
             return StyledText("compacting the conversation…", .dim)
         case .compacted(let pre, let post):
-            let detail = pre.map { p in post.map { " (\(p) → \($0) tokens)" } ?? "" } ?? ""
-            return StyledText("conversation compacted\(detail)", .dim)
+            // `post_tokens` counts the summary and the context claude keeps, so it can exceed
+            // `pre_tokens` for a short conversation.
+            let before = pre.map { "\($0) tokens of conversation" }
+            let after = post.map { "\($0) tokens in context now" }
+            let detail = [before, after].compactMap { $0 }.joined(separator: "; ")
+            return StyledText("conversation compacted" + (detail.isEmpty ? "" : " (\(detail))"), .dim)
         case .permissionModeChanged(let mode):
             return StyledText("permission mode: \(mode)", .dim)
         case .permissionDenied(let tool, let message):
@@ -283,6 +300,9 @@ public struct TranscriptPresenter: Sendable {
             return StyledText("● new conversation", .dim)
         case .localCommandOutput(let text):
             return StyledText(text, .dim)
+        case .unmatchedResult(let expected, _):
+            return StyledText("⚠ claude ended the turn of another message while “\(expected.text.replacingNewlines().truncated(toWidth: 40))” "
+                + "was running; ignored, waiting for its own result", .color(.yellow))
         }
     }
 

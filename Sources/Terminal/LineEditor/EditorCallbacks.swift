@@ -35,4 +35,26 @@ enum EditorCallbacks {
     static let insertNewline: parley_el_command_t = { editLine, _ in
         EditorCore.from(editLine)?.insertNewline() ?? UInt8(CC_ERROR)
     }
+
+    static let ignore: parley_el_command_t = { _, _ in UInt8(CC_NORM) }
+
+    static let searchHistory: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.searchHistory() ?? UInt8(CC_ERROR)
+    }
+
+    static let backwardCharacter: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.moveCharacter(forward: false) ?? UInt8(CC_ERROR)
+    }
+
+    static let forwardCharacter: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.moveCharacter(forward: true) ?? UInt8(CC_ERROR)
+    }
+
+    static let deleteBackward: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.deleteCharacter(forward: false) ?? UInt8(CC_ERROR)
+    }
+
+    static let deleteForward: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.deleteCharacter(forward: true) ?? UInt8(CC_ERROR)
+    }
 }

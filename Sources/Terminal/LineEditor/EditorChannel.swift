@@ -30,9 +30,23 @@ final class EditorChannel: Sendable {
     let continuation: AsyncStream<LineInput>.Continuation
     /// Whether Ctrl-C leaves the line being edited alone.
     let keepsLineOnInterrupt = Atomic<Bool>(false)
-    /// Set by ``LineEditor/readNextKey()``: the next printable key typed on an empty line is
-    /// reported as ``LineInput/key(_:)``; the flag is then cleared, so what follows is edited.
-    let wantsSingleKey = Atomic<Bool>(false)
+    /// Set by ``LineEditor/readNextKey(answers:)`` to a new number for each question (0: none): the
+    /// next deliberate key (see ``DeliberateKey``) is reported as ``LineInput/key(_:)``; the
+    /// request is then cleared, so what follows is edited.
+    let singleKeyRequest = Atomic<Int>(0)
+    private let singleKeyRequests = Atomic<Int>(0)
+
+    /// The keys that answer the current single-key request (lowercase; case is ignored).
+    let singleKeyAnswers = Mutex<Set<Character>>([])
+
+    /// Starts a new single-key request for one of `answers`.
+    func requestSingleKey(answers: Set<Character>) {
+        singleKeyAnswers.withLock { $0 = Set(answers.map { Character($0.lowercased()) }) }
+        let number = singleKeyRequests.wrappingAdd(1, ordering: .relaxed).newValue
+        singleKeyRequest.store(number == 0 ? 1 : number, ordering: .relaxed)
+        // Wake the editor thread so that the question's settle time starts now, not at the next key.
+        wake()
+    }
     private let color: Bool
 
     init(color: Bool, continuation: AsyncStream<LineInput>.Continuation) throws(LineEditorError) {

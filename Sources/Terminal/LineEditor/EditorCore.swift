@@ -8,23 +8,38 @@ import CEditLine
 /// and the key commands. Other threads reach it only through ``EditorChannel``.
 final class EditorCore {
     let channel: EditorChannel
-    private let editLine: OpaquePointer
+    let editLine: OpaquePointer
     private let history: OpaquePointer
     private let signals: SignalRelay
     private let historyFile: HistoryFile?
     private var lastHistoryEntry: String?
-    private let completion: LineEditor.CompletionProvider?
-    private let color: Bool
+    /// The history, oldest first, for Ctrl-R (libedit's own copy is not searchable from here).
+    var historyEntries: [String] = []
+    private let historyLimit: Int
+    let completion: LineEditor.CompletionProvider?
+    let color: Bool
 
-    private var promptPlainText = ""
+    var promptPlainText = ""
+    /// The prompt as the caller set it; a continuation line shows ``continuationPrompt`` instead.
+    private var basePrompt = StyledText("")
+    /// The prompt on screen now, styled.
+    private(set) var shownPrompt = StyledText("")
+    /// Lines of the message finished with a trailing `\` (without it), above the current one.
+    var continuedLines: [String] = []
+    /// Set by a command that ends the edit line: the next `el_gets` starts a fresh one.
+    var startFreshLine = false
     private var promptCString: UnsafeMutablePointer<CChar>?
-    private var live = LiveOutput()
+    var live = LiveOutput()
     private var decoder = UTF8InputDecoder()
+    /// Whether a key answers a question or is type-ahead.
+    private var deliberateKey = DeliberateKey()
+    /// How many keys the last read from the keyboard delivered.
+    private var keyBatchSize = 0
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
 
     private var exitRequested = false
     private var exitReport: LineInput?
-    private var submittedLine: String?
+    var submittedLine: String?
 
     init(
         channel: EditorChannel, prompt: StyledText, historyPath: String?, historySize: Int, color: Bool,
@@ -50,6 +65,7 @@ final class EditorCore {
         self.signals = signals
         self.color = color
         self.completion = completion
+        self.historyLimit = max(1, historySize)
         self.historyFile = historyPath.map { HistoryFile(path: $0, limit: max(1, historySize)) }
         setPrompt(prompt)
         configure(historySize: historySize)
@@ -71,6 +87,7 @@ final class EditorCore {
             let entries = historyFile.load()
             for entry in entries { parley_history_enter(history, entry) }
             lastHistoryEntry = entries.last
+            historyEntries = entries
         }
         let commands: [(String, String, parley_el_command_t, [String])] = [
             ("parley-submit", "Submit the line", EditorCallbacks.submit, ["^J", "^M"]),
@@ -79,11 +96,20 @@ final class EditorCore {
             ("parley-complete", "Complete the word at the cursor", EditorCallbacks.complete, ["^I"]),
             ("parley-paste", "Insert a bracketed paste", EditorCallbacks.paste, ["\\e[200~"]),
             ("parley-newline", "Insert a newline", EditorCallbacks.insertNewline, ["\\e^M", "\\e^J"]),
+            ("parley-ignore", "Ignore the key (Shift-Tab)", EditorCallbacks.ignore, ["\\e[Z"]),
+            ("parley-search", "Search the history", EditorCallbacks.searchHistory, ["^R"]),
+            ("parley-backward-char", "Move left one character", EditorCallbacks.backwardCharacter, ["^B", "\\e[D", "\\eOD"]),
+            ("parley-forward-char", "Move right one character", EditorCallbacks.forwardCharacter, ["^F", "\\e[C", "\\eOC"]),
+            ("parley-delete-prev-char", "Delete the character before the cursor", EditorCallbacks.deleteBackward, ["^?", "^H"]),
+            ("parley-delete-next-char", "Delete the character under the cursor", EditorCallbacks.deleteForward, ["\\e[3~"]),
         ]
         for (name, help, function, keys) in commands {
             parley_el_add_function(editLine, name, help, function)
             for key in keys { parley_el_bind(editLine, key, name) }
         }
+        // Home and End as terminals and tmux send them, whatever TERM says.
+        for key in ["\\e[1~", "\\e[H", "\\eOH", "\\e[7~"] { parley_el_bind(editLine, key, "ed-move-to-beg") }
+        for key in ["\\e[4~", "\\e[F", "\\eOF", "\\e[8~"] { parley_el_bind(editLine, key, "ed-move-to-end") }
     }
 
     // MARK: - The thread's loop
@@ -101,6 +127,10 @@ final class EditorCore {
                 submittedLine = nil
                 remember(line)
                 channel.continuation.yield(.line(line))
+                startFreshLine = true
+            }
+            if startFreshLine {
+                startFreshLine = false
                 // Start a fresh line: reset the buffer and history position, print the prompt.
                 parley_el_set_int(editLine, EL_UNBUFFERED, 0)
                 if !exitRequested { parley_el_set_int(editLine, EL_UNBUFFERED, 1) }
@@ -111,8 +141,7 @@ final class EditorCore {
 
     private func shutDown() {
         parley_flush_stdout()
-        var bytes = Array(LiveOutput.eraseSequence(rowsUp: cursorRow()).utf8)
-        bytes += live.closeForShutdown(color: color)
+        var bytes = live.detach(editAreaCursorRow: cursorRow(), columns: columns, color: color)
         bytes += Array("\u{1B}[?2004l".utf8)
         TerminalOutput.write(bytes)
         parley_el_set_int(editLine, EL_UNBUFFERED, 0)
@@ -128,7 +157,11 @@ final class EditorCore {
     private func remember(_ line: String) {
         guard !line.isEmpty, line.first != " ", line.contains(where: { !$0.isWhitespace }) else { return }
         parley_history_enter(history, line)
-        if line != lastHistoryEntry { historyFile?.append(line) }
+        if line != lastHistoryEntry {
+            historyFile?.append(line)
+            historyEntries.append(line)
+            if historyEntries.count > historyLimit { historyEntries.removeFirst(historyEntries.count - historyLimit) }
+        }
         lastHistoryEntry = line
     }
 
@@ -138,10 +171,12 @@ final class EditorCore {
     func readCharacter(into character: UnsafeMutablePointer<wchar_t>?) -> Int32 {
         while true {
             if exitRequested { return 0 }
+            let request = channel.singleKeyRequest.load(ordering: .relaxed)
+            deliberateKey.observe(request: request, now: DeliberateKey.now())
             if let scalar = decoder.next() {
-                if scalar.value >= 0x20, scalar.value != 0x7F, channel.wantsSingleKey.load(ordering: .relaxed),
-                   currentLine().0.isEmpty,
-                   channel.wantsSingleKey.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged {
+                if request != 0, channel.singleKeyAnswers.withLock({ $0.contains(Character(String(scalar).lowercased())) }),
+                   deliberateKey.answers(lineIsEmpty: currentLine().0.isEmpty && continuedLines.isEmpty, aloneInBatch: keyBatchSize == 1),
+                   channel.singleKeyRequest.compareExchange(expected: request, desired: 0, ordering: .relaxed).exchanged {
                     channel.continuation.yield(.key(Character(scalar)))
                     continue
                 }
@@ -169,6 +204,8 @@ final class EditorCore {
         let count = readBuffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if count > 0 {
             decoder.feed(readBuffer[0..<count])
+            keyBatchSize = decoder.pendingCount
+            deliberateKey.keysArrived(at: DeliberateKey.now())
         } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
             finish(reporting: .eof)
         }
@@ -195,12 +232,11 @@ final class EditorCore {
 
     private func suspend() {
         parley_flush_stdout()
-        TerminalOutput.write(LiveOutput.eraseSequence(rowsUp: cursorRow()) + "\u{1B}[?2004l")
+        TerminalOutput.write(live.detach(editAreaCursorRow: cursorRow(), columns: columns, color: color) + Array("\u{1B}[?2004l".utf8))
         parley_el_set_int(editLine, EL_PREP_TERM, 0)
         signals.suspendProcess()
         parley_el_set_int(editLine, EL_PREP_TERM, 1)
         TerminalOutput.write("\u{1B}[?2004h")
-        live.detachLiveRow()
         el_resize(editLine)
         parley_el_refresh(editLine)
     }
@@ -216,167 +252,54 @@ final class EditorCore {
     /// Erases the edit area, writes `items` above it and lets libedit redraw.
     func render(_ items: [OutputItem], newPrompt: StyledText? = nil) {
         parley_flush_stdout()
+        // A resize may not have been signalled yet, but the terminal has already reflowed:
+        // lay out for the width it has now.
+        let width = Int(parley_window_columns(1))
+        if width > 0, width != columns { el_resize(editLine) }
         let bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
         if let newPrompt { setPrompt(newPrompt) }
         TerminalOutput.write(bytes)
         parley_el_refresh(editLine)
     }
 
-    private var columns: Int {
+    var columns: Int {
         let columns = Int(parley_el_columns(editLine))
         return columns > 0 ? columns : 80
     }
 
-    private func cursorRow() -> Int {
+    func cursorRow() -> Int {
         let (line, cursor) = currentLine()
         return EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
     }
 
-    private func setPrompt(_ prompt: StyledText) {
+    func setPrompt(_ prompt: StyledText) {
+        basePrompt = prompt
+        applyPrompt()
+    }
+
+    /// Shows the caller's prompt, or the continuation prompt while a message continues.
+    func applyPrompt() {
+        showPrompt(continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt))
+    }
+
+    /// Shows `prompt` (until the next ``applyPrompt()`` when it is not the caller's: a history search).
+    func showPrompt(_ prompt: StyledText) {
+        shownPrompt = prompt
         promptPlainText = prompt.plainText
         free(promptCString)
         promptCString = strdup(PromptRenderer.render(prompt, color: color))
     }
 
+    /// `…` right-aligned under the prompt's `›`, so continued lines line up with the first.
+    static func continuationPrompt(for prompt: StyledText) -> StyledText {
+        StyledText(String(repeating: " ", count: max(0, displayWidth(of: prompt.plainText) - 2)) + "… ", .dim)
+    }
+
     /// The prompt string for libedit's prompt callback.
     var promptPointer: UnsafeMutablePointer<CChar>? { promptCString }
-
-    // MARK: - Commands
-
-    /// The line being edited and the cursor's offset, in scalars.
-    func currentLine() -> (line: [Unicode.Scalar], cursor: Int) {
-        guard let info = el_wline(editLine)?.pointee, let buffer = info.buffer else { return ([], 0) }
-        let count = info.lastchar - buffer
-        let cursor = info.cursor - buffer
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(count)
-        for index in 0..<count {
-            if let scalar = Unicode.Scalar(UInt32(bitPattern: buffer[index])) { scalars.append(scalar) }
-        }
-        return (scalars, cursor)
-    }
-
-    private func moveCursorToEnd() {
-        let (line, cursor) = currentLine()
-        if line.count > cursor { _ = el_cursor(editLine, Int32(line.count - cursor)) }
-    }
-
-    private func insert(_ text: String) {
-        guard !text.isEmpty else { return }
-        _ = el_insertstr(editLine, text)
-    }
-
-    func submit() -> UInt8 {
-        let (line, cursor) = currentLine()
-        if line.last == "\\" {
-            moveCursorToEnd()
-            el_deletestr(editLine, 1)
-            insert("\n")
-            return UInt8(CC_REFRESH)
-        }
-        let rowsBelow =
-            EditAreaLayout.lastRow(prompt: promptPlainText, line: line, columns: columns)
-            - EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
-        parley_flush_stdout()
-        if live.hasLiveRow {
-            // A reply is mid-line just above the prompt. Leaving the submitted line on screen
-            // would put it between the live row and the new prompt, and the next redraw would
-            // leave a stale copy of the live row behind. Erase the edit area instead, so the new
-            // prompt takes its place right under the live row (the caller reports the line).
-            let row = EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
-            TerminalOutput.write(LiveOutput.eraseSequence(rowsUp: row))
-        } else {
-            TerminalOutput.write((rowsBelow > 0 ? "\u{1B}[\(rowsBelow)B" : "") + "\r\n")
-        }
-        submittedLine = String(String.UnicodeScalarView(line))
-        return UInt8(CC_NEWLINE)
-    }
-
-    func interrupt() -> UInt8 {
-        channel.continuation.yield(.interrupt)
-        guard !channel.keepsLineOnInterrupt.load(ordering: .relaxed) else { return UInt8(CC_NORM) }
-        let (line, _) = currentLine()
-        guard !line.isEmpty else { return UInt8(CC_NORM) }
-        moveCursorToEnd()
-        el_deletestr(editLine, Int32(line.count))
-        return UInt8(CC_REFRESH)
-    }
-
-    func endOrDelete() -> UInt8 {
-        let (line, cursor) = currentLine()
-        if line.isEmpty {
-            channel.continuation.yield(.eof)
-            return UInt8(CC_NORM)
-        }
-        guard cursor < line.count else { return UInt8(CC_NORM) }
-        _ = el_cursor(editLine, 1)
-        el_deletestr(editLine, 1)
-        return UInt8(CC_REFRESH)
-    }
-
-    func complete() -> UInt8 {
-        guard let completion else { return UInt8(CC_ERROR) }
-        let (line, cursor) = currentLine()
-        let text = String(String.UnicodeScalarView(line))
-        let candidates = completion(text, cursor)
-        switch CompletionPlan.plan(line: text, cursor: cursor, candidates: candidates) {
-        case .none:
-            return UInt8(CC_ERROR)
-        case .replace(let wordLength, let replacement):
-            if wordLength > 0 { el_deletestr(editLine, Int32(wordLength)) }
-            insert(replacement)
-            return UInt8(CC_REFRESH)
-        case .list(let all):
-            let rows = CompletionPlan.columns(all, width: columns)
-            render([.endLine, .text(StyledText(rows.joined(separator: "\n") + "\n"))])
-            return UInt8(CC_NORM)
-        }
-    }
-
-    func paste() -> UInt8 {
-        let endMarker: [Unicode.Scalar] = ["\u{1B}", "[", "2", "0", "1", "~"]
-        var scalars: [Unicode.Scalar] = []
-        var character: wchar_t = 0
-        while el_wgetc(editLine, &character) == 1 {
-            guard let scalar = Unicode.Scalar(UInt32(bitPattern: character)) else { continue }
-            scalars.append(scalar)
-            if scalars.count >= endMarker.count, Array(scalars.suffix(endMarker.count)) == endMarker {
-                scalars.removeLast(endMarker.count)
-                break
-            }
-        }
-        var text = String(String.UnicodeScalarView(scalars))
-        text = text.replacingCRLF()
-        while text.last == "\n" { text.removeLast() }
-        insert(text)
-        return UInt8(CC_REFRESH)
-    }
-
-    func insertNewline() -> UInt8 {
-        insert("\n")
-        return UInt8(CC_REFRESH)
-    }
 
     static func from(_ editLine: OpaquePointer?) -> EditorCore? {
         guard let editLine, let data = parley_el_client_data(editLine) else { return nil }
         return Unmanaged<EditorCore>.fromOpaque(data).takeUnretainedValue()
-    }
-}
-
-extension String {
-    /// `\r\n` and lone `\r` as `\n`.
-    func replacingCRLF() -> String {
-        guard unicodeScalars.contains("\r") else { return self }
-        var output = String.UnicodeScalarView()
-        var previousWasCR = false
-        for scalar in unicodeScalars {
-            if scalar == "\n", previousWasCR {
-                previousWasCR = false
-                continue
-            }
-            previousWasCR = scalar == "\r"
-            output.append(scalar == "\r" ? "\n" : scalar)
-        }
-        return String(output)
     }
 }

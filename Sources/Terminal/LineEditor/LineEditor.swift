@@ -104,16 +104,21 @@ public final class LineEditor: Sendable {
         set { channel.keepsLineOnInterrupt.store(newValue, ordering: .relaxed) }
     }
 
-    /// Reports the next printable key typed on an empty line as ``LineInput/key(_:)`` instead
-    /// of editing it (for one-key answers such as y/n). One key only: what is typed after it is
-    /// edited as usual, so fast typing is never lost. Control keys keep their meaning.
-    public func readNextKey() {
-        channel.wantsSingleKey.store(true, ordering: .relaxed)
+    /// Reports the next *deliberate* press of one of `answers` (case ignored) as
+    /// ``LineInput/key(_:)`` instead of editing it: one-key answers such as y/n to a question
+    /// just written above the prompt.
+    ///
+    /// Type-ahead never answers: a key counts only when the line being edited is empty, the
+    /// question has been on screen for half a second, the user paused for half a second
+    /// before it, and it arrived alone (not in a paste or burst). Every other key is edited
+    /// as usual, so nothing typed is lost. One key only; control keys keep their meaning.
+    public func readNextKey(answers: Set<Character>) {
+        channel.requestSingleKey(answers: answers)
     }
 
-    /// Cancels a pending ``readNextKey()``.
+    /// Cancels a pending ``readNextKey(answers:)``.
     public func cancelReadNextKey() {
-        channel.wantsSingleKey.store(false, ordering: .relaxed)
+        channel.singleKeyRequest.store(0, ordering: .relaxed)
     }
 
     /// Writes streamed text above the prompt. It may end mid-line: the
@@ -135,15 +140,16 @@ public final class LineEditor: Sendable {
     /// shut down). Cheap: for deciding whether ``waitForRoom(limit:)`` is needed.
     public var pendingTextBytes: Int { channel.pendingTextBytes }
 
-    /// Writes a whole status line (no trailing newline needed) above the prompt.
-    /// While streamed text is mid-line the status is held until that line
-    /// ends (see ``endLine()``), so it never splits a paragraph.
+    /// Writes a whole status line (no trailing newline needed) above the prompt, at once.
+    /// While streamed text is mid-line the status shows under that unfinished line and
+    /// takes its place after it when the line ends (see ``endLine()``), so it never splits
+    /// a paragraph. Long lines wrap at words.
     public func writeStatus(_ text: StyledText) {
         channel.post(.status(text))
     }
 
     /// Ends the streamed line if it is unfinished (as if `"\n"` were written)
-    /// and releases held status lines. Does nothing at the start of a line.
+    /// and places the status lines shown under it. Does nothing at the start of a line.
     public func endLine() {
         channel.post(.endLine)
     }

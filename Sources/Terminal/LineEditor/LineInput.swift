@@ -14,7 +14,7 @@ public enum LineInput: Sendable, Hashable {
     /// restored the terminal and stopped; the stream ends after this.
     case terminate(signal: Int32)
     /// A single printable key, reported instead of edited because
-    /// ``LineEditor/readNextKey()`` asked for one (e.g. to answer y/n at once).
+    /// ``LineEditor/readNextKey(answers:)`` asked for one (e.g. to answer y/n at once).
     case key(Character)
 }
 

@@ -2,7 +2,7 @@
 enum OutputItem: Sendable {
     /// Streamed text; may end mid-line.
     case text(StyledText)
-    /// A whole status line, held while a streamed line is unfinished.
+    /// A whole status line: shown at once, and placed in the transcript once the streamed line ends.
     case status(StyledText)
     /// Closes the streamed line if it is unfinished.
     case endLine
@@ -10,50 +10,56 @@ enum OutputItem: Sendable {
 
 /// The "live row" output strategy, as a state machine that does no I/O.
 ///
-/// The prompt and the line being edited stay at the bottom of the screen and
-/// output goes above them. Streamed text that ends mid-line leaves an
-/// unfinished last visual row, the *live row*, which sits just above the
-/// prompt. For each batch of output the renderer produces the bytes that:
-/// 1. move to the top of the edit area (and of the live row) and clear below;
-/// 2. write the live row again, then the new text (`\n` as `\r\n`);
-/// 3. remember the new live row: the text after the last newline, cut to its
-///    last visual row by display width;
-/// 4. end with `\r\n` if the live row is not empty, so the caller can let
-///    libedit redraw the prompt and the line on the fresh row below.
+/// The prompt and the line being edited stay at the bottom of the screen and output goes
+/// above them. Streamed text is wrapped here, at word boundaries, with hard line breaks:
+/// the terminal never wraps it, so a terminal that reflows its lines on resize (tmux, most
+/// modern ones) never joins a finished row with the unfinished one. Text that ends mid-line
+/// leaves an unfinished last row, the *live row*, kept here with its styles. Status lines
+/// that arrive while a live row is open are shown at once *below* it (above the prompt),
+/// and placed in the transcript when the streamed line ends, so they never split a
+/// paragraph and never wait for it either.
 ///
-/// Status lines are written only when the live row is empty; otherwise they
-/// are held until the streamed line closes, so they never split a paragraph.
-/// The live row keeps its fragments with their styles, so rewriting it
-/// re-emits the active colour.
+/// For each batch of output the renderer produces the bytes that:
+/// 1. move to the top of the *volatile area* (live row, pending statuses, edit area: their
+///    rows counted at the current width, as a reflowing terminal lays them out) and clear below;
+/// 2. lay the live row out again at the current width, then the new text (`\n` as `\r\n`);
+/// 3. write the new live row and the pending statuses, each ending with `\r\n`, so the
+///    caller can let libedit redraw the prompt and the line on the fresh row below.
 struct LiveOutput {
-    /// The unfinished last visual row of streamed text.
+    /// The unfinished last row of streamed text.
     private(set) var liveRow: [StyledText.Fragment] = []
     /// The columns the live row occupies.
     private(set) var liveRowWidth = 0
-    /// Status lines waiting for the live row to close.
+    /// Status lines shown below the live row, waiting for it to close.
     private(set) var heldStatuses: [StyledText] = []
+    /// The last space in the live row: where a word that does not fit is moved from.
+    private var lastSpace: (fragment: Int, offset: Int, widthBefore: Int)?
+    /// The terminal width of the current render.
+    private var columns = 80
 
     /// Whether a streamed line is unfinished.
     var hasLiveRow: Bool { !liveRow.isEmpty }
 
-    /// The bytes that erase the edit area (and the live row), draw `items`
-    /// above the prompt and leave the cursor at the start of an empty row
-    /// where the prompt can be redrawn.
+    /// The bytes that erase the volatile area, draw `items` above the prompt and leave the
+    /// cursor at the start of an empty row where the prompt can be redrawn.
     ///
     /// - Parameters:
     ///   - items: the queued output, in order.
     ///   - editAreaCursorRow: the cursor's row within libedit's edit area.
-    ///   - columns: the terminal width.
+    ///   - columns: the terminal width now.
     ///   - color: whether to emit colour codes.
     mutating func render(_ items: [OutputItem], editAreaCursorRow: Int, columns: Int, color: Bool) -> [UInt8] {
-        var output = Array(Self.eraseSequence(rowsUp: editAreaCursorRow + (hasLiveRow ? 1 : 0)).utf8)
-        ANSIWriter.append(liveRow, to: &output, color: color, carriageReturns: true)
+        let columns = max(1, columns)
+        self.columns = columns
+        var output = Array(Self.eraseSequence(rowsUp: editAreaCursorRow + volatileRows(columns: columns)).utf8)
+        // Lay the live row out again: after a resize it may need more rows, or fewer.
+        let previous = liveRow
+        clearLiveRow()
+        for fragment in previous { append(fragment, columns: columns, color: color, into: &output) }
         for item in items {
             switch item {
             case .text(let text):
-                ANSIWriter.append(text.fragments, to: &output, color: color, carriageReturns: true)
-                advance(over: text.fragments, columns: max(1, columns))
-                if !hasLiveRow { flushHeldStatuses(into: &output, color: color) }
+                for fragment in text.fragments { append(fragment, columns: columns, color: color, into: &output) }
             case .status(let text):
                 if hasLiveRow {
                     heldStatuses.append(text)
@@ -61,15 +67,15 @@ struct LiveOutput {
                     writeLine(text, into: &output, color: color)
                 }
             case .endLine:
-                if hasLiveRow {
-                    output += [13, 10]
-                    liveRow = []
-                    liveRowWidth = 0
-                }
+                if hasLiveRow { commitLiveRow(into: &output, color: color) }
                 flushHeldStatuses(into: &output, color: color)
             }
         }
-        if hasLiveRow { output += [13, 10] }
+        if hasLiveRow {
+            ANSIWriter.append(liveRow, to: &output, color: color, carriageReturns: true)
+            output += [13, 10]
+            for status in heldStatuses { writeLine(status, into: &output, color: color) }
+        }
         return output
     }
 
@@ -78,27 +84,43 @@ struct LiveOutput {
         rowsUp > 0 ? "\r\u{1B}[\(rowsUp)A\u{1B}[J" : "\r\u{1B}[J"
     }
 
-    /// Forgets the live row without touching the screen: after the process was
-    /// suspended the shell has written below it, so it is no longer just above
-    /// the prompt. Streaming continues on a new row; held statuses come out
-    /// with the next output.
-    mutating func detachLiveRow() {
-        liveRow = []
-        liveRowWidth = 0
-    }
-
-    /// Closes the live row and returns the bytes for the held statuses, for shutdown.
-    mutating func closeForShutdown(color: Bool) -> [UInt8] {
-        var output: [UInt8] = []
-        liveRow = []
-        liveRowWidth = 0
+    /// Leaves the live row on screen as it is and forgets it (before the process is
+    /// suspended, and at shutdown): erases the edit area and the pending statuses and
+    /// writes those statuses as finished lines. Streaming continues on a new row.
+    mutating func detach(editAreaCursorRow: Int, columns: Int, color: Bool) -> [UInt8] {
+        let columns = max(1, columns)
+        self.columns = columns
+        let statusRows = hasLiveRow ? heldStatuses.reduce(0) { $0 + Self.rows(of: $1, columns: columns) } : 0
+        var output = Array(Self.eraseSequence(rowsUp: editAreaCursorRow + statusRows).utf8)
+        clearLiveRow()
         flushHeldStatuses(into: &output, color: color)
         return output
     }
 
+    /// The rows above the edit area that the next render rewrites, at `columns`.
+    private func volatileRows(columns: Int) -> Int {
+        guard hasLiveRow else { return 0 }
+        let liveRows = max(1, (liveRowWidth + columns - 1) / columns)
+        return heldStatuses.reduce(liveRows) { $0 + Self.rows(of: $1, columns: columns) }
+    }
+
+    /// The rows a status line occupies at `columns`.
+    private static func rows(of status: StyledText, columns: Int) -> Int {
+        wrappedLine(status, columns: columns, color: false).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+    }
+
+    /// Writes a whole line, word-wrapped at the width in use like streamed text.
     private mutating func writeLine(_ text: StyledText, into output: inout [UInt8], color: Bool) {
-        ANSIWriter.append(text.fragments, to: &output, color: color, carriageReturns: true)
-        output += [13, 10]
+        output += Self.wrappedLine(text, columns: columns, color: color)
+    }
+
+    /// The bytes of `text` as whole rows: wrapped at words with hard breaks, each row ending in `\r\n`.
+    private static func wrappedLine(_ text: StyledText, columns: Int, color: Bool) -> [UInt8] {
+        var wrapper = LiveOutput()
+        var output: [UInt8] = []
+        for fragment in text.fragments { wrapper.append(fragment, columns: columns, color: color, into: &output) }
+        if wrapper.hasLiveRow || output.isEmpty { wrapper.commitLiveRow(into: &output, color: color) }
+        return output
     }
 
     private mutating func flushHeldStatuses(into output: inout [UInt8], color: Bool) {
@@ -107,51 +129,67 @@ struct LiveOutput {
         heldStatuses = []
     }
 
-    /// Updates the live row after `fragments` were written. Works on UTF-8
-    /// bytes and only looks at the text after the last newline.
-    private mutating func advance(over fragments: [StyledText.Fragment], columns: Int) {
-        for fragment in fragments where !fragment.text.isEmpty {
-            var text = fragment.text
-            let kept: String? = text.withUTF8 { bytes in
-                var start = 0
-                if let newline = bytes.lastIndex(of: 10) {
-                    liveRow = []
-                    liveRowWidth = 0
-                    start = newline + 1
-                }
-                guard start < bytes.count else { return nil }
-                var rowStart = start
-                var index = start
-                while index < bytes.count {
-                    let (width, length) = Self.measure(bytes, at: index, column: liveRowWidth, columns: columns)
-                    if width > 0, liveRowWidth + width > columns {
-                        // The terminal wrapped: everything before this character is final.
-                        liveRow = []
-                        liveRowWidth = 0
-                        rowStart = index
-                    }
-                    liveRowWidth += width
-                    index += length
-                }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[rowStart...]), as: UTF8.self)
+    private mutating func clearLiveRow() {
+        liveRow = []
+        liveRowWidth = 0
+        lastSpace = nil
+    }
+
+    /// Writes the live row as a finished row and starts an empty one.
+    private mutating func commitLiveRow(into output: inout [UInt8], color: Bool) {
+        ANSIWriter.append(liveRow, to: &output, color: color, carriageReturns: false)
+        output += [13, 10]
+        clearLiveRow()
+    }
+
+    /// Adds streamed text to the live row, writing every row it finishes.
+    private mutating func append(_ fragment: StyledText.Fragment, columns: Int, color: Bool, into output: inout [UInt8]) {
+        for scalar in fragment.text.unicodeScalars {
+            if scalar == "\n" {
+                commitLiveRow(into: &output, color: color)
+                flushHeldStatuses(into: &output, color: color)
+                continue
             }
-            if let kept { liveRow.append(StyledText.Fragment(kept, fragment.style)) }
+            if scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F { continue }
+            var width = scalar == "\t" ? 8 - liveRowWidth % 8 : columnWidth(of: scalar)
+            if width > 0, liveRowWidth + width > columns {
+                wrap(before: scalar, width: width, columns: columns, into: &output, color: color)
+                if scalar == " " { continue }  // a space at a row's end is the break itself
+                if scalar == "\t" { width = 8 }
+            }
+            let index = liveRow.last?.style == fragment.style ? liveRow.count - 1 : liveRow.count
+            if index == liveRow.count { liveRow.append(StyledText.Fragment("", fragment.style)) }
+            if scalar == " ", liveRowWidth > 0 {
+                lastSpace = (index, liveRow[index].text.utf8.count, liveRowWidth)
+            }
+            liveRow[index].text.unicodeScalars.append(scalar)
+            liveRowWidth += width
         }
     }
 
-    /// The columns and byte length of the character starting at `index`.
-    private static func measure(
-        _ bytes: UnsafeBufferPointer<UInt8>, at index: Int, column: Int, columns: Int
-    ) -> (width: Int, length: Int) {
-        let lead = bytes[index]
-        if lead < 0x80 {
-            if lead == 9 { return (min(8 - column % 8, max(0, columns - column)), 1) }
-            return (lead >= 0x20 && lead != 0x7F ? 1 : 0, 1)
+    /// The live row is full: finish it before the last space (the word being written moves to
+    /// the next row), or where it is when it has no space or the word alone is too long.
+    private mutating func wrap(
+        before scalar: Unicode.Scalar, width: Int, columns: Int, into output: inout [UInt8], color: Bool
+    ) {
+        guard scalar != " ", let space = lastSpace else {
+            commitLiveRow(into: &output, color: color)
+            return
         }
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-        guard length > 1, index + length <= bytes.count else { return (0, 1) }
-        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
-        return (Unicode.Scalar(value).map(columnWidth(of:)) ?? 0, length)
+        var head = Array(liveRow[..<space.fragment])
+        var tail: [StyledText.Fragment] = []
+        let split = liveRow[space.fragment]
+        let scalars = split.text.unicodeScalars
+        let spaceIndex = split.text.utf8.index(split.text.utf8.startIndex, offsetBy: space.offset)
+        head.append(StyledText.Fragment(String(scalars[..<spaceIndex]), split.style))
+        tail.append(StyledText.Fragment(String(scalars[scalars.index(after: spaceIndex)...]), split.style))
+        tail += liveRow[(space.fragment + 1)...]
+        let tailWidth = liveRowWidth - space.widthBefore - 1
+        ANSIWriter.append(head.filter { !$0.text.isEmpty }, to: &output, color: color, carriageReturns: false)
+        output += [13, 10]
+        clearLiveRow()
+        liveRow = tail.filter { !$0.text.isEmpty }
+        liveRowWidth = tailWidth
+        if tailWidth + width > columns { commitLiveRow(into: &output, color: color) }
     }
 }

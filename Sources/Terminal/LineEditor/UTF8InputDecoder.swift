@@ -12,6 +12,9 @@ struct UTF8InputDecoder {
     /// Whether decoded scalars are waiting.
     var hasPending: Bool { readIndex < decoded.count }
 
+    /// How many decoded scalars are waiting.
+    var pendingCount: Int { decoded.count - readIndex }
+
     /// Adds bytes.
     mutating func feed(_ bytes: some Sequence<UInt8>) {
         if readIndex == decoded.count {

@@ -1,0 +1,139 @@
+import StreamJSON
+
+/// A typed control request: what Parley sends (``body``) and what the answer means
+/// (``decode(_:)``). Send one with ``AgentSession/request(_:)``.
+///
+/// Adding a request is one small type in this file: its body (usually
+/// `.other(subtype:fields:)`, encoded by `OutgoingMessage`) and how to read its answer.
+/// See `../shared/protocol/CONTROL.md` for the requests the CLI knows.
+public protocol ControlRequest: Sendable {
+    /// What the answer is decoded into.
+    associatedtype Response: Sendable
+    /// The request as written to the CLI.
+    var body: ControlRequestBody { get }
+    /// Reads the `response` object of a successful answer; throws
+    /// ``SessionError/unexpectedControlResponse(subtype:detail:)`` when it does not fit.
+    func decode(_ response: JSONValue) throws(SessionError) -> Response
+}
+
+extension ControlRequest {
+    /// The request's `subtype`.
+    public var subtype: String { body.subtype }
+
+    func unexpected(_ detail: String) -> SessionError {
+        .unexpectedControlResponse(subtype: subtype, detail: detail)
+    }
+}
+
+/// `initialize`: the CLI's commands, models and version.
+public struct InitializeRequest: ControlRequest {
+    public init() {}
+    public var body: ControlRequestBody { .initialize }
+    public func decode(_ response: JSONValue) throws(SessionError) -> SessionCapabilities {
+        var learned = SessionCapabilities(
+            commands: response["commands"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [],
+            models: response["models"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? [],
+            claudeCodeVersion: response["claude_code_version"]?.stringValue,
+            permissionMode: response["current_permission_mode"]?.stringValue)
+        learned.commandDetails = response["commands"]?.arrayValue?.compactMap { command in
+            command["name"]?.stringValue.map {
+                SessionCapabilities.Command(name: $0, description: command["description"]?.stringValue ?? "",
+                                            argumentHint: command["argumentHint"]?.stringValue ?? "")
+            }
+        } ?? []
+        return learned
+    }
+}
+
+/// `interrupt`: ends the running turn (its `result` follows).
+public struct InterruptRequest: ControlRequest {
+    public init() {}
+    public var body: ControlRequestBody { .interrupt }
+    public func decode(_ response: JSONValue) throws(SessionError) {}
+}
+
+/// `set_model`: switches the model; answers with the model the CLI resolved.
+public struct SetModelRequest: ControlRequest {
+    /// `nil` restores the default model.
+    public var model: String?
+    public init(model: String?) { self.model = model }
+    public var body: ControlRequestBody { .setModel(model) }
+    public func decode(_ response: JSONValue) throws(SessionError) -> String {
+        response["model"]?.stringValue ?? model ?? "default"
+    }
+}
+
+/// `set_permission_mode`: switches the permission mode; answers with the mode now in force.
+public struct SetPermissionModeRequest: ControlRequest {
+    public var mode: String
+    public init(mode: String) { self.mode = mode }
+    public var body: ControlRequestBody { .setPermissionMode(mode) }
+    public func decode(_ response: JSONValue) throws(SessionError) -> String {
+        response["mode"]?.stringValue ?? mode
+    }
+}
+
+/// `get_context_usage`: how full the context window is.
+public struct GetContextUsageRequest: ControlRequest {
+    public init() {}
+    public var body: ControlRequestBody { .other(subtype: "get_context_usage", fields: [:]) }
+    public func decode(_ response: JSONValue) throws(SessionError) -> ContextUsage {
+        guard let total = response["totalTokens"]?.intValue, let max = response["maxTokens"]?.intValue else {
+            throw unexpected("no totalTokens/maxTokens")
+        }
+        let categories = response["categories"]?.arrayValue?.compactMap { category -> ContextUsage.Category? in
+            guard let name = category["name"]?.stringValue, let tokens = category["tokens"]?.intValue else { return nil }
+            return ContextUsage.Category(name: name, tokens: tokens, kind: category["kind"]?.stringValue)
+        } ?? []
+        return ContextUsage(totalTokens: total, maxTokens: max,
+                            percentage: response["percentage"]?.doubleValue, categories: categories)
+    }
+}
+
+/// The answer to ``GetContextUsageRequest``.
+public struct ContextUsage: Sendable, Equatable {
+    /// One slice of the context (system prompt, tools, messages, free space, …).
+    public struct Category: Sendable, Equatable {
+        public var name: String
+        public var tokens: Int
+        /// `used`, `buffer` or `free`.
+        public var kind: String?
+    }
+    public var totalTokens: Int
+    public var maxTokens: Int
+    public var percentage: Double?
+    public var categories: [Category]
+}
+
+/// `rewind_files`: restores the files changed since a user message, or (`dryRun`) only
+/// reports what would change. Needs `CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING=true`.
+public struct RewindFilesRequest: ControlRequest {
+    /// The `uuid` Parley gave the user line (``QueuedMessage/id``).
+    public var userMessageID: String
+    public var dryRun: Bool
+    public init(userMessageID: String, dryRun: Bool) {
+        self.userMessageID = userMessageID
+        self.dryRun = dryRun
+    }
+    public var body: ControlRequestBody {
+        var fields: [String: JSONValue] = ["user_message_id": .string(userMessageID)]
+        if dryRun { fields["dry_run"] = true }
+        return .other(subtype: "rewind_files", fields: fields)
+    }
+    public func decode(_ response: JSONValue) throws(SessionError) -> RewindFilesReceipt {
+        guard let canRewind = response["canRewind"]?.boolValue else { throw unexpected("no canRewind") }
+        return RewindFilesReceipt(
+            canRewind: canRewind,
+            filesChanged: response["filesChanged"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            insertions: response["insertions"]?.intValue, deletions: response["deletions"]?.intValue)
+    }
+}
+
+/// The answer to ``RewindFilesRequest``.
+public struct RewindFilesReceipt: Sendable, Equatable {
+    public var canRewind: Bool
+    /// Absolute paths.
+    public var filesChanged: [String]
+    public var insertions: Int?
+    public var deletions: Int?
+}
