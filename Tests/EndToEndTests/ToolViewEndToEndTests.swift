@@ -37,6 +37,7 @@ import Testing
         for expected in ["     1   alpha", "     2 - beta", "     2 + BETA", "     3 + beta two", "     4   gamma"] {
             #expect(questionLines.contains(expected), "missing \(expected): screen:\n\(question)")
         }
+        try await Task.sleep(for: .milliseconds(700))  // a deliberate key, once the question has been visible a moment
         terminal.type("y")
         let screen = try await terminal.waitFor("Echo: allowed")
         let after = lines(screen)
@@ -49,6 +50,7 @@ import Testing
         // A MultiEdit, allowed, then /diff shows it whole.
         terminal.type("more fc:permission=MultiEdit", enter: true)
         try await terminal.waitFor("allow? [y/n/a]")
+        try await Task.sleep(for: .milliseconds(700))  // a deliberate key, once the question has been visible a moment
         terminal.type("y")
         try await terminal.waitFor("Updated fake_edit.txt (+2 -2)")
         try await terminal.waitFor("Echo: allowed")

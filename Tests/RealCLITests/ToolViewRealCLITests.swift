@@ -38,6 +38,7 @@ import Testing
         for expected in ["     2 - beta", "     2 + BETA", "     3 + beta two"] {
             #expect(lines(question).contains(expected), "missing \(expected): screen:\n\(question)")
         }
+        try await Task.sleep(for: .milliseconds(700))  // a deliberate key, once the question has been visible a moment
         terminal.type("y")
         let editScreen = try await terminal.waitFor("  ⎿  Updated notes.txt (+2 -1)", timeout: .seconds(40))
         try await terminal.waitFor(timeout: .seconds(30)) { $0.components(separatedBy: "─ ").count >= 3 }
@@ -46,6 +47,7 @@ import Testing
         // A Write over the file: a diff of what it overwrote.
         terminal.type("write mock-overwrite=notes.txt", enter: true)
         try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(40))
+        try await Task.sleep(for: .milliseconds(700))  // a deliberate key, once the question has been visible a moment
         terminal.type("y")
         let writeScreen = try await terminal.waitFor("  ⎿  Overwrote notes.txt (+0 -1)", timeout: .seconds(40))
         try await terminal.waitFor(timeout: .seconds(30)) { $0.components(separatedBy: "─ ").count >= 4 }
@@ -58,6 +60,7 @@ import Testing
                       enter: true)
         let hostileScreen = try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(40))
         #expect(lines(hostileScreen).contains("     1 + a ␛]0;… b"), "screen:\n\(hostileScreen)")
+        try await Task.sleep(for: .milliseconds(700))  // a deliberate key, once the question has been visible a moment
         terminal.type("n")
         try await terminal.waitFor("reason for no")
         terminal.type("", enter: true)
