@@ -47,7 +47,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "parley",
-            dependencies: ["ParleyApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ParleyApp", "Terminal", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // Test support: a scripted stream-json double of the claude CLI.
         .executableTarget(name: "fake-claude", dependencies: ["StreamJSON", "Locking", "ParleyTestSupport"], swiftSettings: strict),

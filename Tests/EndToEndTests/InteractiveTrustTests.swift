@@ -237,7 +237,7 @@ extension TmuxTerminal {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         // After a first turn, so that claude's own commands (from its initialize answer) are known.
-        let piped = try runProgram(TestBinaries.parley, stdin: "hello\n/help\n", environment: fixture.environment(),
+        let piped = try await runProgram(TestBinaries.parley, stdin: "hello\n/help\n", environment: fixture.environment(),
                                    workingDirectory: fixture.directory.path)
         let pipedHelp = piped.stderr.components(separatedBy: "\n").drop { !$0.hasPrefix("/help, /?") }
         let expectedTokens = pipedHelp.joined(separator: "\n").split(whereSeparator: \.isWhitespace).map(String.init)

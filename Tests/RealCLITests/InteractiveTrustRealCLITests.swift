@@ -10,7 +10,7 @@ import Glibc
 /// Messages API: type-ahead and permission questions, feedback during a stream, resizes.
 @Suite(.serialized) struct InteractiveTrustRealCLITests {
     private func start(_ harness: RealHarness) async throws -> TmuxTerminal {
-        var environment = harness.environment()
+        var environment = await harness.environment()
         environment["TERM"] = "xterm-256color"
         environment["LANG"] = "C.UTF-8"
         let terminal = try TmuxTerminal(
