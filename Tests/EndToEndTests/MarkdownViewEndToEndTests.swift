@@ -38,7 +38,7 @@ import Testing
     @Test func scriptedStdoutKeepsTheTablesMarkdown() async throws {
         let fixture = PipedFixture("parley-markdown")
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("options fc:table\n")
+        let outcome = try await fixture.run("options fc:table\n")
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         #expect(outcome.stdout.contains("| `--color` | auto | when to colour the output"), "stdout: \(outcome.stdout)")
         #expect(!outcome.stdout.contains("┌"))

@@ -99,7 +99,7 @@ import Testing
         let fixture = PipedFixture("parley-views")
         defer { fixture.directory.remove() }
         FileManager.default.createFile(atPath: fixture.directory.file("fake_edit.txt"), contents: Data(Self.original.utf8))
-        let outcome = try fixture.run("edit fc:permission=Edit\nthree fc:parallel\n/diff\n", ["--auto-approve", "edits"])
+        let outcome = try await fixture.run("edit fc:permission=Edit\nthree fc:parallel\n/diff\n", ["--auto-approve", "edits"])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let stderr = outcome.stderr
         #expect(stderr.contains("  ⎿  Updated fake_edit.txt (+2 -1)\n     1   alpha\n     2 - beta\n     2 + BETA\n"), "stderr: \(stderr)")
@@ -113,7 +113,7 @@ import Testing
         let fixture = PipedFixture("parley-views")
         defer { fixture.directory.remove() }
         FileManager.default.createFile(atPath: fixture.directory.file("fake_edit.txt"), contents: Data(Self.original.utf8))
-        let outcome = try fixture.run("edit fc:permission=Edit\nthree fc:parallel\n", ["--auto-approve", "edits", "--output-format", "json"])
+        let outcome = try await fixture.run("edit fc:permission=Edit\nthree fc:parallel\n", ["--auto-approve", "edits", "--output-format", "json"])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let objects = outcome.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
         let edit = try #require(objects.first { $0["type"] == "tool_use" && $0["name"] == "Edit" }, "stdout: \(outcome.stdout)")
@@ -124,7 +124,7 @@ import Testing
         #expect(summaries.contains { $0.hasPrefix("Updated ") && $0.hasSuffix("fake_edit.txt (+2 -1)") })
         #expect(summaries.contains("Read 12 lines"))
 
-        let subagent = try fixture.run("delegate fc:subagent\n", ["--output-format", "json"])
+        let subagent = try await fixture.run("delegate fc:subagent\n", ["--output-format", "json"])
         let events = subagent.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
         let task = try #require(events.first { $0["type"] == "tool_use" && $0["name"] == "Task" }, "stdout: \(subagent.stdout)")
         let bash = try #require(events.first { $0["type"] == "tool_use" && $0["name"] == "Bash" })

@@ -19,7 +19,7 @@ import Testing
         defer { harness.finish() }
         let path = harness.work + "/notes.txt"
         FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
-        var environment = harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        var environment = await harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8"])
         if noColor { environment["NO_COLOR"] = "1" }
         let terminal = try TmuxTerminal(
             command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
@@ -82,7 +82,7 @@ import Testing
     @Test func aSubagentsWorkIsNestedUnderItsCallWithTheRealCLI() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
-        let environment = harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"])
+        let environment = await harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"])
         let terminal = try TmuxTerminal(
             command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
             width: 60, height: 60, environment: environment)
@@ -107,9 +107,10 @@ import Testing
     @Test func aTableInARealReplyIsDrawnToFitTheTerminal() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
+        let environment = await harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"])
         let terminal = try TmuxTerminal(
             command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            width: 60, height: 40, environment: harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"]))
+            width: 60, height: 40, environment: environment)
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
         terminal.type("options mock-table", enter: true)
@@ -130,14 +131,14 @@ import Testing
         let path = harness.work + "/notes.txt"
         FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
         let input = "read mock-tool=Read:{\"file_path\": \"\(path)\"}\nedit mock-edit=notes.txt\n"
-        let plain = try harness.parley(input, ["--auto-approve", "edits"])
+        let plain = try await harness.parley(input, ["--auto-approve", "edits"])
         #expect(plain.status == 0, "stderr: \(plain.stderr)")
         #expect(plain.stderr.contains("  ⎿  Read 3 lines\n"), "stderr: \(plain.stderr)")
         #expect(plain.stderr.contains("  ⎿  Updated notes.txt (+2 -1)\n     1   alpha\n     2 - beta\n     2 + BETA\n     3 + beta two\n"),
                 "stderr: \(plain.stderr)")
 
         FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
-        let json = try harness.parley(input, ["--auto-approve", "edits", "--output-format", "json"])
+        let json = try await harness.parley(input, ["--auto-approve", "edits", "--output-format", "json"])
         #expect(json.status == 0, "stderr: \(json.stderr)")
         let objects = json.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
         let edit = try #require(objects.first { $0["type"] == "tool_use" && $0["name"] == "Edit" }, "stdout: \(json.stdout)")
