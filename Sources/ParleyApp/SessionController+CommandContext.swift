@@ -39,11 +39,15 @@ extension SessionController: CommandContext {
     }
 
     public func dropQueued(at index: Int) async -> QueuedMessage? {
-        await session.dropQueued(at: index)
+        let dropped = await session.dropQueued(at: index)
+        if let dropped { journal(sent: dropped.id) }
+        return dropped
     }
 
     public func clearQueue() async -> [QueuedMessage] {
-        await session.clearQueue()
+        let dropped = await session.clearQueue()
+        for message in dropped { journal(sent: message.id) }
+        return dropped
     }
 
     public var personas: [Persona] {

@@ -25,7 +25,9 @@ struct Parley: AsyncParsableCommand {
     var permissionMode: String?
     @Option(help: "Working directory for claude.") var cwd: String?
     @Option(help: "Path to the claude binary (default: $PARLEY_CLAUDE, then PATH).") var claude: String?
-    @Option(help: "Resume the conversation with this session id.") var resume: String?
+    @Option(help: "Resume the conversation with this session id (or id prefix); without one, list this directory's conversations and ask.")
+    var resume: String?
+    @Flag(name: .customLong(pickMarker), help: .hidden) var pickConversation = false
     @Flag(name: .customLong("continue"), help: "Continue the most recent conversation in this directory.") var continueMostRecent = false
     @Option(help: "Colour: auto, always or never (NO_COLOR is honoured in auto).") var color: ColorMode?
     @Option(name: .customLong("output-format"), help: "Output format when scripted: text or json.") var outputFormat: AppOptions.OutputFormat = .text
@@ -40,7 +42,7 @@ struct Parley: AsyncParsableCommand {
         if let permissionMode, !PermissionModes.all.contains(permissionMode) {
             throw ValidationError("--permission-mode must be one of \(PermissionModes.all.joined(separator: ", ")), not '\(permissionMode)'")
         }
-        if resume != nil && continueMostRecent {
+        if (resume != nil || pickConversation) && continueMostRecent {
             throw ValidationError("--resume and --continue cannot be used together")
         }
         if let cwd {
@@ -61,6 +63,7 @@ struct Parley: AsyncParsableCommand {
         options.overrides.workingDirectory = cwd
         options.overrides.claudePath = claude
         options.overrides.resumeSessionID = resume
+        options.pickConversation = pickConversation
         options.overrides.continueMostRecent = continueMostRecent
         options.overrides.autoApprove = autoApprove
         options.color = color
@@ -77,7 +80,7 @@ struct Parley: AsyncParsableCommand {
     /// Usage errors exit with status 2 (ArgumentParser's default is 64).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(withPickMarker(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -92,6 +95,24 @@ struct Parley: AsyncParsableCommand {
             FileHandle.standardError.write(Data("parley: \(message) (see parley --help)\n".utf8))
             Foundation.exit(ExitStatusCode.usage)
         }
+    }
+}
+
+extension Parley {
+    /// What a bare `--resume` becomes (ArgumentParser has no option with an optional value).
+    static let pickMarker = "resume-pick"
+
+    /// `--resume` with no id after it (last, or followed by another option) → `--resume-pick`.
+    static func withPickMarker(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--resume", index + 1 == arguments.count || arguments[index + 1].hasPrefix("--") {
+                result.append("--" + pickMarker)
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
     }
 }
 

@@ -26,10 +26,11 @@ extension CommandRegistry {
             await context.status("↻ new conversation")
             await context.restart(fresh: true)
         },
-        SlashCommand(name: "queue", usage: "[drop N | clear]", summary: "list queued messages, drop one, or clear them",
+        SlashCommand(name: "queue", usage: "[drop N | clear | restore]",
+                     summary: "list queued messages, drop one, clear them, or send those the last run left",
                      accepts: { _ in true },
                      completeArgument: { index, sources in
-                         index == 0 ? ["drop", "clear"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
+                         index == 0 ? ["drop", "clear", "restore"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
                      }) { context, arguments in
             await StandardCommands.queue(context, arguments)
         },
@@ -74,7 +75,7 @@ extension CommandRegistry {
             let shown = await context.setShowThinking(arguments.first.map { $0 == "on" })
             await context.note(StyledText("thinking is " + (shown ? "shown in full" : "shown as an indicator"), .dim))
         },
-    ])
+    ] + conversationCommands)
 }
 
 /// The bodies of the longer standard commands.
@@ -112,6 +113,13 @@ enum StandardCommands {
         switch arguments.first {
         case nil, "list":
             let queue = await context.queuedMessages
+            let unsent = await context.unsentFromLastRunTexts
+            if !unsent.isEmpty {
+                await context.note(StyledText("not sent by the last run (/queue restore sends \(unsent.count == 1 ? "it" : "them")):", .color(.yellow)))
+                for text in unsent {
+                    await context.note(StyledText("   · " + text.replacingNewlines().truncated(toWidth: 70)))
+                }
+            }
             if queue.isEmpty {
                 await context.note(StyledText("the queue is empty", .dim))
             } else {
@@ -129,11 +137,15 @@ enum StandardCommands {
             } else {
                 await context.sayError("no queued message \(number); /queue lists them")
             }
+        case "restore" where arguments.count == 1:
+            let (sent, taken) = await context.restoreUnsentFromLastRun()
+            let skipped = taken == 0 ? "" : "; \(taken) claude had already taken, not sent again"
+            await context.note(StyledText("restored \(sent) message\(sent == 1 ? "" : "s") from the last run" + skipped, .dim))
         case "clear" where arguments.count == 1:
             let dropped = await context.clearQueue()
             await context.note(StyledText("cleared \(dropped.count) queued message" + (dropped.count == 1 ? "" : "s"), .dim))
         default:
-            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N or /queue clear")
+            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N, /queue clear or /queue restore")
         }
     }
 
@@ -218,7 +230,8 @@ enum StandardCommands {
             "claude_version": optional(snapshot.claudeCodeVersion), "permission_mode": optional(snapshot.permissionMode),
         ])
         let pid = snapshot.pid.map(String.init) ?? "none"
-        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(persona)"))
+        let name = snapshot.sessionID.flatMap { context.conversationFiles.names.name(of: $0) }.map { " “\($0)”" } ?? ""
+        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known")\(name) · model \(snapshot.model ?? "default") · persona \(persona)"))
         await context.note(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
             + String(format: "cost $%.4f", costUSD) + " · restarts \(snapshot.restarts) · uptime "
             + (snapshot.uptime.map(uptime) ?? "-")))
