@@ -32,7 +32,8 @@ struct EventTranslator: Sendable {
                 case .thinking(let text):
                     streamingThinking = false
                     return .thinking(text)
-                case .toolUse(let use):
+                case .toolUse(var use):
+                    use.parentToolUseID = assistant.parentToolUseID
                     return .toolUse(use)
                 case .toolResult, .other:
                     return nil
@@ -41,7 +42,8 @@ struct EventTranslator: Sendable {
         case .user(let user):
             return user.content.compactMap { block in
                 switch block {
-                case .toolResult(let result):
+                case .toolResult(var result):
+                    result.parentToolUseID = user.parentToolUseID
                     return .toolResult(result)
                 case .text(let text) where user.isReplay:
                     return Self.localCommandOutput(text).map { .status(.localCommandOutput($0)) }

@@ -101,4 +101,9 @@ extension SessionController: CommandContext {
         presentation = .transcript(presenter)
         return presenter.showThinking
     }
+
+    public var lastDiff: [StyledText]? {
+        guard case .transcript(let presenter) = presentation else { return nil }
+        return presenter.lastDiffLines()?.map { $0.madeInert() }
+    }
 }

@@ -20,7 +20,7 @@ public actor SessionController {
     let console: any Console
     let registry: CommandRegistry
     var presentation: Presentation
-    private let jsonEncoder = JSONEventEncoder()
+    private var jsonEncoder = JSONEventEncoder()
     let configuration: ParleyConfiguration
     let overrides: LaunchOverrides
     let baseLaunch: LaunchConfiguration

@@ -181,10 +181,13 @@ public struct ToolUse: Sendable, Equatable {
     public var id: String
     public var name: String
     public var input: JSONValue
-    public init(id: String, name: String, input: JSONValue) {
+    /// The Task/Agent call whose subagent made this call (its message's `parent_tool_use_id`).
+    public var parentToolUseID: String?
+    public init(id: String, name: String, input: JSONValue, parentToolUseID: String? = nil) {
         self.id = id
         self.name = name
         self.input = input
+        self.parentToolUseID = parentToolUseID
     }
 }
 
@@ -194,10 +197,13 @@ public struct ToolResult: Sendable, Equatable {
     /// The result flattened to text (text blocks joined; other blocks described).
     public var content: String
     public var isError: Bool
-    public init(toolUseID: String, content: String, isError: Bool) {
+    /// The Task/Agent call whose subagent made the call (its message's `parent_tool_use_id`).
+    public var parentToolUseID: String?
+    public init(toolUseID: String, content: String, isError: Bool, parentToolUseID: String? = nil) {
         self.toolUseID = toolUseID
         self.content = content
         self.isError = isError
+        self.parentToolUseID = parentToolUseID
     }
 }
 

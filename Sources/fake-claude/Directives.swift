@@ -43,6 +43,12 @@ struct Directives {
     /// `fc:once`: crash-type directives fire only the first time this prompt is seen
     /// (needs FAKE_CLAUDE_STATE_DIR), so a prompt re-sent after recovery succeeds.
     var once = false
+    /// `fc:parallel`: three tool calls in one message (two Bash, one Read), then their results.
+    var parallel = false
+    /// `fc:subagent`: a Task call whose subagent (in the background) runs a Bash call.
+    var subagent = false
+    /// `fc:table`: the reply is a Markdown table (``markdownTableReply``).
+    var table = false
     /// `fc:lonesurrogate`: the reply ends with half an emoji, written as the escape `\ud83d`.
     var loneSurrogate = false
     /// `fc:strayresult`: a `result` for another message comes first (before `init`).
@@ -104,6 +110,9 @@ struct Directives {
             case "history": history = true
             case "once": once = true
             case "hostile": hostile = true
+            case "parallel": parallel = true
+            case "subagent": subagent = true
+            case "table": table = true
             case "lonesurrogate": loneSurrogate = true
             case "strayresult": strayResult = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
@@ -112,6 +121,17 @@ struct Directives {
         }
     }
 }
+
+/// The reply of `fc:table`: a paragraph, a pipe table (alignments, inline code, a long cell to
+/// wrap, an escaped pipe), and a paragraph.
+let markdownTableReply = """
+    Here are the options:
+    | Option | Default | Meaning |
+    |:-------|:-------:|--------:|
+    | `--color` | auto | when to colour the output: auto, always or never, following NO_COLOR |
+    | `--cwd` | . | the directory claude runs in \\| also for tools |
+    That is all.
+    """
 
 /// Terminal escapes an attacker plants in model output, tool names, tool results, files and error
 /// texts (issue 12): set the title (OSC 0), write the clipboard (OSC 52, "rm -rf ~/"), clear the

@@ -234,6 +234,8 @@ final class TurnRunner {
         var safeText = false
         if d.hostile {
             finalText = "Hostile reply: \(hostileText) end of reply"
+        } else if d.table {
+            finalText = markdownTableReply
         } else if let reply = d.reply {
             finalText = reply
         } else if d.history {
@@ -252,7 +254,11 @@ final class TurnRunner {
         if d.loneSurrogate { finalText += " half \(loneSurrogateMark)" }
 
         do {
-            if d.usesTool {
+            if d.parallel {
+                try parallelTurn(finalText: finalText)
+            } else if d.subagent {
+                try subagentTurn(finalText: finalText)
+            } else if d.usesTool {
                 try toolTurn(finalText: finalText, safe: safeText)
             } else {
                 let msgID = try messageStart()
@@ -511,8 +517,10 @@ final class TurnRunner {
             let command = d.toolSleepMS > 0
                 ? "sleep \(Double(d.toolSleepMS) / 1000) && echo hello-from-tool" : "echo hello-from-tool"
             return .o([("command", .s(command)), ("description", .safe("echo"))])
-        case "Write", "Edit":
+        case "Write":
             return .o([("file_path", .s(cfg.cwd + "/fake_written.txt")), ("content", .safe("hello\\n"))])
+        case "Edit", "MultiEdit":
+            return fileEditInput(name)
         case "AskUserQuestion":
             return .raw(#"{"questions":[{"question":"Which color do you prefer?","header":"Color","options":[{"label":"Red","description":"warm"},{"label":"Blue","description":"cool"}],"multiSelect":false}]}"#)
         default:
@@ -578,7 +586,10 @@ final class TurnRunner {
         let content: String
         let useResult: J
         switch name {
-        case "Write", "Edit":
+        case "Edit", "MultiEdit":
+            content = applyFileEdit(input)
+            useResult = .s(content)
+        case "Write":
             let path = input["file_path"]?.stringValue ?? ""
             content = "File created successfully at: \(path) (file state is current in your context — no need to Read it back)"
             useResult = .o([("type", .safe("create")), ("filePath", .s(path)), ("content", .s(input["content"]?.stringValue ?? "")),
@@ -606,7 +617,7 @@ final class TurnRunner {
         let inputValue = (try? JSONValue.parse(Data(input.text.utf8))) ?? .object([:])
         let (mode, rules) = sh.locked { (sh.permissionMode, sh.allowedRules) }
         let autoAllowed = rules.contains(name) || mode == "bypassPermissions"
-            || (mode == "acceptEdits" && ["Write", "Edit", "NotebookEdit"].contains(name))
+            || (mode == "acceptEdits" && ["Write", "Edit", "MultiEdit", "NotebookEdit"].contains(name))
         let child = cfg.spawnChild ? spawnSleepChild() : nil
         defer { if let child { ChildRegistry.shared.kill(child) } }
         crashIf(.tool)
@@ -632,7 +643,7 @@ final class TurnRunner {
             ("input", input),
         ]
         switch name {
-        case "Write", "Edit":
+        case "Write", "Edit", "MultiEdit":
             let path = inputValue["file_path"]?.stringValue ?? ""
             request.append(("description", .s((path as NSString).lastPathComponent)))
             request.append(("permission_suggestions", .raw(#"[{"type":"setMode","mode":"acceptEdits","destination":"session"}]"#)))

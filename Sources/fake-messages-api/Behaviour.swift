@@ -228,6 +228,9 @@ struct Behaviour {
                 labels.append(t)
             } else if t.hasPrefix("mock-chunk="), let c = Int(t.dropFirst(11)), c > 0 {
                 p.chunk = c
+            } else if t == "mock-table" {
+                echo = Self.markdownTable
+                labels.append(t)
             } else if t == "mock-hostile" {
                 echo += " " + Self.hostileText + " end of reply"
                 labels.append(t)
@@ -239,6 +242,24 @@ struct Behaviour {
                 var path = t == "mock-write" ? "mock_written.txt" : String(t.dropFirst(11))
                 if !path.hasPrefix("/") { path = (dir as NSString).appendingPathComponent(path) }
                 tools.append(("Write", JSON.string(["file_path": path, "content": "hello\n"], sorted: true)))
+                labels.append(t)
+            } else if let (word, defaultPath) = [("mock-edit", "mock_edit.txt"), ("mock-multiedit", "mock_edit.txt"),
+                                                 ("mock-overwrite", "mock_edit.txt")].first(where: { t == $0.0 || t.hasPrefix($0.0 + "=") }) {
+                let dir = options.cwd ?? r.primaryWorkingDirectory ?? FileManager.default.currentDirectoryPath
+                var path = t == word ? defaultPath : String(t.dropFirst(word.count + 1))
+                if !path.hasPrefix("/") { path = (dir as NSString).appendingPathComponent(path) }
+                tools.append(Self.fileTool(word, path: path))
+                labels.append(t)
+            } else if t == "mock-parallel" {
+                preText = preText ?? "Running two commands."
+                for word in ["one", "two"] {
+                    tools.append(("Bash", JSON.string(["command": "echo \(word)", "description": "say \(word)"], sorted: true)))
+                }
+                labels.append(t)
+            } else if t == "mock-task" {
+                preText = preText ?? "Asking a subagent."
+                let input = ["description": "run a tool", "prompt": "please use a tool", "subagent_type": "general-purpose"]
+                tools.append(("Task", JSON.string(input, sorted: true)))
                 labels.append(t)
             } else if t == "mock-sleeptool" || t.hasPrefix("mock-sleeptool=") {
                 let secs = t == "mock-sleeptool" ? "30" : String(t.dropFirst(15))
@@ -306,6 +327,30 @@ struct Behaviour {
         if !labels.isEmpty { p.label = labels.joined(separator: " ") }
         return p
     }
+
+    /// The tool call of `mock-edit` (`beta` → `BETA` + `beta two`), `mock-multiedit` (`alpha` →
+    /// `ALPHA`, `gamma` → `GAMMA`) and `mock-overwrite` (a Write of `alpha\nBETA\ngamma\n`).
+    static func fileTool(_ word: String, path: String) -> (name: String, input: String) {
+        switch word {
+        case "mock-multiedit":
+            let edits = [["old_string": "alpha", "new_string": "ALPHA"], ["old_string": "gamma", "new_string": "GAMMA"]]
+            return ("MultiEdit", JSON.string(["file_path": path, "edits": edits] as [String: Any], sorted: true))
+        case "mock-overwrite":
+            return ("Write", JSON.string(["file_path": path, "content": "alpha\nBETA\ngamma\n"], sorted: true))
+        default:
+            return ("Edit", JSON.string(["file_path": path, "old_string": "beta", "new_string": "BETA\nbeta two"], sorted: true))
+        }
+    }
+
+    /// The reply of `mock-table`: a paragraph, a Markdown pipe table with a long cell, a paragraph.
+    static let markdownTable = """
+        Here are the options:
+        | Option | Default | Meaning |
+        |:-------|:-------:|--------:|
+        | `--color` | auto | when to colour the output: auto, always or never, following NO_COLOR |
+        | `--cwd` | . | the directory claude runs in |
+        That is all.
+        """
 
     // MARK: script lines
 

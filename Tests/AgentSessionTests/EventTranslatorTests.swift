@@ -19,6 +19,27 @@ import Testing
         return events
     }
 
+    @Test func aSubagentsCallsAndResultsCarryTheirTaskCall() throws {
+        // As the real CLI (2.1.331) sends a subagent's Bash call and its result.
+        let lines = #"""
+            {"type":"assistant","message":{"id":"msg_3","type":"message","role":"assistant","model":"m","content":[{"id":"toolu_01_3","input":{"command":"echo hi"},"name":"Bash","type":"tool_use"}],"stop_reason":null},"parent_tool_use_id":"toolu_01_1","session_id":"s","uuid":"u1"}
+            {"type":"user","message":{"role":"user","content":[{"tool_use_id":"toolu_01_3","type":"tool_result","content":"hi","is_error":false}]},"parent_tool_use_id":"toolu_01_1","session_id":"s","uuid":"u2"}
+            {"type":"assistant","message":{"id":"msg_4","type":"message","role":"assistant","model":"m","content":[{"id":"toolu_01_4","input":{},"name":"Read","type":"tool_use"}],"stop_reason":null},"parent_tool_use_id":null,"session_id":"s","uuid":"u3"}
+
+            """#
+        var framer = NDJSONFramer()
+        var translator = EventTranslator()
+        var events: [SessionEvent] = []
+        for case .complete(let bytes) in framer.append(Data(lines.utf8)) {
+            if case .success(let message) = MessageDecoder().decode(bytes) { events += translator.translate(message) }
+        }
+        #expect(events == [
+            .toolUse(ToolUse(id: "toolu_01_3", name: "Bash", input: ["command": "echo hi"], parentToolUseID: "toolu_01_1")),
+            .toolResult(ToolResult(toolUseID: "toolu_01_3", content: "hi", isError: false, parentToolUseID: "toolu_01_1")),
+            .toolUse(ToolUse(id: "toolu_01_4", name: "Read", input: [:])),
+        ])
+    }
+
     @Test func sseErrorFallbackIsReportedAndTheFullTextShown() throws {
         let events = try events("17_sse_error_midstream_fallback.ndjson")
         #expect(events.contains(.status(.streamRestarted)))

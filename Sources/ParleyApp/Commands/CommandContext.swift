@@ -81,6 +81,9 @@ public protocol CommandContext: Sendable {
     func setPermissionMode(_ mode: String) async throws(SessionError) -> String
     /// Shows thinking in full (`true`) or as an indicator; `nil` toggles. Returns the new setting.
     func setShowThinking(_ show: Bool?) async -> Bool
+    /// The last file change shown (Edit, MultiEdit, Write) as its whole diff, made inert; `nil`
+    /// when there was none (or the output is JSON).
+    var lastDiff: [StyledText]? { get async }
 
     // MARK: Conversations
     /// Where Parley keeps conversation names and what `/copy` could not put on the clipboard.

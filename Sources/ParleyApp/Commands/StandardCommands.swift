@@ -64,6 +64,13 @@ extension CommandRegistry {
         SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { context, _ in
             await StandardCommands.status(context)
         },
+        SlashCommand(name: "diff", summary: "show the last file change (Edit, MultiEdit, Write) as a whole diff") { context, _ in
+            guard let lines = await context.lastDiff else {
+                await context.note(StyledText("no file change to show yet", .dim))
+                return
+            }
+            for line in lines { await context.say(line, kind: .tool) }
+        },
         SlashCommand(name: "thinking", usage: "[on|off]", summary: "show thinking in full (on), only as an indicator (off); no argument toggles",
                      accepts: { $0 == [] || $0 == ["on"] || $0 == ["off"] },
                      completeArgument: { index, _ in index == 0 ? ["on", "off"] : [] }) { context, arguments in

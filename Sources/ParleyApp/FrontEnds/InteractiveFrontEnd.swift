@@ -38,7 +38,8 @@ enum InteractiveFrontEnd {
         presenter.firstStartContinues = assembly.launch.continueMostRecent && assembly.launch.resumeSessionID == nil
         let controller = assembly.makeController(console: EditorConsole(editor: editor), presentation: .transcript(presenter), stallAction: .warn)
         completer.set(controller)
-        let prompter = InteractivePermissionPrompter(editor: editor, normalPrompt: prompt)
+        let prompter = InteractivePermissionPrompter(editor: editor, normalPrompt: prompt, width: capabilities.width,
+                                                     workingDirectory: assembly.launch.workingDirectory ?? FileManager.default.currentDirectoryPath)
         await controller.setPermissionPrompter(prompter)
         await controller.observePersona { name in
             persona.withLock { $0 = name }

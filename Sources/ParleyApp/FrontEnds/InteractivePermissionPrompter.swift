@@ -19,7 +19,8 @@ extension LineEditor: QuestionSurface {}
 /// line; Enter for none) that reaches the model. Type-ahead never answers (see
 /// ``LineEditor/readNextKey(answers:)``): a line typed meanwhile stays a message. Questions
 /// are asked one at a time, in order; a question the CLI withdraws disappears, even when
-/// the withdrawal arrives before the question.
+/// the withdrawal arrives before the question. An Edit, MultiEdit or Write shows the diff it
+/// would make under the question.
 actor InteractivePermissionPrompter: PermissionPrompter {
     private struct Question {
         let pending: PendingPermission
@@ -34,10 +35,14 @@ actor InteractivePermissionPrompter: PermissionPrompter {
     /// Questions withdrawn before they were asked (the cancel overtook the ask).
     private var withdrawnEarly: Set<String> = []
     private static let answerKeys: Set<Character> = ["y", "n", "a"]
+    /// Draws the diff of a file change under its question.
+    private let diffRenderer: FileChangeRenderer
 
-    init(editor: any QuestionSurface, normalPrompt: @escaping @Sendable () -> StyledText) {
+    init(editor: any QuestionSurface, normalPrompt: @escaping @Sendable () -> StyledText, width: Int = 80,
+         workingDirectory: String? = nil) {
         self.editor = editor
         self.normalPrompt = normalPrompt
+        self.diffRenderer = FileChangeRenderer(width: width, workingDirectory: workingDirectory)
     }
 
     /// True while a question waits for the next line.
@@ -132,7 +137,8 @@ actor InteractivePermissionPrompter: PermissionPrompter {
     /// reword the question. A display name that differs from the real one is only a note.
     private func show(_ pending: PendingPermission) {
         let request = pending.request
-        let argument = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input))
+        let argument = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input),
+                                                           workingDirectory: diffRenderer.workingDirectory)
         var question = StyledText("? ", .color(.yellow)) + StyledText("Allow ", .bold)
             + StyledText(ToolLineFormatter.shownName(request.toolName), .bold)
         if !argument.isEmpty { question += StyledText("(" + argument.truncated(toWidth: Self.shownArgumentWidth) + ")") }
@@ -144,6 +150,7 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         if let reason = request.decisionReason { notes.append(InertText.make(reason).replacingNewlines()) }
         if !notes.isEmpty { question += StyledText("  (" + notes.joined(separator: "; ") + ")", .dim) }
         editor.writeStatus(question)
+        for line in diffRenderer.permissionPreview(toolName: request.toolName, input: request.input) { editor.writeStatus(line.madeInert()) }
         editor.setPrompt(StyledText("allow? [y/n/a] ", .color(.yellow)) + StyledText("› ", .bold))
         editor.readNextKey(answers: Self.answerKeys)
     }

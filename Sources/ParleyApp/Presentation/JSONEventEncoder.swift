@@ -4,19 +4,32 @@ import StreamJSON
 
 /// The `--output-format json` schema: one JSON object per line, one line per event a script
 /// cares about. Stable: fields are only ever added. Documented in Docs/Scripting.md.
+///
+/// It remembers open tool calls, so that a `tool_result` can carry a `summary` (`Read 120 lines`,
+/// `Updated a.swift (+2 -1)`), and reads the file an Edit, MultiEdit or Write changes when its
+/// `tool_use` is seen, so that the `tool_use` carries a `file_change` with the diff.
 public struct JSONEventEncoder: Sendable {
+    private var tools = ToolCallPresenter(width: 80, workingDirectory: nil)
+
     public init() {}
 
+    /// Reads a file before a tool changes it (tests give their own).
+    var readFile: @Sendable (String) -> String? {
+        get { tools.readFile }
+        set { tools.readFile = newValue }
+    }
+
     /// The JSON line for `event`, or `nil` when the event has no line in the schema.
-    public func line(for event: SessionEvent) -> String? {
+    public mutating func line(for event: SessionEvent) -> String? {
         object(for: event).map { $0.compactText }
     }
 
-    func object(for event: SessionEvent) -> JSONValue? {
+    mutating func object(for event: SessionEvent) -> JSONValue? {
         switch event {
         case .processStarted(let pid, let resumed):
             return ["type": "process_started", "pid": .number(Double(pid)), "resumed_session_id": resumed.map(JSONValue.string) ?? .null]
         case .sessionInitialized(let info):
+            tools.workingDirectory = info.cwd
             return ["type": "session", "session_id": .string(info.sessionID), "model": .string(info.model)]
         case .turnStarted(let message):
             return ["type": "turn_start", "id": .string(message.id), "text": .string(message.text)]
@@ -28,10 +41,23 @@ public struct JSONEventEncoder: Sendable {
         case .thinking(let text):
             return ["type": "thinking", "text": .string(text)]
         case .toolUse(let use):
-            return ["type": "tool_use", "id": .string(use.id), "name": .string(use.name), "input": use.input]
+            var object: [String: JSONValue] = ["type": "tool_use", "id": .string(use.id), "name": .string(use.name), "input": use.input]
+            if let parent = use.parentToolUseID { object["parent_tool_use_id"] = .string(parent) }
+            if let change = tools.noteCall(use) {
+                let counts = FileChangeRenderer.counts(change.hunks)
+                object["file_change"] = [
+                    "path": .string(change.path), "kind": .string(change.kind.rawValue),
+                    "added": .number(Double(counts.added)), "removed": .number(Double(counts.removed)),
+                    "line_numbers_known": .bool(change.lineNumbersKnown), "diff": .string(DiffHunk.unifiedText(change.hunks)),
+                ]
+            }
+            return .object(object)
         case .toolResult(let result):
-            return ["type": "tool_result", "tool_use_id": .string(result.toolUseID), "is_error": .bool(result.isError),
-                    "content": .string(result.content)]
+            var object: [String: JSONValue] = ["type": "tool_result", "tool_use_id": .string(result.toolUseID),
+                                               "is_error": .bool(result.isError), "content": .string(result.content)]
+            if let summary = tools.summary(of: result) { object["summary"] = .string(summary) }
+            if let parent = result.parentToolUseID { object["parent_tool_use_id"] = .string(parent) }
+            return .object(object)
         case .status(let update):
             return status(update)
         case .messageQueued(let message, let position):

@@ -5,7 +5,8 @@ import Terminal
 ///
 /// A call is one line: a glyph, the tool name and its essential argument (Bash: the
 /// command; Read/Write/Edit: the path; Grep/Glob: the pattern; WebFetch: the URL;
-/// Task/Agent: the description; anything else: compact JSON), cut to the width.
+/// Task/Agent: the description; anything else: compact JSON), cut to the width. A path inside
+/// the working directory is shown relative to it.
 ///
 /// Names, arguments and results come from the model and the tools: they are made inert (see
 /// ``InertText``) and put on one line before they are measured and cut.
@@ -13,10 +14,13 @@ public struct ToolLineFormatter: Sendable {
     public var width: Int
     /// Result lines shown before "… +N lines".
     public var resultPreviewLines: Int
+    /// Paths inside it are shown relative to it.
+    public var workingDirectory: String?
 
-    public init(width: Int, resultPreviewLines: Int = 3) {
+    public init(width: Int, resultPreviewLines: Int = 3, workingDirectory: String? = nil) {
         self.width = max(width, 20)
         self.resultPreviewLines = resultPreviewLines
+        self.workingDirectory = workingDirectory
     }
 
     /// A tool name as shown: inert, on one line.
@@ -24,8 +28,9 @@ public struct ToolLineFormatter: Sendable {
         InertText.make(name).replacingNewlines()
     }
 
-    /// The essential argument of a call, inert and on one line.
-    public static func essentialArgument(of use: ToolUse) -> String {
+    /// The essential argument of a call, inert and on one line; a path inside
+    /// `workingDirectory` relative to it.
+    public static func essentialArgument(of use: ToolUse, workingDirectory: String? = nil) -> String {
         let input = use.input
         func field(_ names: String...) -> String? {
             for name in names { if let value = input[name]?.stringValue, !value.isEmpty { return value } }
@@ -33,7 +38,8 @@ public struct ToolLineFormatter: Sendable {
         }
         let argument: String? = switch use.name {
         case "Bash": field("command")
-        case "Read", "Write", "Edit", "MultiEdit", "NotebookEdit": field("file_path", "notebook_path", "path")
+        case "Read", "Write", "Edit", "MultiEdit", "NotebookEdit":
+            field("file_path", "notebook_path", "path").map { FileChangeRenderer.shownPath($0, relativeTo: workingDirectory) }
         case "Grep", "Glob": field("pattern").map { pattern in field("path").map { "\(pattern) in \($0)" } ?? pattern }
         case "WebFetch": field("url")
         case "WebSearch": field("query")
@@ -46,11 +52,20 @@ public struct ToolLineFormatter: Sendable {
 
     /// `⏺ Bash(ls -la)`
     public func callLine(_ use: ToolUse) -> StyledText {
-        let argument = Self.essentialArgument(of: use)
-        let prefix = "⏺ " + Self.shownName(use.name)
-        guard !argument.isEmpty else { return StyledText(prefix, .bold) }
+        line(use, lead: "⏺ ", style: .bold)
+    }
+
+    /// `  ↳ Bash(ls -la)`: names the call a result belongs to when it does not follow it.
+    public func labelLine(_ use: ToolUse) -> StyledText {
+        line(use, lead: "  ↳ ", style: .dim)
+    }
+
+    private func line(_ use: ToolUse, lead: String, style: Style) -> StyledText {
+        let argument = Self.essentialArgument(of: use, workingDirectory: workingDirectory)
+        let prefix = lead + Self.shownName(use.name)
+        guard !argument.isEmpty else { return StyledText(prefix, style) }
         let room = width - displayWidth(of: prefix) - 2
-        return StyledText(prefix, .bold) + StyledText("(" + argument.truncated(toWidth: room) + ")")
+        return StyledText(prefix, style) + StyledText("(" + argument.truncated(toWidth: room) + ")", style == .bold ? .plain : style)
     }
 
     /// The first lines of a result, dim (red for errors), then `… +N lines`.

@@ -4,7 +4,8 @@ import StreamJSON
 import Terminal
 
 /// Turns ``SessionEvent``s into what a person reads: streamed (Markdown-rendered) text,
-/// one line per tool call, dim result previews, status lines and errors.
+/// one line per tool call, result summaries, previews and diffs (see ``ToolCallPresenter``),
+/// status lines and errors.
 ///
 /// It holds only what rendering needs (the Markdown renderer's current line, whether the
 /// cursor is at a line start) and writes to a ``Console``; it never touches a terminal.
@@ -43,6 +44,7 @@ public struct TranscriptPresenter: Sendable {
     private var lastShownModel: String?
     private var lastShownSession: String?
     private var thinkingShown = false
+    private var tools: ToolCallPresenter
     /// An error the CLI wrote as the turn's text (`API Error: 500 …`): said once, with the
     /// turn's end, not twice.
     private var heldErrorText: String?
@@ -54,11 +56,31 @@ public struct TranscriptPresenter: Sendable {
         self.width = width
         self.showThinking = showThinking
         self.makesAssistantTextInert = mode == .terminal || stdoutIsTerminal
+        self.tools = ToolCallPresenter(width: width, workingDirectory: nil)
+        self.markdown = MarkdownStreamRenderer(tableWidth: width)
     }
 
-    private var formatter: ToolLineFormatter { ToolLineFormatter(width: width) }
+    /// Reads a file before a tool changes it (tests give their own).
+    var readFile: @Sendable (String) -> String? {
+        get { tools.readFile }
+        set { tools.readFile = newValue }
+    }
+
+    /// The whole diff of the last file change shown, for `/diff`; `nil` when there was none.
+    func lastDiffLines() -> [StyledText]? {
+        var tools = tools
+        tools.width = width
+        return tools.lastDiffLines()
+    }
 
     public mutating func present(_ event: SessionEvent, on console: some Console) {
+        switch event {
+        case .toolUse, .toolResult, .thinkingDelta, .capabilitiesLearned, .turnStarted, .permissionCancelled, .status: break
+        // A question is shown (between a call and its result) only in a terminal.
+        case .permissionRequested: if mode == .terminal { tools.noteOtherOutput() }
+        default: tools.noteOtherOutput()
+        }
+        tools.width = width
         switch event {
         case .textDelta(let text):
             stream(text, on: console)
@@ -87,12 +109,13 @@ public struct TranscriptPresenter: Sendable {
             }
         case .toolUse(let use):
             closeText(on: console)
-            show(formatter.callLine(use), kind: .tool, on: console)
+            for line in tools.callLines(use) { show(line, kind: .tool, on: console) }
         case .toolResult(let result):
             closeText(on: console)
-            for line in formatter.resultLines(result) { show(line, kind: .tool, on: console) }
+            for line in tools.resultLines(result) { show(line, kind: .tool, on: console) }
         case .status(let update):
             if let line = statusLine(update) {
+                tools.noteOtherOutput()
                 closeText(on: console)
                 show(line, kind: .status, on: console)
             }
@@ -108,6 +131,7 @@ public struct TranscriptPresenter: Sendable {
                 show(StyledText("● claude started (pid \(pid), \(what))", .dim), kind: .status, on: console)
             }
         case .sessionInitialized(let info):
+            tools.workingDirectory = info.cwd
             if mode == .terminal, info.model != lastShownModel || info.sessionID != lastShownSession {
                 closeText(on: console)
                 show(StyledText("● model \(info.model) · session \(Self.shortID(info.sessionID))", .dim), kind: .status, on: console)
@@ -260,8 +284,15 @@ public struct TranscriptPresenter: Sendable {
         case .permissionDenied(let tool, let message):
             return StyledText("✗ \(tool) denied" + (message.map { ": \($0)" } ?? ""), .color(.yellow))
         case .task(let task):
-            let what = task.description ?? task.taskType ?? "task"
+            // A subagent's start is its Task call's line; an update without a description is
+            // only the CLI's bookkeeping (`◦ task: completed`).
+            guard let what = task.description, !(task.kind == "task_started" && task.taskType == "local_agent") else { return nil }
             let state = task.status ?? (task.kind == "task_started" ? "started" : task.kind.replacingOccurrences(of: "task_", with: ""))
+            if task.kind == "task_notification" {
+                // Its text is the task's summary (a subagent's report), on one line.
+                let summary = InertText.make(what).replacingNewlines().trimmingCharacters(in: .whitespaces)
+                return StyledText(("◦ task \(state)" + (summary.isEmpty ? "" : ": " + summary)).truncated(toWidth: width), .dim)
+            }
             return StyledText("◦ \(what): \(state)", .dim)
         case .toolProgress(let name, let elapsed):
             return StyledText("◦ \(name ?? "tool") still running (\(Int(elapsed ?? 0)) s)", .dim)

@@ -16,7 +16,26 @@
 /// It works on UTF-8 bytes: runs of ordinary text between delimiters are
 /// appended as whole slices, and a scalar is decoded only next to a delimiter
 /// run, where the rules look at its properties.
+///
+/// A link, `[text](url)`, is the one thing held back longer: from its `[` until
+/// its `)` (at most ``maximumLinkBytes``, within the line). It is shown as its
+/// text, underlined, followed by the URL in parentheses (dim); just the URL when
+/// the text is the URL. What turns out not to be a link is shown as written.
 struct InlineMarkdown {
+    /// A link being collected: its text, then (after `](`) its URL.
+    private struct PendingLink {
+        var text: [UInt8] = []
+        var url: [UInt8] = []
+        /// `]` was seen: a `(` must follow.
+        var closedText = false
+        /// `](` was seen: collecting the URL.
+        var inURL = false
+        var count: Int { text.count + url.count }
+    }
+
+    /// Bytes of a link held back at most; a longer one is shown as written.
+    static let maximumLinkBytes = 2048
+
     /// The style of the block the line belongs to (heading, quote, plain).
     var base: Style {
         didSet { updateStyle() }
@@ -33,6 +52,9 @@ struct InlineMarkdown {
     private var previous: Unicode.Scalar?
     /// The style of text emitted now, kept up to date with the spans.
     private var style: Style
+    private var link: PendingLink?
+    /// The text of a resolved link is being emitted (underlined).
+    private var inLinkText = false
 
     init(base: Style, codeStyle: Style) {
         self.base = base
@@ -43,11 +65,13 @@ struct InlineMarkdown {
     private mutating func updateStyle() {
         if codeRun > 0 {
             style = base.merging(codeStyle)
+            if inLinkText { style.isUnderlined = true }
             return
         }
         var style = base
         if bold { style.isBold = true }
         if italic != 0 { style.isItalic = true }
+        if inLinkText { style.isUnderlined = true }
         self.style = style
     }
 
@@ -63,7 +87,7 @@ struct InlineMarkdown {
         while index < count {
             let byte = base[index]
             if byte == 0x0A || byte == 0x0D { return index }
-            if pendingByte != 0 || pendingEscape {
+            if pendingByte != 0 || pendingEscape || link != nil {
                 let (scalar, length) = UTF8Scanning.scalar(in: bytes, at: index)
                 consume(scalar, bytes: UnsafeBufferPointer(start: base + index, count: length), into: &output)
                 index &+= length
@@ -89,12 +113,12 @@ struct InlineMarkdown {
         return index
     }
 
-    /// Bytes outside a code span that need a decision: line breaks, `*`, `\`, `_`, `` ` ``.
+    /// Bytes outside a code span that need a decision: line breaks, `*`, `[`, `\`, `_`, `` ` ``.
     @inline(__always)
     private static func endsText(_ byte: UInt8) -> Bool {
-        // Bits 10 (\n), 13 (\r), 42 (*) of the low word; 92 (\), 95 (_), 96 (`) of the high word.
+        // Bits 10 (\n), 13 (\r), 42 (*) of the low word; 91 ([), 92 (\), 95 (_), 96 (`) of the high word.
         if byte < 64 { return (0x0000_0400_0000_2400 as UInt64) >> UInt64(byte) & 1 != 0 }
-        if byte < 128 { return (0x0000_0001_9000_0000 as UInt64) >> UInt64(byte &- 64) & 1 != 0 }
+        if byte < 128 { return (0x0000_0001_9800_0000 as UInt64) >> UInt64(byte &- 64) & 1 != 0 }
         return false
     }
 
@@ -106,6 +130,7 @@ struct InlineMarkdown {
 
     /// Consumes one scalar of the line (never a newline); `bytes` are its UTF-8 bytes.
     private mutating func consume(_ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>, into output: inout StyledTextBuilder) {
+        if link != nil, collectLink(scalar, bytes: bytes, into: &output) { return }
         if pendingByte != 0 {
             if scalar.value == UInt32(pendingByte) {
                 pendingCount += 1
@@ -132,6 +157,8 @@ struct InlineMarkdown {
             return
         }
         switch scalar {
+        case "[" where !inLinkText:
+            link = PendingLink()
         case "\\":
             pendingEscape = true
         case "*", "_", "`":
@@ -142,8 +169,81 @@ struct InlineMarkdown {
         }
     }
 
+    // MARK: - Links
+
+    /// Takes the next scalar of a pending link; false when it is not part of it (the link
+    /// failed and was shown as written: the scalar is then consumed as usual).
+    private mutating func collectLink(_ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>,
+                                      into output: inout StyledTextBuilder) -> Bool {
+        guard var pending = link else { return false }
+        /// Shows the failed link as written; its replay may have started another link, which
+        /// then takes the scalar.
+        func fail() -> Bool {
+            failLink(into: &output)
+            return link != nil && collectLink(scalar, bytes: bytes, into: &output)
+        }
+        if pending.count + bytes.count > Self.maximumLinkBytes { return fail() }
+        if pending.inURL {
+            if scalar == ")" {
+                link = nil
+                emitLink(pending, into: &output)
+                return true
+            }
+            if scalar == " " { return fail() }
+            pending.url.append(contentsOf: bytes)
+        } else if pending.closedText {
+            guard scalar == "(" else { return fail() }
+            pending.inURL = true
+        } else if scalar == "]" {
+            pending.closedText = true
+        } else {
+            pending.text.append(contentsOf: bytes)
+        }
+        link = pending
+        return true
+    }
+
+    /// Shows a pending link that turned out not to be one as it was written.
+    private mutating func failLink(into output: inout StyledTextBuilder) {
+        guard let pending = link else { return }
+        link = nil
+        var written: [UInt8] = pending.text
+        if pending.closedText { written.append(UInt8(ascii: "]")) }
+        if pending.inURL { written.append(UInt8(ascii: "(")); written += pending.url }
+        emitLiteral(UInt8(ascii: "["), count: 1, into: &output)
+        // The `[` is literal; the rest is ordinary text (a `[` in it may start a link again).
+        replay(written, into: &output)
+    }
+
+    /// Shows a link: its text underlined (with its inline styles), then ` (url)` dim.
+    private mutating func emitLink(_ pending: PendingLink, into output: inout StyledTextBuilder) {
+        let url = String(decoding: pending.url, as: UTF8.self)
+        let text = String(decoding: pending.text, as: UTF8.self)
+        if text == url || text.isEmpty {
+            output.append(url, style.merging(.underline))
+        } else {
+            inLinkText = true
+            updateStyle()
+            replay(pending.text, into: &output)
+            if pendingByte != 0 { resolveRun(next: nil, into: &output) }
+            inLinkText = false
+            updateStyle()
+            if !url.isEmpty { output.append(" (" + url + ")", style.merging(.dim)) }
+        }
+        previous = ")"
+    }
+
+    private mutating func replay(_ bytes: [UInt8], into output: inout StyledTextBuilder) {
+        bytes.withUnsafeBufferPointer { buffer in
+            _ = consume(buffer, from: 0, into: &output)
+            output.detach()
+        }
+    }
+
     /// Resolves whatever is held back at the end of the line and closes all spans.
     mutating func endLine(into output: inout StyledTextBuilder) {
+        // Replaying a failed link may start another one (a later `[`): each replay is shorter.
+        while link != nil { failLink(into: &output) }
         if pendingByte != 0 { resolveRun(next: nil, into: &output) }
         if pendingEscape {
             pendingEscape = false
@@ -153,6 +253,7 @@ struct InlineMarkdown {
         italic = 0
         codeRun = 0
         previous = nil
+        inLinkText = false
         updateStyle()
     }
 

@@ -14,6 +14,8 @@ enum LineStart: Equatable {
     case bullet(indent: Int, contentStart: Int)
     case ordered(indent: Int, marker: String, contentStart: Int)
     case quote(contentStart: Int)
+    /// A row of a pipe table (`| a | b |`): the line is collected whole.
+    case tableRow
     case rule
     /// Ordinary text: the whole line so far is content.
     case paragraph
@@ -70,6 +72,8 @@ enum LineStart: Equatable {
             guard line[end + 1] == space else { return .paragraph }
             let marker = String(decoding: line[index...end], as: UTF8.self)
             return .ordered(indent: indent, marker: marker, contentStart: end + 2)
+        case UInt8(ascii: "|"):
+            return .tableRow
         case UInt8(ascii: ">"):
             guard index + 1 < line.count else {
                 return ended ? .quote(contentStart: index + 1) : .undecided

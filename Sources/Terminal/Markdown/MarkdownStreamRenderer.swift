@@ -13,7 +13,14 @@
 ///
 /// Supported: ATX headings, `**bold**`, `*italics*` and `_italics_`,
 /// `` `inline code` ``, fenced code blocks (with a label line naming the
-/// language), bullet and numbered lists, block quotes and horizontal rules.
+/// language), bullet and numbered lists, block quotes, horizontal rules and
+/// pipe tables (see ``MarkdownTable``).
+///
+/// A table can only be laid out once it is complete, so lines starting with `|`
+/// are held back until the first line that does not (or ``finish()``), then drawn
+/// at once; at most ``maximumTableBytes`` are held, beyond which the table so far is
+/// drawn and the rest shown as text. Lines starting with `|` that turn out not to
+/// be a table (no delimiter row) are shown as ordinary text when they end.
 /// The renderer does no I/O and knows nothing about colour support; turn its
 /// output into bytes with ``StyledText/rendered(color:)``.
 public struct MarkdownStreamRenderer: Sendable {
@@ -24,6 +31,8 @@ public struct MarkdownStreamRenderer: Sendable {
         case inline
         /// Inside a line of a fenced code block.
         case codeLine
+        /// Inside a line starting with `|`: collected whole, for the table.
+        case tableRow
     }
 
     private struct Fence: Sendable {
@@ -35,6 +44,10 @@ public struct MarkdownStreamRenderer: Sendable {
     public let theme: MarkdownTheme
     /// The width of horizontal rules and code fence lines, in columns.
     public let ruleWidth: Int
+    /// The width tables are fitted to, in columns.
+    public let tableWidth: Int
+    /// Bytes of table rows held back at most.
+    public static let maximumTableBytes = 64 << 10
 
     private var mode = Mode.lineStart
     /// The UTF-8 bytes of the undecided beginning of the line, and how many scalars they hold.
@@ -46,15 +59,20 @@ public struct MarkdownStreamRenderer: Sendable {
     private var inline: InlineMarkdown
     private var output = StyledTextBuilder()
     private let ruleText: String
+    /// The rows of the table being collected (whole lines), and how many bytes they hold.
+    private var tableLines: [[UInt8]] = []
+    private var tableBytes = 0
 
     /// Creates a renderer.
     ///
     /// - Parameters:
     ///   - theme: the styles for headings, code, lists and quotes.
     ///   - ruleWidth: the width of horizontal rules and code fence lines.
-    public init(theme: MarkdownTheme = .standard, ruleWidth: Int = 40) {
+    ///   - tableWidth: the width tables are fitted to (the terminal's).
+    public init(theme: MarkdownTheme = .standard, ruleWidth: Int = 40, tableWidth: Int = 80) {
         self.theme = theme
         self.ruleWidth = max(3, ruleWidth)
+        self.tableWidth = max(10, tableWidth)
         self.ruleText = String(repeating: "─", count: self.ruleWidth)
         self.inline = InlineMarkdown(base: .plain, codeStyle: theme.inlineCode)
     }
@@ -73,6 +91,14 @@ public struct MarkdownStreamRenderer: Sendable {
     /// the renderer for a new document. A final line without a newline stays
     /// without one.
     public mutating func finish() -> StyledText {
+        if mode == .tableRow {
+            mode = .lineStart
+            tableLines.append(lineStart)
+            clearLineStart()
+            flushTable(endsWithNewline: false)
+        } else if !tableLines.isEmpty {
+            flushTable(endsWithNewline: true)
+        }
         if mode != .lineStart || !lineStart.isEmpty {
             if mode == .lineStart { decideLineStart(ended: true) }
             endLine(newline: false)
@@ -95,13 +121,23 @@ public struct MarkdownStreamRenderer: Sendable {
                 continue
             }
             if byte == 0x0A {
-                if mode == .lineStart { decideLineStart(ended: true) }
+                if mode == .lineStart {
+                    if !tableLines.isEmpty, lineStartIsSpaces { flushTable(endsWithNewline: true) }
+                    decideLineStart(ended: true)
+                }
+                if mode == .tableRow {
+                    endTableRow()
+                    index &+= 1
+                    continue
+                }
                 endLine(newline: true, at: base + index)
                 index &+= 1
                 continue
             }
             switch mode {
             case .lineStart:
+                // A line that does not start with `|` ends the table being collected.
+                if !tableLines.isEmpty, byte != 0x20, byte != Self.pipe { flushTable(endsWithNewline: true) }
                 if lineStart.isEmpty, byte != 0x20 {
                     // Decided by the first scalar alone (what classify and closesFence would say).
                     if let fence {
@@ -140,6 +176,11 @@ public struct MarkdownStreamRenderer: Sendable {
                 while end < count, base[end] != 0x0A, base[end] != 0x0D { end &+= 1 }
                 output.append(UnsafeBufferPointer(start: base + index, count: end &- index), theme.codeBlock)
                 index = end
+            case .tableRow:
+                var end = index &+ 1
+                while end < count, base[end] != 0x0A, base[end] != 0x0D { end &+= 1 }
+                lineStart.append(contentsOf: UnsafeBufferPointer(start: base + index, count: end &- index))
+                index = end
             }
         }
     }
@@ -149,11 +190,48 @@ public struct MarkdownStreamRenderer: Sendable {
     private static func mayStartBlockMarker(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "#"), UInt8(ascii: "`"), UInt8(ascii: "~"), UInt8(ascii: "-"), UInt8(ascii: "*"),
-             UInt8(ascii: "+"), UInt8(ascii: "_"), UInt8(ascii: ">"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+             UInt8(ascii: "+"), UInt8(ascii: "_"), UInt8(ascii: ">"), UInt8(ascii: "0")...UInt8(ascii: "9"), pipe:
             true
         default:
             false
         }
+    }
+
+    private static let pipe = UInt8(ascii: "|")
+
+    // MARK: - Tables
+
+    /// A table row ended: it joins the table (drawn early if the table grows too large).
+    private mutating func endTableRow() {
+        tableBytes &+= lineStart.count
+        tableLines.append(lineStart)
+        mode = .lineStart
+        clearLineStart()
+        if tableBytes > Self.maximumTableBytes { flushTable(endsWithNewline: true) }
+    }
+
+    /// Draws the collected rows: as a table when they are one, else as the lines of text they are.
+    private mutating func flushTable(endsWithNewline: Bool) {
+        let lines = tableLines
+        tableLines.removeAll()
+        tableBytes = 0
+        if let table = MarkdownTable(lines: lines, theme: theme) {
+            var drawn = table.rendered(width: tableWidth, borderStyle: theme.rule)
+            if !endsWithNewline, var last = drawn.fragments.popLast() {
+                last.text.removeLast()
+                drawn.fragments.append(last)
+            }
+            for fragment in drawn.fragments { output.append(fragment.text, fragment.style) }
+            return
+        }
+        // The start of the next line (only spaces) waits while the rows are shown.
+        let held = (lineStart, lineStartScalars, lineStartIsSpaces)
+        for (index, line) in lines.enumerated() {
+            lineStart = line
+            startInline(base: .plain, replayingFrom: 0)
+            endLine(newline: index < lines.count - 1 || endsWithNewline)
+        }
+        (lineStart, lineStartScalars, lineStartIsSpaces) = held
     }
 
     /// Ends the line; `newline` points at its `"\n"` in the input, if it has one there.
@@ -229,6 +307,9 @@ public struct MarkdownStreamRenderer: Sendable {
             output.append(marker, theme.listMarker)
             output.append(ascii: 0x20, .plain)
             startInline(base: .plain, replayingFrom: contentStart)
+        case .tableRow:
+            // Collected whole (the bytes so far stay in lineStart) until the line ends.
+            mode = .tableRow
         case .quote(let contentStart):
             output.append("│ ", theme.quoteBar)
             startInline(base: theme.quoteText, replayingFrom: contentStart)
