@@ -39,11 +39,19 @@ extension SessionController: CommandContext {
     }
 
     public func dropQueued(at index: Int) async -> QueuedMessage? {
-        await session.dropQueued(at: index)
+        defer { updateQueueLength() }
+        return await session.dropQueued(at: index)
     }
 
     public func clearQueue() async -> [QueuedMessage] {
-        await session.clearQueue()
+        defer { updateQueueLength() }
+        return await session.clearQueue()
+    }
+
+    public var hasEditLine: Bool { editLineSetter != nil }
+
+    public func putOnEditLine(_ text: String) {
+        editLineSetter?(text)
     }
 
     public var personas: [Persona] {

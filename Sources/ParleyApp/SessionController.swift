@@ -40,6 +40,9 @@ public actor SessionController {
     let sources = Locked(CompletionSources())
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
+    private var queueLengthObservers: [@Sendable (Int) -> Void] = []
+    /// Fills the interactive edit line (`/queue edit N`); `nil` without one.
+    private(set) var editLineSetter: (@Sendable (String) -> Void)?
     private var checkedVersion = false
     /// A change a command asked for whose echo from the CLI (a `permission_mode` status, the
     /// "Set model to …" text) is not shown: the command's own line says it once.
@@ -123,6 +126,30 @@ public actor SessionController {
     /// half-typed line on Ctrl-C only while a turn runs).
     public func observeActivity(_ observer: @escaping @Sendable (Bool) -> Void) {
         activityObservers.append(observer)
+    }
+
+    /// Called with the number of queued messages whenever it may have changed.
+    public func observeQueueLength(_ observer: @escaping @Sendable (Int) -> Void) {
+        queueLengthObservers.append(observer)
+    }
+
+    /// Sets what fills the line being edited (interactive use): `/queue edit N` puts a message there.
+    public func setEditLine(_ setter: @escaping @Sendable (String) -> Void) {
+        editLineSetter = setter
+    }
+
+    /// Takes the last queued message out of the queue (Up on an empty prompt), or `nil`.
+    public func takeLastQueued() async -> QueuedMessage? {
+        let count = await session.queuedMessages.count
+        guard count > 0 else { return nil }
+        return await dropQueued(at: count - 1)
+    }
+
+    /// Switches to the next permission mode of Shift-Tab's cycle (default → acceptEdits →
+    /// plan → default) the way `/permissions MODE` does, saying the new mode.
+    public func cyclePermissionMode() async {
+        let current = await session.snapshot.permissionMode ?? "default"
+        await StandardCommands.permissions(self, [PermissionModes.next(after: current)])
     }
 
     /// A thread-safe completion function for the line editor.
@@ -274,10 +301,11 @@ public actor SessionController {
         }
     }
 
-    private func updateQueueLength() {
+    func updateQueueLength() {
         Task {
             let count = await session.queuedMessages.count
             sources.withLock { $0.queueLength = count }
+            for observer in queueLengthObservers { observer(count) }
         }
     }
 

@@ -40,6 +40,10 @@ public protocol CommandContext: Sendable {
     var queuedMessages: [QueuedMessage] { get async }
     func dropQueued(at index: Int) async -> QueuedMessage?
     func clearQueue() async -> [QueuedMessage]
+    /// Whether a line is being edited that ``putOnEditLine(_:)`` can fill (the interactive prompt).
+    var hasEditLine: Bool { get async }
+    /// Replaces the line being edited with `text` (`/queue edit N`); no effect without an edit line.
+    func putOnEditLine(_ text: String) async
 
     // MARK: Settings
     /// The active persona's name.

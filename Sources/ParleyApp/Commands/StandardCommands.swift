@@ -26,10 +26,11 @@ extension CommandRegistry {
             await context.status("↻ new conversation")
             await context.restart(fresh: true)
         },
-        SlashCommand(name: "queue", usage: "[drop N | clear]", summary: "list queued messages, drop one, or clear them",
+        SlashCommand(name: "queue", usage: "[drop N | edit N | clear]",
+                     summary: "list queued messages, drop one, take one back to edit, or clear them",
                      accepts: { _ in true },
                      completeArgument: { index, sources in
-                         index == 0 ? ["drop", "clear"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
+                         index == 0 ? ["drop", "edit", "clear"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
                      }) { context, arguments in
             await StandardCommands.queue(context, arguments)
         },
@@ -90,7 +91,8 @@ enum StandardCommands {
                 + StyledText(command.description.isEmpty ? "" : "  " + command.description.truncated(toWidth: 70), .dim))
         }
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
-            + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
+            + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history · Esc interrupts a turn · "
+            + "Shift-Tab cycles the permission mode · Up on an empty line takes back the last queued message", .dim))
     }
 
     static func queue(_ context: any CommandContext, _ arguments: [String]) async {
@@ -114,12 +116,32 @@ enum StandardCommands {
             } else {
                 await context.sayError("no queued message \(number); /queue lists them")
             }
+        case "edit":
+            await editQueued(context, arguments)
         case "clear" where arguments.count == 1:
             let dropped = await context.clearQueue()
             await context.note(StyledText("cleared \(dropped.count) queued message" + (dropped.count == 1 ? "" : "s"), .dim))
         default:
-            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N or /queue clear")
+            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N, /queue edit N or /queue clear")
         }
+    }
+
+    /// `/queue edit N`: message N leaves the queue for the edit line, to be changed and sent again.
+    static func editQueued(_ context: any CommandContext, _ arguments: [String]) async {
+        guard arguments.count == 2, let number = Int(arguments[1]), number >= 1 else {
+            await context.sayError("usage: /queue edit N (N from /queue)")
+            return
+        }
+        guard await context.hasEditLine else {
+            await context.sayError("/queue edit needs the interactive prompt; use /queue drop N and send the message again")
+            return
+        }
+        guard let taken = await context.dropQueued(at: number - 1) else {
+            await context.sayError("no queued message \(number); /queue lists them")
+            return
+        }
+        await context.putOnEditLine(taken.text)
+        await context.note(StyledText("editing \(number): Enter sends it again", .dim))
     }
 
     static func persona(_ context: any CommandContext, _ arguments: [String]) async {

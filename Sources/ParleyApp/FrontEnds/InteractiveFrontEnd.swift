@@ -6,7 +6,8 @@ import Terminal
 import Glibc
 
 /// The terminal front end: a libedit prompt, replies streamed above it, typing ahead while
-/// a reply streams (lines typed then are queued), Ctrl-C to interrupt a turn, Ctrl-D to quit.
+/// a reply streams (lines typed then are queued), Ctrl-C or Esc to interrupt a turn, Ctrl-D to
+/// quit, Shift-Tab to cycle the permission mode, Up on an empty line to take a queued message back.
 ///
 /// Decisions (Docs/Commands.md): Ctrl-C at an idle prompt clears the line; during a turn it
 /// interrupts the turn and keeps the half-typed line. Ctrl-D on an empty line quits; if a
@@ -42,7 +43,12 @@ enum InteractiveFrontEnd {
             persona.withLock { $0 = name }
             editor.setPrompt(prompt())
         }
-        await controller.observeActivity { busy in editor.keepsLineOnInterrupt = busy }
+        await controller.observeActivity { busy in
+            editor.keepsLineOnInterrupt = busy
+            editor.escapeInterrupts = busy
+        }
+        await controller.observeQueueLength { count in editor.recallsQueued = count > 0 }
+        await controller.setEditLine { text in editor.replaceLine(with: text) }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)
@@ -76,6 +82,10 @@ enum InteractiveFrontEnd {
                                               .color(.yellow)))
             case .key(let key):
                 await prompter.answer(key: key)
+            case .shiftTab:
+                await controller.cyclePermissionMode()
+            case .recallQueued:
+                if let message = await controller.takeLastQueued() { editor.replaceLine(with: message.text) }
             case .terminate(let signal):
                 exitStatus = 128 + signal
                 break loop

@@ -13,6 +13,8 @@ final class EditorChannel: Sendable {
     struct Mailbox {
         var items: [OutputItem] = []
         var prompt: StyledText?
+        /// Text to put on the edit line in place of what is there.
+        var replacementLine: String?
         var stopRequested = false
         var wakeupPosted = false
         var closed = false
@@ -30,6 +32,10 @@ final class EditorChannel: Sendable {
     let continuation: AsyncStream<LineInput>.Continuation
     /// Whether Ctrl-C leaves the line being edited alone.
     let keepsLineOnInterrupt = Atomic<Bool>(false)
+    /// Whether Esc alone is reported as ``LineInput/interrupt``.
+    let escapeInterrupts = Atomic<Bool>(false)
+    /// Whether Up on an empty line is reported as ``LineInput/recallQueued``.
+    let recallsQueued = Atomic<Bool>(false)
     /// Set by ``LineEditor/readNextKey(answers:)`` to a new number for each question (0: none): the
     /// next deliberate key (see ``DeliberateKey``) is reported as ``LineInput/key(_:)``; the
     /// request is then cleared, so what follows is edited.
@@ -109,6 +115,15 @@ final class EditorChannel: Sendable {
         if !closed { wake() }
     }
 
+    /// Queues a replacement of the line being edited.
+    func post(line: String) {
+        let closed = mailbox.withLock { box in
+            box.replacementLine = line
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
     /// Asks the editor thread to shut down.
     func requestStop() {
         let closed = mailbox.withLock { box in
@@ -126,6 +141,7 @@ final class EditorChannel: Sendable {
             let taken = box
             box.items = []
             box.prompt = nil
+            box.replacementLine = nil
             box.wakeupPosted = false
             box.textBytes = 0
             box.roomWaiters = []

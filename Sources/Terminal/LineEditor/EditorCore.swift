@@ -30,7 +30,7 @@ final class EditorCore {
     var startFreshLine = false
     private var promptCString: UnsafeMutablePointer<CChar>?
     var live = LiveOutput()
-    private var decoder = UTF8InputDecoder()
+    var decoder = UTF8InputDecoder()
     /// Whether a key answers a question or is type-ahead.
     private var deliberateKey = DeliberateKey()
     /// How many keys the last read from the keyboard delivered.
@@ -96,7 +96,7 @@ final class EditorCore {
             ("parley-complete", "Complete the word at the cursor", EditorCallbacks.complete, ["^I"]),
             ("parley-paste", "Insert a bracketed paste", EditorCallbacks.paste, ["\\e[200~"]),
             ("parley-newline", "Insert a newline", EditorCallbacks.insertNewline, ["\\e^M", "\\e^J"]),
-            ("parley-ignore", "Ignore the key (Shift-Tab)", EditorCallbacks.ignore, ["\\e[Z"]),
+            ("parley-shift-tab", "Report Shift-Tab", EditorCallbacks.shiftTab, ["\\e[Z"]),
             ("parley-search", "Search the history", EditorCallbacks.searchHistory, ["^R"]),
             ("parley-backward-char", "Move left one character", EditorCallbacks.backwardCharacter, ["^B", "\\e[D", "\\eOD"]),
             ("parley-forward-char", "Move right one character", EditorCallbacks.forwardCharacter, ["^F", "\\e[C", "\\eOC"]),
@@ -173,6 +173,7 @@ final class EditorCore {
             if exitRequested { return 0 }
             let request = channel.singleKeyRequest.load(ordering: .relaxed)
             deliberateKey.observe(request: request, now: DeliberateKey.now())
+            if decoder.hasPending, interceptKey() { continue }
             if let scalar = decoder.next() {
                 if request != 0, channel.singleKeyAnswers.withLock({ $0.contains(Character(String(scalar).lowercased())) }),
                    deliberateKey.answers(lineIsEmpty: currentLine().0.isEmpty && continuedLines.isEmpty, aloneInBatch: keyBatchSize == 1),
@@ -200,7 +201,7 @@ final class EditorCore {
         }
     }
 
-    private func readKeyboard() {
+    func readKeyboard() {
         let count = readBuffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if count > 0 {
             decoder.feed(readBuffer[0..<count])
@@ -243,14 +244,17 @@ final class EditorCore {
 
     private func processMailbox() {
         let mailbox = channel.take()
-        if !mailbox.items.isEmpty || mailbox.prompt != nil { render(mailbox.items, newPrompt: mailbox.prompt) }
+        if !mailbox.items.isEmpty || mailbox.prompt != nil || mailbox.replacementLine != nil {
+            render(mailbox.items, newPrompt: mailbox.prompt, newLine: mailbox.replacementLine)
+        }
         if mailbox.stopRequested { finish(reporting: nil) }
     }
 
     // MARK: - Output above the prompt
 
     /// Erases the edit area, writes `items` above it and lets libedit redraw.
-    func render(_ items: [OutputItem], newPrompt: StyledText? = nil) {
+    /// `newLine` replaces the line being edited.
+    func render(_ items: [OutputItem], newPrompt: StyledText? = nil, newLine: String? = nil) {
         parley_flush_stdout()
         // A resize may not have been signalled yet, but the terminal has already reflowed:
         // lay out for the width it has now.
@@ -258,6 +262,7 @@ final class EditorCore {
         if width > 0, width != columns { el_resize(editLine) }
         let bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
         if let newPrompt { setPrompt(newPrompt) }
+        if let newLine { replaceLine(with: newLine) }
         TerminalOutput.write(bytes)
         parley_el_refresh(editLine)
     }

@@ -26,7 +26,9 @@ import Synchronization
 /// for a newline inside the message, a bracketed paste of several lines as one
 /// message, Ctrl-C reported as ``LineInput/interrupt``, Ctrl-D on an empty
 /// line as ``LineInput/eof`` (otherwise it deletes the character under the
-/// cursor). Resizing redraws; Ctrl-Z suspends and `fg` resumes.
+/// cursor), Shift-Tab as ``LineInput/shiftTab``, Esc alone as ``LineInput/interrupt``
+/// when ``escapeInterrupts`` is set, Up on an empty line as ``LineInput/recallQueued``
+/// when ``recallsQueued`` is set. Resizing redraws; Ctrl-Z suspends and `fg` resumes.
 ///
 /// The terminal is always restored: by ``stop()``, when SIGTERM or SIGHUP
 /// arrives (reported as ``LineInput/terminate(signal:)``), and by an `atexit`
@@ -102,6 +104,26 @@ public final class LineEditor: Sendable {
     public var keepsLineOnInterrupt: Bool {
         get { channel.keepsLineOnInterrupt.load(ordering: .relaxed) }
         set { channel.keepsLineOnInterrupt.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Whether Esc pressed alone is reported as ``LineInput/interrupt`` (the line is kept).
+    /// ESC followed within 75 ms by another key stays the Meta prefix of an Alt-key or the
+    /// start of an escape sequence, as when it is false (the default).
+    public var escapeInterrupts: Bool {
+        get { channel.escapeInterrupts.load(ordering: .relaxed) }
+        set { channel.escapeInterrupts.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Whether Up on an empty line is reported as ``LineInput/recallQueued`` instead of
+    /// recalling history (while the caller holds queued messages to give back).
+    public var recallsQueued: Bool {
+        get { channel.recallsQueued.load(ordering: .relaxed) }
+        set { channel.recallsQueued.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Replaces the line being edited with `text` (newlines kept), cursor at its end. Thread-safe.
+    public func replaceLine(with text: String) {
+        channel.post(line: text)
     }
 
     /// Reports the next *deliberate* press of one of `answers` (case ignored) as

@@ -1,0 +1,82 @@
+import Foundation
+import ParleyTestSupport
+import Testing
+
+/// The keys Claude Code users know, pressed in a real terminal (tmux) against the built
+/// `parley` and `fake-claude`: Esc, Shift-Tab, Up with messages queued, `/queue edit N`.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct InteractiveKeysTests {
+    typealias Fixture = InteractiveTests.Fixture
+
+    @Test func escInterruptsARunningTurnKeepingTheLineWhileAltKeysStillEdit() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("long fc:slow=60 fc:words=400", enter: true)
+        try await terminal.waitFor("lorem")
+        // Alt-b (ESC b in one write) during the turn moves back a word: it does not interrupt.
+        terminal.type("one two")
+        terminal.send("M-b")
+        terminal.type("X")
+        try await terminal.waitFor(awaiting: "Alt-b to have moved back a word") { _ in
+            terminal.cursorLine().contains("parley › one Xtwo")
+        }
+        #expect(!terminal.screen().contains("interrupted"))
+        // Esc alone interrupts the turn; the half-typed line stays.
+        terminal.send("Escape")
+        try await terminal.waitFor("⏹ interrupted")
+        #expect(terminal.cursorLine().contains("parley › one Xtwo"), "cursor line: \(terminal.cursorLine())")
+        terminal.send("C-e")
+        terminal.type(" sent", enter: true)
+        try await terminal.waitFor("Echo: one Xtwo sent")
+        #expect(fixture.record.starts.count == 1)
+    }
+
+    @Test func shiftTabCyclesThePermissionMode() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("hello", enter: true)
+        try await terminal.waitFor("Echo: hello")
+        for mode in ["acceptEdits", "plan", "default"] {
+            terminal.send("BTab")
+            try await terminal.waitFor("● permission mode \(mode)")
+        }
+        let modes = fixture.record.stdinLines.filter { $0["request"]?["subtype"] == "set_permission_mode" }
+            .compactMap { $0["request"]?["mode"]?.stringValue }
+        #expect(modes == ["acceptEdits", "plan", "default"])
+        // Nothing was typed onto the line.
+        #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "cursor line: \(terminal.cursorLine())")
+    }
+
+    @Test func upOnAnEmptyPromptAndQueueEditTakeQueuedMessagesBack() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("slow fc:slow=60 fc:words=300", enter: true)
+        try await terminal.waitFor("lorem")
+        for text in ["alpha", "beta"] { terminal.type(text, enter: true) }
+        try await terminal.waitFor("queued (2): beta")
+        terminal.send("Up")
+        try await terminal.waitFor(awaiting: "beta back on the edit line") { _ in
+            terminal.cursorLine().contains("parley › beta")
+        }
+        terminal.type(" changed", enter: true)
+        try await terminal.waitFor("queued (2): beta changed")
+        terminal.type("/queue edit 1", enter: true)
+        try await terminal.waitFor("editing 1")
+        try await terminal.waitFor(awaiting: "alpha back on the edit line") { _ in
+            terminal.cursorLine().contains("parley › alpha")
+        }
+        terminal.type(" too", enter: true)
+        terminal.type("/queue", enter: true)
+        try await terminal.waitFor("2. alpha too")
+        #expect(terminal.screen().contains("1. beta changed"))
+        terminal.send("C-c")
+        try await terminal.waitFor("Echo: alpha too", timeout: .seconds(40))
+        #expect(!fixture.record.userTexts.contains("beta") && !fixture.record.userTexts.contains("alpha"))
+        #expect(fixture.record.userTexts.contains("beta changed"))
+    }
+}
