@@ -80,3 +80,48 @@ import Testing
         #expect(fixture.record.userTexts.contains("beta changed"))
     }
 }
+
+/// Large pastes at a real terminal: a label on the edit line, the whole text sent.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct InteractivePasteTests {
+    typealias Fixture = InteractiveTests.Fixture
+
+    @Test func aLongPasteShowsAsALabelAndIsSentInFull() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        let block = (1...120).map { "pasted line \($0)" }.joined(separator: "\n")
+        terminal.type("before ")
+        terminal.paste(block + "\n")
+        try await terminal.waitFor(awaiting: "the paste's label on the edit line") { _ in
+            terminal.cursorLine().contains("parley › before [Pasted text #1 +120 lines]")
+        }
+        // Nothing was sent, the lines were not run one by one, and the prompt is still usable.
+        #expect(fixture.record.userTexts.isEmpty)
+        #expect(!terminal.screen().contains("pasted line 2"))
+        terminal.type(" after")
+        terminal.send("C-a")
+        terminal.type("start ", enter: true)
+        try await terminal.waitFor("Echo: start before pasted line 1")
+        #expect(fixture.record.userTexts == ["start before \(block) after"])
+    }
+
+    @Test func backspaceRemovesAPastesLabelWhole() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("keep ")
+        terminal.paste("a\nb\nc\nd\ne")
+        try await terminal.waitFor(awaiting: "the paste's label") { _ in
+            terminal.cursorLine().contains("parley › keep [Pasted text #1 +5 lines]")
+        }
+        terminal.send("BSpace")
+        try await terminal.waitFor(awaiting: "the label gone whole") { _ in
+            terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley › keep"
+        }
+        terminal.type("this", enter: true)
+        try await terminal.waitFor("Echo: keep this")
+        #expect(fixture.record.userTexts == ["keep this"])
+    }
+}

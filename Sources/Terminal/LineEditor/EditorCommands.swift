@@ -61,7 +61,8 @@ extension EditorCore {
         } else {
             TerminalOutput.write((rowsBelow > 0 ? "\u{1B}[\(rowsBelow)B" : "") + "\r\n")
         }
-        submittedLine = (continuedLines + [String(String.UnicodeScalarView(line))]).joined(separator: "\n")
+        submittedLine = pastedBlocks.expand((continuedLines + [String(String.UnicodeScalarView(line))]).joined(separator: "\n"))
+        pastedBlocks.reset()
         continuedLines = []
         applyPrompt()
         return UInt8(CC_NEWLINE)
@@ -129,7 +130,7 @@ extension EditorCore {
         var text = String(String.UnicodeScalarView(scalars))
         text = text.replacingCRLF()
         while text.last == "\n" { text.removeLast() }
-        insert(text)
+        insert(PastedBlocks.isLarge(text) ? pastedBlocks.add(text) : text)
         return UInt8(CC_REFRESH)
     }
 
@@ -182,6 +183,12 @@ extension EditorCore {
 
     func deleteCharacter(forward: Bool) -> UInt8 {
         let (line, cursor) = currentLine()
+        // A paste's label goes whole.
+        if let length = forward ? pastedBlocks.labelLength(startingAt: cursor, in: line) : pastedBlocks.labelLength(endingAt: cursor, in: line) {
+            if forward { _ = el_cursor(editLine, Int32(length)) }
+            el_deletestr(editLine, Int32(length))
+            return UInt8(CC_REFRESH)
+        }
         let (before, after) = Self.characterBoundaries(in: line, around: cursor)
         if forward {
             guard after > cursor else { return UInt8(CC_NORM) }

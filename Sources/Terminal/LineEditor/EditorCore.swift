@@ -26,6 +26,8 @@ final class EditorCore {
     private(set) var shownPrompt = StyledText("")
     /// Lines of the message finished with a trailing `\` (without it), above the current one.
     var continuedLines: [String] = []
+    /// Large pastes shown as labels on the line until it is submitted.
+    var pastedBlocks = PastedBlocks()
     /// Set by a command that ends the edit line: the next `el_gets` starts a fresh one.
     var startFreshLine = false
     private var promptCString: UnsafeMutablePointer<CChar>?
