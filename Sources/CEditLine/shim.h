@@ -13,6 +13,9 @@
 #include <termios.h>
 #include <sys/ioctl.h>
 #include <histedit.h>
+#include <errno.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 /// wcwidth is only declared by <wchar.h> under _XOPEN_SOURCE.
 extern int wcwidth(wchar_t c);
@@ -116,5 +119,24 @@ static inline void parley_signal_unblock(int sig) {
     sigemptyset(&set);
     sigaddset(&set, sig);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+// MARK: - Running a program in the foreground
+
+extern char **environ;
+
+/// Runs `file` (looked up in PATH) with `argv` and the process's environment, no shell, and
+/// waits for it. Returns its exit status, 128 + the signal that ended it, or -errno when it
+/// could not be started.
+static inline int parley_spawn_wait(const char *file, char *const argv[]) {
+    pid_t pid;
+    int error = posix_spawnp(&pid, file, NULL, NULL, argv, environ);
+    if (error != 0) return -error;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -errno;
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
 }
 #endif

@@ -48,10 +48,14 @@ extension SessionController: CommandContext {
         return await session.clearQueue()
     }
 
-    public var hasEditLine: Bool { editLineSetter != nil }
+    public var hasEditLine: Bool { editLine != nil }
 
     public func putOnEditLine(_ text: String) {
-        editLineSetter?(text)
+        editLine?.replaceLine(with: text)
+    }
+
+    public func openExternalEditor() {
+        editLine?.openExternalEditor()
     }
 
     public var personas: [Persona] {

@@ -41,8 +41,8 @@ public actor SessionController {
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var queueLengthObservers: [@Sendable (Int) -> Void] = []
-    /// Fills the interactive edit line (`/queue edit N`); `nil` without one.
-    private(set) var editLineSetter: (@Sendable (String) -> Void)?
+    /// The interactive edit line (`/queue edit N`, `/edit`); `nil` without one.
+    private(set) var editLine: (any EditLineControl)?
     private var checkedVersion = false
     /// A change a command asked for whose echo from the CLI (a `permission_mode` status, the
     /// "Set model to …" text) is not shown: the command's own line says it once.
@@ -133,9 +133,10 @@ public actor SessionController {
         queueLengthObservers.append(observer)
     }
 
-    /// Sets what fills the line being edited (interactive use): `/queue edit N` puts a message there.
-    public func setEditLine(_ setter: @escaping @Sendable (String) -> Void) {
-        editLineSetter = setter
+    /// Sets the line being edited (interactive use): `/queue edit N` puts a message there and
+    /// `/edit` opens it in the external editor.
+    public func setEditLine(_ control: any EditLineControl) {
+        editLine = control
     }
 
     /// Takes the last queued message out of the queue (Up on an empty prompt), or `nil`.

@@ -125,3 +125,65 @@ import Testing
         #expect(fixture.record.userTexts == ["keep this"])
     }
 }
+
+/// Ctrl-X Ctrl-E and `/edit` at a real terminal, with `$EDITOR` a script that records what
+/// it was given and writes the edited message.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct InteractiveExternalEditorTests {
+    typealias Fixture = InteractiveTests.Fixture
+
+    /// `EDITOR` as a user would set it (quotes split like a shell): records the file, its mode
+    /// and the terminal's mode, then writes two lines.
+    static let editor = #"sh -c 'cp "$1" given.txt; stat -c %a "$1" > mode.txt; stty -a > during.txt; printf "edited one\nedited two\n" > "$1"' editor"#
+
+    @Test func ctrlXCtrlEEditsTheLineInTheEditorAndEnterSendsIt() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start(extra: ["EDITOR": Self.editor, "VISUAL": ""])
+        defer { terminal.close() }
+        terminal.type("original text")
+        terminal.send("C-x")
+        terminal.send("C-e")
+        try await terminal.waitFor(awaiting: "the edited text on the edit line") { screen in
+            screen.contains("parley › edited one") && terminal.cursorLine().contains("edited two")
+        }
+        #expect(fixture.file("given.txt") == "original text\n")
+        #expect(fixture.file("mode.txt") == "600\n")
+        // The editor had a cooked terminal (libedit's raw mode was handed back).
+        let during = fixture.file("during.txt")
+        #expect(during.contains(" icanon") && during.contains(" echo "), "stty during the editor: \(during)")
+        #expect(fixture.record.userTexts.isEmpty)  // not sent until Enter
+        terminal.send("Enter")
+        try await terminal.waitFor("Echo: edited one")
+        #expect(fixture.record.userTexts == ["edited one\nedited two"])
+        terminal.send("C-d")
+        try await terminal.waitFor("PARLEY-EXITED")
+        #expect(fixture.file("stty.before") == fixture.file("stty.after"))
+    }
+
+    @Test func slashEditOpensAnEmptyFile() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start(extra: ["VISUAL": Self.editor, "EDITOR": "false"])
+        defer { terminal.close() }
+        terminal.type("/edit", enter: true)
+        try await terminal.waitFor(awaiting: "the edited text on the edit line") { _ in
+            terminal.cursorLine().contains("edited two")
+        }
+        #expect(fixture.file("given.txt") == "")
+        terminal.send("Enter")
+        try await terminal.waitFor("Echo: edited one")
+        #expect(fixture.record.userTexts == ["edited one\nedited two"])
+    }
+
+    @Test func aFailingEditorLeavesTheLineAlone() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start(extra: ["EDITOR": "false", "VISUAL": ""])
+        defer { terminal.close() }
+        terminal.type("keep me")
+        terminal.send("C-x")
+        terminal.send("C-e")
+        try await terminal.waitFor("the editor “false” exited with status 1: the line is unchanged")
+        #expect(terminal.cursorLine().contains("parley › keep me"))
+    }
+}

@@ -44,6 +44,8 @@ public protocol CommandContext: Sendable {
     var hasEditLine: Bool { get async }
     /// Replaces the line being edited with `text` (`/queue edit N`); no effect without an edit line.
     func putOnEditLine(_ text: String) async
+    /// Opens the line being edited in `$VISUAL`/`$EDITOR` (`/edit`); no effect without an edit line.
+    func openExternalEditor() async
 
     // MARK: Settings
     /// The active persona's name.
@@ -68,3 +70,13 @@ extension CommandContext {
     /// Writes one status line (dim in a terminal, stderr when scripted).
     func status(_ text: String) async { await say(StyledText(text, .dim), kind: .status) }
 }
+
+/// The interactive edit line as commands may change it (``LineEditor`` is one).
+public protocol EditLineControl: Sendable {
+    /// Replaces the line being edited with `text`.
+    func replaceLine(with text: String)
+    /// Opens the line being edited in `$VISUAL`/`$EDITOR`.
+    func openExternalEditor()
+}
+
+extension LineEditor: EditLineControl {}

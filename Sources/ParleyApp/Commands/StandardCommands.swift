@@ -34,6 +34,13 @@ extension CommandRegistry {
                      }) { context, arguments in
             await StandardCommands.queue(context, arguments)
         },
+        SlashCommand(name: "edit", summary: "write the message in $VISUAL or $EDITOR (Ctrl-X Ctrl-E does the same); Enter sends it") { context, _ in
+            guard await context.hasEditLine else {
+                await context.sayError("/edit needs the interactive prompt")
+                return
+            }
+            await context.openExternalEditor()
+        },
         SlashCommand(name: "persona", usage: "[NAME [--fresh]]", summary: "list personas, or switch (the conversation continues unless --fresh)",
                      accepts: { $0.count <= 1 || ($0.count == 2 && $0[1] == "--fresh") },
                      completeArgument: { index, sources in index == 0 ? sources.personaNames : (index == 1 ? ["--fresh"] : []) }) { context, arguments in
@@ -92,7 +99,7 @@ enum StandardCommands {
         }
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
             + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history · Esc interrupts a turn · "
-            + "Shift-Tab cycles the permission mode · Up on an empty line takes back the last queued message", .dim))
+            + "Ctrl-X Ctrl-E edits in $EDITOR · Shift-Tab cycles the permission mode · Up on an empty line takes back the last queued message", .dim))
     }
 
     static func queue(_ context: any CommandContext, _ arguments: [String]) async {

@@ -48,7 +48,7 @@ enum InteractiveFrontEnd {
             editor.escapeInterrupts = busy
         }
         await controller.observeQueueLength { count in editor.recallsQueued = count > 0 }
-        await controller.setEditLine { text in editor.replaceLine(with: text) }
+        await controller.setEditLine(editor)
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)

@@ -40,6 +40,10 @@ enum EditorCallbacks {
         EditorCore.from(editLine)?.reportShiftTab() ?? UInt8(CC_ERROR)
     }
 
+    static let editInExternalEditor: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.editInExternalEditor() ?? UInt8(CC_ERROR)
+    }
+
     static let searchHistory: parley_el_command_t = { editLine, _ in
         EditorCore.from(editLine)?.searchHistory() ?? UInt8(CC_ERROR)
     }

@@ -15,6 +15,8 @@ final class EditorChannel: Sendable {
         var prompt: StyledText?
         /// Text to put on the edit line in place of what is there.
         var replacementLine: String?
+        /// Open the message in the external editor (`/edit`).
+        var openEditor = false
         var stopRequested = false
         var wakeupPosted = false
         var closed = false
@@ -124,6 +126,15 @@ final class EditorChannel: Sendable {
         if !closed { wake() }
     }
 
+    /// Asks the editor thread to open the message in the external editor.
+    func requestExternalEditor() {
+        let closed = mailbox.withLock { box in
+            box.openEditor = true
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
     /// Asks the editor thread to shut down.
     func requestStop() {
         let closed = mailbox.withLock { box in
@@ -142,6 +153,7 @@ final class EditorChannel: Sendable {
             box.items = []
             box.prompt = nil
             box.replacementLine = nil
+            box.openEditor = false
             box.wakeupPosted = false
             box.textBytes = 0
             box.roomWaiters = []

@@ -99,6 +99,7 @@ final class EditorCore {
             ("parley-paste", "Insert a bracketed paste", EditorCallbacks.paste, ["\\e[200~"]),
             ("parley-newline", "Insert a newline", EditorCallbacks.insertNewline, ["\\e^M", "\\e^J"]),
             ("parley-shift-tab", "Report Shift-Tab", EditorCallbacks.shiftTab, ["\\e[Z"]),
+            ("parley-edit-in-editor", "Edit the message in $VISUAL/$EDITOR", EditorCallbacks.editInExternalEditor, ["^X^E"]),
             ("parley-search", "Search the history", EditorCallbacks.searchHistory, ["^R"]),
             ("parley-backward-char", "Move left one character", EditorCallbacks.backwardCharacter, ["^B", "\\e[D", "\\eOD"]),
             ("parley-forward-char", "Move right one character", EditorCallbacks.forwardCharacter, ["^F", "\\e[C", "\\eOC"]),
@@ -220,7 +221,16 @@ final class EditorCore {
     }
 
     private func handleSignals() {
-        for signal in signals.drain() {
+        handle(signals.drain())
+    }
+
+    /// Forgets a Ctrl-C that arrived as SIGINT while another program had the terminal.
+    func dropPendingInterrupts() {
+        handle(signals.drain().filter { $0 != SIGINT })
+    }
+
+    private func handle(_ caught: [Int32]) {
+        for signal in caught {
             switch signal {
             case SIGINT: decoder.feed([0x03])
             case SIGWINCH:
@@ -246,8 +256,8 @@ final class EditorCore {
 
     private func processMailbox() {
         let mailbox = channel.take()
-        if !mailbox.items.isEmpty || mailbox.prompt != nil || mailbox.replacementLine != nil {
-            render(mailbox.items, newPrompt: mailbox.prompt, newLine: mailbox.replacementLine)
+        if !mailbox.items.isEmpty || mailbox.prompt != nil || mailbox.replacementLine != nil || mailbox.openEditor {
+            render(mailbox.items, newPrompt: mailbox.prompt, newLine: mailbox.replacementLine, openEditor: mailbox.openEditor)
         }
         if mailbox.stopRequested { finish(reporting: nil) }
     }
@@ -256,7 +266,7 @@ final class EditorCore {
 
     /// Erases the edit area, writes `items` above it and lets libedit redraw.
     /// `newLine` replaces the line being edited.
-    func render(_ items: [OutputItem], newPrompt: StyledText? = nil, newLine: String? = nil) {
+    func render(_ items: [OutputItem], newPrompt: StyledText? = nil, newLine: String? = nil, openEditor: Bool = false) {
         parley_flush_stdout()
         // A resize may not have been signalled yet, but the terminal has already reflowed:
         // lay out for the width it has now.
@@ -265,6 +275,7 @@ final class EditorCore {
         let bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
         if let newPrompt { setPrompt(newPrompt) }
         if let newLine { replaceLine(with: newLine) }
+        if openEditor { _ = editInExternalEditor() }
         TerminalOutput.write(bytes)
         parley_el_refresh(editLine)
     }

@@ -26,7 +26,7 @@ import Synchronization
 /// for a newline inside the message, a bracketed paste of several lines as one
 /// message, Ctrl-C reported as ``LineInput/interrupt``, Ctrl-D on an empty
 /// line as ``LineInput/eof`` (otherwise it deletes the character under the
-/// cursor), Shift-Tab as ``LineInput/shiftTab``, Esc alone as ``LineInput/interrupt``
+/// cursor), Ctrl-X Ctrl-E to edit the message in `$VISUAL`/`$EDITOR`, Shift-Tab as ``LineInput/shiftTab``, Esc alone as ``LineInput/interrupt``
 /// when ``escapeInterrupts`` is set, Up on an empty line as ``LineInput/recallQueued``
 /// when ``recallsQueued`` is set. Resizing redraws; Ctrl-Z suspends and `fg` resumes.
 ///
@@ -124,6 +124,12 @@ public final class LineEditor: Sendable {
     /// Replaces the line being edited with `text` (newlines kept), cursor at its end. Thread-safe.
     public func replaceLine(with text: String) {
         channel.post(line: text)
+    }
+
+    /// Opens the message being edited in `$VISUAL` or `$EDITOR` (as Ctrl-X Ctrl-E does): the
+    /// editor gets the terminal, and the saved text becomes the edit line. Thread-safe.
+    public func openExternalEditor() {
+        channel.requestExternalEditor()
     }
 
     /// Reports the next *deliberate* press of one of `answers` (case ignored) as
