@@ -153,9 +153,12 @@ public actor SessionController {
         await StandardCommands.permissions(self, [PermissionModes.next(after: current)])
     }
 
-    /// A thread-safe completion function for the line editor.
-    public nonisolated func completions(for line: String) -> [String] {
-        registry.completions(for: line, sources: sources.withLock { $0 })
+    /// A thread-safe completion function for the line editor: `line` is the text before the
+    /// cursor; paths are relative to the current directory (the conversation's).
+    public nonisolated func completions(for line: String) -> [CompletionCandidate] {
+        let completion = LineCompletion(registry: registry, directory: FileManager.default.currentDirectoryPath,
+                                        home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
+        return completion.candidates(for: line, sources: sources.withLock { $0 })
     }
 
     // MARK: Events
@@ -220,9 +223,11 @@ public actor SessionController {
                 ? learned.commands.map { SessionCapabilities.Command(name: $0) } : learned.commandDetails)
             checkVersion(learned.claudeCodeVersion)
             let names = cliCommands.names.sorted()
+            let descriptions = Dictionary(cliCommands.commands.map { ($0.name, $0.description) }) { first, _ in first }
             sources.withLock {
                 if !learned.models.isEmpty { $0.modelNames = learned.models }
                 $0.cliCommands = names
+                $0.cliDescriptions = descriptions
             }
         case .assistantText(let text, _, true) where text.contains("Not logged in"):
             notLoggedIn = true
@@ -349,7 +354,7 @@ public actor SessionController {
                 }
             } else if let instruction = CLICommands.instruction(for: name) {
                 sayError(instruction)
-            } else if cliCommands.contains(name) {
+            } else if cliCommands.contains(name) || isCustomCommand(name) {
                 await session.send(raw)
             } else {
                 let suggestion = registry.nearestName(to: name).map { " (did you mean /\($0)?)" } ?? ""
@@ -358,6 +363,12 @@ public actor SessionController {
         }
     }
 
+
+    /// Whether `.claude/commands/NAME.md` exists here or in the home directory (`claude` runs it).
+    private func isCustomCommand(_ name: String) -> Bool {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return [FileManager.default.currentDirectoryPath, home].contains { FileManager.default.fileExists(atPath: $0 + "/.claude/commands/" + name + ".md") }
+    }
 
     func expectPermissionModeEcho(_ mode: String) { pendingEchoes.expectPermissionMode(mode) }
     func expectModelEcho() { pendingEchoes.expectModel() }

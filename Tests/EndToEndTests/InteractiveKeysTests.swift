@@ -187,3 +187,81 @@ import Testing
         #expect(terminal.cursorLine().contains("parley › keep me"))
     }
 }
+
+/// Tab at a real terminal: commands with their descriptions, custom commands, paths.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct InteractiveCompletionTests {
+    typealias Fixture = InteractiveTests.Fixture
+
+    func makeProject(in fixture: Fixture) throws {
+        let manager = FileManager.default
+        let root = fixture.directory.path
+        try manager.createDirectory(atPath: root + "/.claude/commands", withIntermediateDirectories: true)
+        try "---\ndescription: Ship the \u{1B}[31mbuild\n---\nDeploy $ARGUMENTS\n".write(toFile: root + "/.claude/commands/deploy.md", atomically: true, encoding: .utf8)
+        try "Publish the docs\n".write(toFile: root + "/.claude/commands/deploy-docs.md", atomically: true, encoding: .utf8)
+        try manager.createDirectory(atPath: root + "/sources/parley", withIntermediateDirectories: true)
+        for file in ["sources/parley/main.swift", "sources/parley/model.swift", "notes.txt", "build.log", "buildscript.sh"] {
+            try "x\n".write(toFile: root + "/" + file, atomically: true, encoding: .utf8)
+        }
+        try "*.log\n".write(toFile: root + "/.gitignore", atomically: true, encoding: .utf8)
+    }
+
+    @Test func tabListsCommandsWithTheirDescriptionsAndCompletesCustomCommands() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        try makeProject(in: fixture)
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        try await terminal.waitFor("● claude started")
+        try await Task.sleep(for: .milliseconds(500))  // initialize has answered
+        terminal.type("/co")
+        terminal.send("Tab")
+        let screen = try await terminal.waitFor("Visualize current context usage")
+        #expect(screen.contains("/cost") && screen.contains("Show the total cost and duration"))
+        terminal.send("C-u")
+        terminal.type("/re")
+        terminal.send("Tab")
+        try await terminal.waitFor("restart claude; the conversation continues unless --fresh")
+        terminal.send("C-u")
+        terminal.type("/dep")
+        terminal.send("Tab")
+        try await terminal.waitFor(awaiting: "the custom commands' common prefix") { _ in
+            terminal.cursorLine().contains("parley › /deploy")
+        }
+        terminal.send("Tab")
+        let listed = try await terminal.waitFor("Publish the docs")
+        #expect(listed.contains("Ship the ␛[31mbuild"), "the description is shown inert: \(listed)")
+    }
+
+    @Test func tabCompletesPathsAfterAtAndInShellCommands() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        try makeProject(in: fixture)
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("look at @sou")
+        terminal.send("Tab")
+        try await terminal.waitFor(awaiting: "the directory completed with a slash") { _ in
+            terminal.cursorLine().hasSuffix("look at @sources/")
+        }
+        terminal.type("parley/mai")
+        terminal.send("Tab")
+        try await terminal.waitFor(awaiting: "the file completed") { _ in
+            terminal.cursorLine().contains("look at @sources/parley/main.swift")
+        }
+        terminal.send("C-u")
+        terminal.type("@bld")  // fuzzy: b…l…d
+        terminal.send("Tab")
+        let screen = try await terminal.waitFor("buildscript.sh")
+        // The ignored file comes after the others in the list.
+        let row = screen.split(separator: "\n").last { $0.contains("buildscript.sh") }.map(String.init) ?? ""
+        let script = try #require(row.range(of: "@buildscript.sh"))
+        let log = try #require(row.range(of: "@build.log"), "row: \(row)")
+        #expect(script.lowerBound < log.lowerBound, "row: \(row)")
+        terminal.send("C-u")
+        terminal.type("!cat no")
+        terminal.send("Tab")
+        try await terminal.waitFor(awaiting: "a path in a ! command") { _ in
+            terminal.cursorLine().contains("!cat notes.txt")
+        }
+    }
+}

@@ -119,7 +119,7 @@ extension InteractiveFrontEnd {
 final class CompletionRelay: Sendable {
     private let controller = Locked<SessionController?>(nil)
     func set(_ controller: SessionController) { self.controller.withLock { $0 = controller } }
-    func complete(_ line: String) -> [String] {
+    func complete(_ line: String) -> [CompletionCandidate] {
         controller.withLock { $0 }?.completions(for: line) ?? []
     }
 }

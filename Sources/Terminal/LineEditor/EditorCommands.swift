@@ -109,8 +109,9 @@ extension EditorCore {
             insert(replacement)
             return UInt8(CC_REFRESH)
         case .list(let all):
-            let rows = CompletionPlan.columns(all, width: columns)
-            render([.endLine, .text(StyledText(rows.joined(separator: "\n") + "\n"))])
+            let rows = CompletionPlan.rows(all, width: columns)
+            // Names and descriptions come from files and the CLI: shown inert.
+            render([.endLine, .text(StyledText(rows.joined(separator: "\n") + "\n").madeInert())])
             return UInt8(CC_NORM)
         }
     }

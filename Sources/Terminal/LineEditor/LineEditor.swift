@@ -41,8 +41,9 @@ public final class LineEditor: Sendable {
     /// Called on the editor thread with the whole line and the cursor's offset
     /// in Unicode scalars. Each candidate replaces the word at the cursor (the
     /// text after the last space before it): one candidate is inserted with a
-    /// trailing space, several are narrowed to their common prefix or listed.
-    public typealias CompletionProvider = @Sendable (_ line: String, _ cursor: Int) -> [String]
+    /// trailing space (a directory, ending in `/`, without), several are narrowed to their
+    /// common prefix or listed, each with its description.
+    public typealias CompletionProvider = @Sendable (_ line: String, _ cursor: Int) -> [CompletionCandidate]
 
     /// What the user did, in order. Ends when the editor stops.
     public let inputs: AsyncStream<LineInput>
