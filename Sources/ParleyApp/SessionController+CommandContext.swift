@@ -103,6 +103,10 @@ extension SessionController: CommandContext {
         return try await session.setPermissionMode(mode)
     }
 
+    public func askSideQuestion(_ question: String) async throws(SessionError) -> String {
+        try await session.request(SideQuestionRequest(question: question))
+    }
+
     public func setShowThinking(_ show: Bool?) -> Bool {
         guard case .transcript(var presenter) = presentation else { return false }
         presenter.showThinking = show ?? !presenter.showThinking

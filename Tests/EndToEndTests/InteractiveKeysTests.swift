@@ -265,3 +265,25 @@ import Testing
         }
     }
 }
+
+/// `/btw` at a real terminal against `fake-claude`: answered during a turn, kept aside.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct InteractiveSideQuestionTests {
+    typealias Fixture = InteractiveTests.Fixture
+
+    @Test func btwIsAnsweredDuringATurnAndIsNoMessage() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("slow fc:slow=60 fc:words=200", enter: true)
+        try await terminal.waitFor("lorem")
+        terminal.type("/btw what is two plus two?", enter: true)
+        let screen = try await terminal.waitFor("│ Aside answer to: what is two plus two?")
+        #expect(screen.contains("✻ aside (not part of the conversation)"))
+        #expect(!screen.contains("─ "), "answered while the turn still runs: \(screen)")
+        #expect(!screen.contains("queued ("))
+        let asked = fixture.record.stdinLines.filter { $0["request"]?["subtype"] == "side_question" }
+        #expect(asked.map { $0["request"]?["question"]?.stringValue } == ["what is two plus two?"])
+        #expect(fixture.record.userTexts == ["slow fc:slow=60 fc:words=200"])
+    }
+}

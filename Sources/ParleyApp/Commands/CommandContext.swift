@@ -60,6 +60,9 @@ public protocol CommandContext: Sendable {
     func setModel(_ name: String?) async throws(SessionError) -> String
     /// Switches the permission mode; returns the mode the CLI confirmed.
     func setPermissionMode(_ mode: String) async throws(SessionError) -> String
+    /// Asks `question` beside the conversation (`side_question`); returns the answer, which
+    /// does not enter the conversation. Does not wait for a running turn.
+    func askSideQuestion(_ question: String) async throws(SessionError) -> String
     /// Shows thinking in full (`true`) or as an indicator; `nil` toggles. Returns the new setting.
     func setShowThinking(_ show: Bool?) async -> Bool
 }

@@ -66,6 +66,12 @@ extension CommandRegistry {
         SlashCommand(name: "retry", summary: "send the last unanswered message again") { context, _ in
             await context.retryLastUnanswered()
         },
+        SlashCommand(name: "btw", usage: "QUESTION", summary: "ask a side question: answered now, even during a turn, and kept out of the conversation",
+                     accepts: { !$0.isEmpty }) { context, arguments in
+            let question = arguments.joined(separator: " ")
+            // Not behind the turn, and not holding up the prompt: the answer shows when it comes.
+            Task { await StandardCommands.sideQuestion(context, question) }
+        },
         SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { context, _ in
             await StandardCommands.status(context)
         },
@@ -130,6 +136,20 @@ enum StandardCommands {
             await context.note(StyledText("cleared \(dropped.count) queued message" + (dropped.count == 1 ? "" : "s"), .dim))
         default:
             await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N, /queue edit N or /queue clear")
+        }
+    }
+
+    /// `/btw QUESTION`: the answer, marked as an aside.
+    static func sideQuestion(_ context: any CommandContext, _ question: String) async {
+        await context.status("✻ aside: “\(question.truncated(toWidth: 60))”…")
+        do {
+            let answer = try await context.askSideQuestion(question)
+            await context.note(StyledText("✻ aside (not part of the conversation):", .color(.magenta).merging(.bold)))
+            for line in answer.split(separator: "\n", omittingEmptySubsequences: false) {
+                await context.note(StyledText("│ ", .color(.magenta)) + StyledText(String(line)))
+            }
+        } catch {
+            await context.sayError("the side question was not answered: \(reason(error))")
         }
     }
 
