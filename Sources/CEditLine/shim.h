@@ -50,6 +50,16 @@ static inline int parley_el_refresh(EditLine *el) { return el_set(el, EL_REFRESH
 static inline int parley_el_bind(EditLine *el, const char *keys, const char *command) {
     return el_set(el, EL_BIND, keys, command, (const char *)NULL);
 }
+/// Binds in vi's command-mode keymap (`bind -a`).
+static inline int parley_el_bind_command_mode(EditLine *el, const char *keys, const char *command) {
+    return el_set(el, EL_BIND, "-a", keys, command, (const char *)NULL);
+}
+/// Whether the vi key bindings are in use (`editing_mode`, or `bind -v` in ~/.editrc).
+static inline int parley_el_is_vi(EditLine *el) {
+    const char *mode = NULL;
+    if (el_get(el, EL_EDITOR, &mode) != 0 || mode == NULL) return 0;
+    return strcmp(mode, "vi") == 0;
+}
 typedef unsigned char (*parley_el_command_t)(EditLine *, int);
 static inline int parley_el_add_function(EditLine *el, const char *name, const char *help, parley_el_command_t fn) {
     return el_set(el, EL_ADDFN, name, help, fn);

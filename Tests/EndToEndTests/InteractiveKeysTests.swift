@@ -287,3 +287,43 @@ import Testing
         #expect(fixture.record.userTexts == ["slow fc:slow=60 fc:words=200"])
     }
 }
+
+/// vi keys at a real terminal: from `editing_mode = "vi"` or the user's `~/.editrc`, with the
+/// mode in the prompt.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct InteractiveViModeTests {
+    typealias Fixture = InteractiveTests.Fixture
+
+    @Test func editingModeViShowsTheModeInThePromptAndEditsTheVIWay() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        try FileManager.default.createDirectory(atPath: fixture.directory.file("config/parley"), withIntermediateDirectories: true)
+        try "editing_mode = \"vi\"\n".write(toFile: fixture.directory.file("config/parley/config.toml"), atomically: true, encoding: .utf8)
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        try await terminal.waitFor(awaiting: "the insert-mode marker") { _ in terminal.cursorLine().contains("[I] parley ›") }
+        terminal.type("hello world")
+        terminal.send("Escape")
+        try await terminal.waitFor(awaiting: "the normal-mode marker") { _ in terminal.cursorLine().contains("[N] parley › hello world") }
+        terminal.type("b")
+        terminal.type("i")
+        try await terminal.waitFor(awaiting: "insert mode again") { _ in terminal.cursorLine().contains("[I] parley › hello world") }
+        terminal.type("big ", enter: true)
+        try await terminal.waitFor("Echo: hello big world")
+        #expect(fixture.record.userTexts == ["hello big world"])
+        try await terminal.waitFor(awaiting: "a new line in insert mode") { _ in
+            terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "[I] parley ›"
+        }
+    }
+
+    @Test func theUsersEditrcIsHonoured() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        try "bind -v\n".write(toFile: fixture.directory.file(".editrc"), atomically: true, encoding: .utf8)
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        try await terminal.waitFor(awaiting: "vi mode from ~/.editrc") { _ in terminal.cursorLine().contains("[I] parley ›") }
+        // Parley's own keys survive the keymap reset: Enter still sends.
+        terminal.type("from editrc", enter: true)
+        try await terminal.waitFor("Echo: from editrc")
+    }
+}

@@ -25,7 +25,8 @@ enum InteractiveFrontEnd {
         let editor: LineEditor
         do {
             editor = try LineEditor(prompt: prompt(), historyPath: historyPath, historySize: assembly.configuration.historySize,
-                                    useColor: color) { line, cursor in
+                                    useColor: color,
+                                    editingMode: assembly.configuration.editingMode.flatMap(LineEditor.EditingMode.init) ?? .emacs) { line, cursor in
                 completer.complete(String(line.unicodeScalars.prefix(cursor)))
             }
         } catch {

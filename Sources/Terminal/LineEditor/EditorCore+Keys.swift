@@ -13,8 +13,22 @@ extension EditorCore {
     /// took it (or read more keys to decide), so the reader looks again.
     func interceptKey() -> Bool {
         guard decoder.peek() == "\u{1B}" else { return false }
+        if decoder.pendingCount == 1, viMode == .insert {
+            // Esc alone leaves insert mode. libedit would wait for the rest of an escape
+            // sequence, so it gets a private sequence bound to vi-command-mode instead.
+            if keyboardReady(withinMilliseconds: Self.escapeTimeoutMilliseconds) {
+                readKeyboard()
+                return true
+            }
+            decoder.skip(1)
+            decoder.feed([0x1F, 0x1E])  // ViMode.commandModeKeys
+            viMode = .normal
+            render([], newPrompt: basePrompt)
+            return true
+        }
         if decoder.pendingCount == 1 {
-            guard channel.escapeInterrupts.load(ordering: .relaxed) else { return false }
+            // In vi mode Esc is the way to command mode.
+            guard viMode == nil, channel.escapeInterrupts.load(ordering: .relaxed) else { return false }
             if keyboardReady(withinMilliseconds: Self.escapeTimeoutMilliseconds) {
                 readKeyboard()
                 return true

@@ -21,7 +21,7 @@ final class EditorCore {
 
     var promptPlainText = ""
     /// The prompt as the caller set it; a continuation line shows ``continuationPrompt`` instead.
-    private var basePrompt = StyledText("")
+    private(set) var basePrompt = StyledText("")
     /// The prompt on screen now, styled.
     private(set) var shownPrompt = StyledText("")
     /// Lines of the message finished with a trailing `\` (without it), above the current one.
@@ -32,6 +32,10 @@ final class EditorCore {
     var startFreshLine = false
     private var promptCString: UnsafeMutablePointer<CChar>?
     var live = LiveOutput()
+    /// vi's mode as the prompt shows it; `nil` with emacs keys.
+    var viMode: ViMode?
+    /// The vi mode tracker's state between keys.
+    var viKeys = ViKeyTracker()
     var decoder = UTF8InputDecoder()
     /// Whether a key answers a question or is type-ahead.
     private var deliberateKey = DeliberateKey()
@@ -45,7 +49,7 @@ final class EditorCore {
 
     init(
         channel: EditorChannel, prompt: StyledText, historyPath: String?, historySize: Int, color: Bool,
-        completion: LineEditor.CompletionProvider?
+        editingMode: LineEditor.EditingMode, completion: LineEditor.CompletionProvider?
     ) throws(LineEditorError) {
         LocaleSetup.ensureUTF8()
         guard let editLine = parley_el_init("parley") else { throw LineEditorError(.setupFailed, errno: errno) }
@@ -70,16 +74,16 @@ final class EditorCore {
         self.historyLimit = max(1, historySize)
         self.historyFile = historyPath.map { HistoryFile(path: $0, limit: max(1, historySize)) }
         setPrompt(prompt)
-        configure(historySize: historySize)
+        configure(historySize: historySize, editingMode: editingMode)
     }
 
     deinit {
         free(promptCString)
     }
 
-    private func configure(historySize: Int) {
+    private func configure(historySize: Int, editingMode: LineEditor.EditingMode) {
         parley_el_set_client_data(editLine, Unmanaged.passUnretained(self).toOpaque())
-        parley_el_set_editor(editLine, "emacs")
+        parley_el_set_editor(editLine, editingMode == .vi ? "vi" : "emacs")
         parley_el_set_prompt(editLine, EditorCallbacks.prompt, CChar(1))
         parley_el_set_read_function(editLine, EditorCallbacks.readCharacter)
         parley_history_set_size(history, Int32(clamping: max(1, historySize)))
@@ -91,6 +95,18 @@ final class EditorCore {
             lastHistoryEntry = entries.last
             historyEntries = entries
         }
+        bindKeys()
+        // The user's own libedit settings ($EDITRC or ~/.editrc) come last and win; a `bind -v`
+        // or `bind -e` there resets the keymaps, so Parley's keys are bound again.
+        let viBefore = parley_el_is_vi(editLine)
+        _ = el_source(editLine, nil)
+        if parley_el_is_vi(editLine) != viBefore { bindKeys() }
+        viMode = parley_el_is_vi(editLine) != 0 ? .insert : nil
+        if viMode != nil { parley_el_bind(editLine, ViMode.commandModeKeys, "vi-command-mode") }
+        applyPrompt()
+    }
+
+    private func bindKeys() {
         let commands: [(String, String, parley_el_command_t, [String])] = [
             ("parley-submit", "Submit the line", EditorCallbacks.submit, ["^J", "^M"]),
             ("parley-interrupt", "Report Ctrl-C", EditorCallbacks.interrupt, ["^C"]),
@@ -110,6 +126,10 @@ final class EditorCore {
             parley_el_add_function(editLine, name, help, function)
             for key in keys { parley_el_bind(editLine, key, name) }
         }
+        // vi's command mode submits, interrupts and ends the same way.
+        for (name, keys) in [("parley-submit", ["^J", "^M"]), ("parley-interrupt", ["^C"]), ("parley-eof-or-delete", ["^D"])] {
+            for key in keys { parley_el_bind_command_mode(editLine, key, name) }
+        }
         // Home and End as terminals and tmux send them, whatever TERM says.
         for key in ["\\e[1~", "\\e[H", "\\eOH", "\\e[7~"] { parley_el_bind(editLine, key, "ed-move-to-beg") }
         for key in ["\\e[4~", "\\e[F", "\\eOF", "\\e[8~"] { parley_el_bind(editLine, key, "ed-move-to-end") }
@@ -128,6 +148,8 @@ final class EditorCore {
             _ = el_gets(editLine, &count)
             if let line = submittedLine {
                 submittedLine = nil
+                // A new line starts in insert mode.
+                if viMode == .normal { viMode = .insert; applyPrompt() }
                 remember(line)
                 channel.continuation.yield(.line(line))
                 startFreshLine = true
@@ -184,6 +206,7 @@ final class EditorCore {
                     channel.continuation.yield(.key(Character(scalar)))
                     continue
                 }
+                if viMode != nil { trackViMode(after: scalar) }
                 character?.pointee = wchar_t(bitPattern: scalar.value)
                 return 1
             }
@@ -295,9 +318,11 @@ final class EditorCore {
         applyPrompt()
     }
 
-    /// Shows the caller's prompt, or the continuation prompt while a message continues.
+    /// Shows the caller's prompt, or the continuation prompt while a message continues; in vi
+    /// mode after the mode's marker.
     func applyPrompt() {
-        showPrompt(continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt))
+        let prompt = continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt)
+        showPrompt(viMode.map { $0.marker + prompt } ?? prompt)
     }
 
     /// Shows `prompt` (until the next ``applyPrompt()`` when it is not the caller's: a history search).

@@ -45,6 +45,14 @@ public final class LineEditor: Sendable {
     /// common prefix or listed, each with its description.
     public typealias CompletionProvider = @Sendable (_ line: String, _ cursor: Int) -> [CompletionCandidate]
 
+    /// The key bindings.
+    public enum EditingMode: String, Sendable {
+        /// emacs keys (the default).
+        case emacs
+        /// vi keys: the prompt starts with `[I]` in insert mode and `[N]` in command (normal) mode.
+        case vi
+    }
+
     /// What the user did, in order. Ends when the editor stops.
     public let inputs: AsyncStream<LineInput>
 
@@ -59,12 +67,13 @@ public final class LineEditor: Sendable {
     ///   - historyPath: the history file, or `nil` to keep history in memory only.
     ///   - historySize: how many entries to keep.
     ///   - useColor: whether to emit colour codes (see ``TerminalCapabilities/useColor``).
+    ///   - editingMode: emacs or vi key bindings (the user's `~/.editrc` is read after and may change them).
     ///   - completion: supplies Tab completions; `nil` makes Tab beep.
     /// - Throws: ``LineEditorError`` when standard input or output is not a
     ///   terminal, another editor runs, or the terminal cannot be set up.
     public init(
         prompt: StyledText, historyPath: String? = nil, historySize: Int = 1000, useColor: Bool = true,
-        completion: CompletionProvider? = nil
+        editingMode: EditingMode = .emacs, completion: CompletionProvider? = nil
     ) throws(LineEditorError) {
         guard isatty(0) == 1, isatty(1) == 1 else { throw LineEditorError(.notATerminal) }
         guard Self.running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
@@ -76,7 +85,7 @@ public final class LineEditor: Sendable {
             TerminalRestorer.save()
             let core = try EditorCore(
                 channel: channel, prompt: prompt, historyPath: historyPath, historySize: historySize,
-                color: useColor, completion: completion)
+                color: useColor, editingMode: editingMode, completion: completion)
             var threadID = pthread_t()
             let context = Unmanaged.passRetained(core).toOpaque()
             let result = pthread_create(&threadID, nil, { context in
