@@ -244,10 +244,13 @@ extension TmuxTerminal {
         terminal.resize(width: 64, height: 40)
         usleep(300_000)
         terminal.type("/help", enter: true)
-        let screen = try await terminal.waitFor("searches history")
+        // The keys line ends the help.
+        let screen = try await terminal.waitFor(awaiting: "the help's last words") {
+            $0.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("the last queued message")
+        }
         let lines = screen.split(separator: "\n").map(String.init)
         let start = try #require(lines.firstIndex { $0.hasPrefix("/help, /?") })
-        let end = try #require(lines.firstIndex { $0.contains("searches history") })
+        let end = try #require(lines.lastIndex { $0.hasSuffix("message") })
         let help = Array(lines[start...end])
         // Every word whole: the same words as the help written to a pipe.
         #expect(help.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) } == expectedTokens,
