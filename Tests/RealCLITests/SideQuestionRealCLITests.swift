@@ -31,6 +31,10 @@ import Testing
         let texts = APIRequest.allTexts(next)
         #expect(texts.contains { $0.contains("first question") })
         #expect(!texts.contains { $0.contains("zebra") }, "the aside reached the conversation: \(texts)")
+        // The turn has ended (its footer) before Ctrl-D, which would otherwise ask to confirm.
+        try await terminal.waitFor(awaiting: "the second turn's footer", timeout: .seconds(30)) {
+            $0.components(separatedBy: "\n─ ").count >= 3
+        }
         terminal.send("C-d")
         try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
     }
