@@ -327,3 +327,19 @@ import Testing
         try await terminal.waitFor("Echo: from editrc")
     }
 }
+
+/// `/btw` in a script: answered before the next line, never a message.
+@Suite(.timeLimit(.minutes(2))) struct PipedSideQuestionTests {
+    @Test func aScriptedBtwIsAnsweredBeforeTheNextLine() throws {
+        let fixture = PipedFixture()
+        defer { fixture.directory.remove() }
+        let outcome = try fixture.run("/btw how far is the moon?\nhello\n")
+        let all = outcome.stdout + outcome.stderr
+        #expect(all.contains("│ Aside answer to: how far is the moon?"), "output: \(all)")
+        let lines = fixture.record.stdinLines
+        let asked = try #require(lines.firstIndex { $0["request"]?["subtype"] == "side_question" })
+        let sent = try #require(lines.firstIndex { $0["type"] == "user" })
+        #expect(asked < sent)
+        #expect(fixture.record.userTexts == ["hello"])
+    }
+}

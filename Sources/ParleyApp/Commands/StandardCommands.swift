@@ -69,8 +69,13 @@ extension CommandRegistry {
         SlashCommand(name: "btw", usage: "QUESTION", summary: "ask a side question: answered now, even during a turn, and kept out of the conversation",
                      accepts: { !$0.isEmpty }) { context, arguments in
             let question = arguments.joined(separator: " ")
-            // Not behind the turn, and not holding up the prompt: the answer shows when it comes.
-            Task { await StandardCommands.sideQuestion(context, question) }
+            if await context.hasEditLine {
+                // Not behind the turn, and not holding up the prompt: the answer shows when it comes.
+                Task { await StandardCommands.sideQuestion(context, question) }
+            } else {
+                // A script's next line waits for the answer (it does not wait for a running turn).
+                await StandardCommands.sideQuestion(context, question)
+            }
         },
         SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { context, _ in
             await StandardCommands.status(context)
