@@ -60,4 +60,27 @@ import Testing
         try await terminal.waitFor("⏹ interrupted", timeout: .seconds(20))
         #expect(terminal.cursorLine().contains("parley › kept"), "cursor line: \(terminal.cursorLine())")
     }
+
+    @Test func upTakesAQueuedMessageBackAndOnlyTheChangedOneReachesTheAPI() async throws {
+        let harness = try RealHarness(apiArguments: ["--slow-delay", "0.15"])
+        defer { harness.finish() }
+        var environment = harness.environment()
+        environment["TERM"] = "xterm-256color"
+        environment["LANG"] = "C.UTF-8"
+        let terminal = try TmuxTerminal(
+            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
+            environment: environment)
+        defer { terminal.close() }
+        try await terminal.waitFor("parley ›", timeout: .seconds(20))
+        terminal.type("a slow one mock-slow", enter: true)
+        try await terminal.waitFor("slow0", timeout: .seconds(30))
+        terminal.type("plum", enter: true)
+        try await terminal.waitFor("queued (1): plum")
+        terminal.send("Up")
+        try await terminal.waitFor(awaiting: "plum back on the line") { _ in terminal.cursorLine().contains("parley › plum") }
+        terminal.type(" tart", enter: true)
+        try await terminal.waitFor("Echo: plum tart", timeout: .seconds(40))
+        let prompts = harness.api.mainRequests.compactMap(APIRequest.latestPrompt)
+        #expect(prompts.contains("plum tart") && !prompts.contains("plum"), "prompts: \(prompts)")
+    }
 }
