@@ -28,6 +28,9 @@ import Testing
             == ["subtype": "rewind_files", "user_message_id": "u-1", "dry_run": true])
         #expect(try Self.written(RewindFilesRequest(userMessageID: "u-1", dryRun: false))
             == ["subtype": "rewind_files", "user_message_id": "u-1"])
+        #expect(try Self.written(SideQuestionRequest(question: "why?")) == ["subtype": "side_question", "question": "why?"])
+        #expect(try SideQuestionRequest(question: "why?").decode(["response": "because", "synthetic": false]) == "because")
+        #expect(throws: SessionError.self) { try SideQuestionRequest(question: "why?").decode(["synthetic": true]) }
     }
 
     @Test func answersAreDecoded() throws {
