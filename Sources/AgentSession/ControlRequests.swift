@@ -173,3 +173,16 @@ public struct RewindConversationRequest: ControlRequest {
         return response["prefillText"]?.stringValue
     }
 }
+
+/// `side_question`: asks the model a question beside the conversation (`/btw`); the CLI answers
+/// at once, even while a turn runs, and the exchange is not added to the conversation.
+public struct SideQuestionRequest: ControlRequest {
+    public var question: String
+    public init(question: String) { self.question = question }
+    public var body: ControlRequestBody { .other(subtype: "side_question", fields: ["question": .string(question)]) }
+    /// The answer's text.
+    public func decode(_ response: JSONValue) throws(SessionError) -> String {
+        guard let text = response["response"]?.stringValue else { throw unexpected("no response text") }
+        return text
+    }
+}

@@ -13,6 +13,9 @@
 #include <termios.h>
 #include <sys/ioctl.h>
 #include <histedit.h>
+#include <errno.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 /// wcwidth is only declared by <wchar.h> under _XOPEN_SOURCE.
 extern int wcwidth(wchar_t c);
@@ -46,6 +49,16 @@ static inline int parley_el_set_editor(EditLine *el, const char *mode) { return 
 static inline int parley_el_refresh(EditLine *el) { return el_set(el, EL_REFRESH); }
 static inline int parley_el_bind(EditLine *el, const char *keys, const char *command) {
     return el_set(el, EL_BIND, keys, command, (const char *)NULL);
+}
+/// Binds in vi's command-mode keymap (`bind -a`).
+static inline int parley_el_bind_command_mode(EditLine *el, const char *keys, const char *command) {
+    return el_set(el, EL_BIND, "-a", keys, command, (const char *)NULL);
+}
+/// Whether the vi key bindings are in use (`editing_mode`, or `bind -v` in ~/.editrc).
+static inline int parley_el_is_vi(EditLine *el) {
+    const char *mode = NULL;
+    if (el_get(el, EL_EDITOR, &mode) != 0 || mode == NULL) return 0;
+    return strcmp(mode, "vi") == 0;
 }
 typedef unsigned char (*parley_el_command_t)(EditLine *, int);
 static inline int parley_el_add_function(EditLine *el, const char *name, const char *help, parley_el_command_t fn) {
@@ -116,5 +129,24 @@ static inline void parley_signal_unblock(int sig) {
     sigemptyset(&set);
     sigaddset(&set, sig);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+// MARK: - Running a program in the foreground
+
+extern char **environ;
+
+/// Runs `file` (looked up in PATH) with `argv` and the process's environment, no shell, and
+/// waits for it. Returns its exit status, 128 + the signal that ended it, or -errno when it
+/// could not be started.
+static inline int parley_spawn_wait(const char *file, char *const argv[]) {
+    pid_t pid;
+    int error = posix_spawnp(&pid, file, NULL, NULL, argv, environ);
+    if (error != 0) return -error;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -errno;
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
 }
 #endif

@@ -39,15 +39,27 @@ extension SessionController: CommandContext {
     }
 
     public func dropQueued(at index: Int) async -> QueuedMessage? {
+        defer { updateQueueLength() }
         let dropped = await session.dropQueued(at: index)
         if let dropped { journal(sent: dropped.id) }
         return dropped
     }
 
     public func clearQueue() async -> [QueuedMessage] {
+        defer { updateQueueLength() }
         let dropped = await session.clearQueue()
         for message in dropped { journal(sent: message.id) }
         return dropped
+    }
+
+    public var hasEditLine: Bool { editLine != nil }
+
+    public func putOnEditLine(_ text: String) {
+        editLine?.replaceLine(with: text)
+    }
+
+    public func openExternalEditor() {
+        editLine?.openExternalEditor()
     }
 
     public var personas: [Persona] {
@@ -93,6 +105,10 @@ extension SessionController: CommandContext {
     public func setPermissionMode(_ mode: String) async throws(SessionError) -> String {
         expectPermissionModeEcho(mode)
         return try await session.setPermissionMode(mode)
+    }
+
+    public func askSideQuestion(_ question: String) async throws(SessionError) -> String {
+        try await session.request(SideQuestionRequest(question: question))
     }
 
     public func setShowThinking(_ show: Bool?) -> Bool {

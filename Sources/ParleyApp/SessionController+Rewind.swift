@@ -110,14 +110,9 @@ extension SessionController {
     }
 
     public func offerForEditing(_ text: String) -> Bool {
-        guard let editLineHandler else { return false }
-        editLineHandler(text)
+        guard let editLine else { return false }
+        editLine.replaceLine(with: text)
         return true
-    }
-
-    /// Sets where ``offerForEditing(_:)`` puts text (the line editor).
-    public func setEditLineHandler(_ handler: (@Sendable (String) -> Void)?) {
-        editLineHandler = handler
     }
 
     /// `prompt` and the prompts after it.

@@ -41,6 +41,9 @@ public actor SessionController {
     let sources = Locked(CompletionSources())
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
+    private var queueLengthObservers: [@Sendable (Int) -> Void] = []
+    /// The interactive edit line (`/queue edit N`, `/edit`); `nil` without one.
+    private(set) var editLine: (any EditLineControl)?
     private var checkedVersion = false
     /// A change a command asked for whose echo from the CLI (a `permission_mode` status, the
     /// "Set model to …" text) is not shown: the command's own line says it once.
@@ -73,8 +76,6 @@ public actor SessionController {
     /// This conversation's prompts and file changes, for `/rewind` and `/undo`
     /// (`SessionController+Rewind.swift`).
     var history = ConversationHistory()
-    /// Puts text on the edit line (interactive use); `nil` prints it instead.
-    var editLineHandler: (@Sendable (String) -> Void)?
     /// Change receipts being asked for: they never hold up the events (the CLI's answer could
     /// wait behind the next turn's output), but a script's next line waits for them.
     var receiptsInFlight = 0
@@ -168,9 +169,37 @@ public actor SessionController {
         for observer in activityObservers { observer(busy) }
     }
 
-    /// A thread-safe completion function for the line editor.
-    public nonisolated func completions(for line: String) -> [String] {
-        registry.completions(for: line, sources: sources.withLock { $0 })
+    /// Called with the number of queued messages whenever it may have changed.
+    public func observeQueueLength(_ observer: @escaping @Sendable (Int) -> Void) {
+        queueLengthObservers.append(observer)
+    }
+
+    /// Sets the line being edited (interactive use): `/queue edit N` puts a message there and
+    /// `/edit` opens it in the external editor.
+    public func setEditLine(_ control: any EditLineControl) {
+        editLine = control
+    }
+
+    /// Takes the last queued message out of the queue (Up on an empty prompt), or `nil`.
+    public func takeLastQueued() async -> QueuedMessage? {
+        let count = await session.queuedMessages.count
+        guard count > 0 else { return nil }
+        return await dropQueued(at: count - 1)
+    }
+
+    /// Switches to the next permission mode of Shift-Tab's cycle (default → acceptEdits →
+    /// plan → default) the way `/permissions MODE` does, saying the new mode.
+    public func cyclePermissionMode() async {
+        let current = await session.snapshot.permissionMode ?? "default"
+        await StandardCommands.permissions(self, [PermissionModes.next(after: current)])
+    }
+
+    /// A thread-safe completion function for the line editor: `line` is the text before the
+    /// cursor; paths are relative to the current directory (the conversation's).
+    public nonisolated func completions(for line: String) -> [CompletionCandidate] {
+        let completion = LineCompletion(registry: registry, directory: FileManager.default.currentDirectoryPath,
+                                        home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
+        return completion.candidates(for: line, sources: sources.withLock { $0 })
     }
 
     // MARK: Events
@@ -250,9 +279,11 @@ public actor SessionController {
                 ? learned.commands.map { SessionCapabilities.Command(name: $0) } : learned.commandDetails)
             checkVersion(learned.claudeCodeVersion)
             let names = cliCommands.names.sorted()
+            let descriptions = Dictionary(cliCommands.commands.map { ($0.name, $0.description) }) { first, _ in first }
             sources.withLock {
                 if !learned.models.isEmpty { $0.modelNames = learned.models }
                 $0.cliCommands = names
+                $0.cliDescriptions = descriptions
             }
         case .assistantText(let text, _, true) where text.contains("Not logged in"):
             notLoggedIn = true
@@ -340,10 +371,11 @@ public actor SessionController {
         }
     }
 
-    private func updateQueueLength() {
+    func updateQueueLength() {
         Task {
             let count = await session.queuedMessages.count
             sources.withLock { $0.queueLength = count }
+            for observer in queueLengthObservers { observer(count) }
         }
     }
 
@@ -389,7 +421,7 @@ public actor SessionController {
                 }
             } else if let instruction = CLICommands.instruction(for: name) {
                 sayError(instruction)
-            } else if cliCommands.contains(name) {
+            } else if cliCommands.contains(name) || isCustomCommand(name) {
                 await session.send(raw)
             } else {
                 let suggestion = registry.nearestName(to: name).map { " (did you mean /\($0)?)" } ?? ""
@@ -398,6 +430,12 @@ public actor SessionController {
         }
     }
 
+
+    /// Whether `.claude/commands/NAME.md` exists here or in the home directory (`claude` runs it).
+    private func isCustomCommand(_ name: String) -> Bool {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return [FileManager.default.currentDirectoryPath, home].contains { FileManager.default.fileExists(atPath: $0 + "/.claude/commands/" + name + ".md") }
+    }
 
     func expectPermissionModeEcho(_ mode: String) { pendingEchoes.expectPermissionMode(mode) }
     func expectModelEcho() { pendingEchoes.expectModel() }

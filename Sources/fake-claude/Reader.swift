@@ -197,6 +197,10 @@ final class StdinReader: @unchecked Sendable {
         case "get_session_cost":
             let cost = sh.locked { sh.totalCost }
             controlSuccess(out, id, .o([("text", .s("Total cost: $\(String(format: "%.4f", cost))"))]))
+        case "side_question":
+            // Answered at once, turn or not, and kept out of the history.
+            let question = request["question"]?.stringValue ?? ""
+            controlSuccess(out, id, .o([("response", .s("Aside answer to: \(question)")), ("synthetic", .b(false))]))
         case "get_settings":
             controlSuccess(out, id, .o([("settings", .o([]))]))
         default:

@@ -23,7 +23,7 @@ do {
         completion: { line, cursor in
             let before = String(String.UnicodeScalarView(line.unicodeScalars.prefix(cursor)))
             let word = before.split(separator: " ", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-            return commands.filter { $0.hasPrefix(word) }
+            return commands.filter { $0.hasPrefix(word) }.map { CompletionCandidate($0) }
         })
 } catch {
     FileHandle.standardError.write(Data("terminal-demo: \(error)\n".utf8))
@@ -79,7 +79,7 @@ loop: for await input in editor.inputs {
         break loop
     case .escapeTwice:
         break
-    case .key:
+    case .key, .shiftTab, .recallQueued:
         continue
     case .terminate(let signal):
         exitCode = 128 + signal

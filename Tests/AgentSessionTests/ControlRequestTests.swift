@@ -32,6 +32,9 @@ import Testing
             == ["subtype": "rewind_conversation", "target_message_uuid": "u-2", "last_seen_user_message_uuid": "u-3"])
         #expect(try Self.written(RewindConversationRequest(targetMessageID: "u-2", lastSeenMessageID: nil))
             == ["subtype": "rewind_conversation", "target_message_uuid": "u-2"])
+        #expect(try Self.written(SideQuestionRequest(question: "why?")) == ["subtype": "side_question", "question": "why?"])
+        #expect(try SideQuestionRequest(question: "why?").decode(["response": "because", "synthetic": false]) == "because")
+        #expect(throws: SessionError.self) { try SideQuestionRequest(question: "why?").decode(["synthetic": true]) }
     }
 
     @Test func answersAreDecoded() throws {

@@ -1,4 +1,5 @@
 import Testing
+import Terminal
 @testable import ParleyApp
 
 @Suite struct CommandTests {
@@ -33,16 +34,22 @@ import Testing
         sources.modelNames = ["default", "sonnet", "opus"]
         sources.queueLength = 3
         sources.cliCommands = ["compact", "cost"]
-        #expect(registry.completions(for: "/st", sources: sources) == ["/status"])
-        #expect(registry.completions(for: "/co", sources: sources) == ["/compact", "/copy", "/cost"])
-        #expect(registry.completions(for: "/persona r", sources: sources) == ["reviewer", "rust"])
-        #expect(registry.completions(for: "/persona reviewer ", sources: sources) == ["--fresh"])
-        #expect(registry.completions(for: "/model s", sources: sources) == ["sonnet"])
-        #expect(registry.completions(for: "/queue ", sources: sources) == ["drop", "clear", "restore"])
-        #expect(registry.completions(for: "/queue drop ", sources: sources) == ["1", "2", "3"])
-        #expect(registry.completions(for: "/permissions acc", sources: sources) == ["acceptEdits"])
-        #expect(registry.completions(for: "hello", sources: sources).isEmpty)
+        #expect(texts(registry.completions(for: "/st", sources: sources)) == ["/status"])
+        #expect(texts(registry.completions(for: "/co", sources: sources)) == ["/compact", "/copy", "/cost"])
+        #expect(texts(registry.completions(for: "/persona r", sources: sources)) == ["reviewer", "rust"])
+        #expect(texts(registry.completions(for: "/persona reviewer ", sources: sources)) == ["--fresh"])
+        #expect(texts(registry.completions(for: "/model s", sources: sources)) == ["sonnet"])
+        #expect(texts(registry.completions(for: "/queue ", sources: sources)) == ["drop", "edit", "clear", "restore"])
+        #expect(texts(registry.completions(for: "/queue drop ", sources: sources)) == ["1", "2", "3"])
+        #expect(texts(registry.completions(for: "/permissions acc", sources: sources)) == ["acceptEdits"])
+        #expect(texts(registry.completions(for: "hello", sources: sources)).isEmpty)
+        // Commands come with what they do; claude's with the description its initialize gave.
+        sources.cliDescriptions = ["cost": "Show the total cost"]
+        #expect(registry.completions(for: "/st", sources: sources).map(\.description) == ["process, session, model, persona, queue, turns, cost"])
+        #expect(registry.completions(for: "/cos", sources: sources).map(\.description) == ["Show the total cost"])
     }
+
+    func texts(_ candidates: [CompletionCandidate]) -> [String] { candidates.map(\.text) }
 
     @Test func autoApprovePolicies() {
         let write = PermissionRequestFixture.write

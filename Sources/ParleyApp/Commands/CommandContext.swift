@@ -65,6 +65,12 @@ public protocol CommandContext: Sendable {
     /// Sends the messages an earlier run left unsent, except those the CLI already took
     /// (their uuid is in the transcript). Returns how many were sent and how many skipped.
     func restoreUnsentFromLastRun() async -> (sent: Int, alreadyTaken: Int)
+    /// Whether a line is being edited that ``putOnEditLine(_:)`` can fill (the interactive prompt).
+    var hasEditLine: Bool { get async }
+    /// Replaces the line being edited with `text` (`/queue edit N`); no effect without an edit line.
+    func putOnEditLine(_ text: String) async
+    /// Opens the line being edited in `$VISUAL`/`$EDITOR` (`/edit`); no effect without an edit line.
+    func openExternalEditor() async
 
     // MARK: Settings
     /// The active persona's name.
@@ -79,6 +85,9 @@ public protocol CommandContext: Sendable {
     func setModel(_ name: String?) async throws(SessionError) -> String
     /// Switches the permission mode; returns the mode the CLI confirmed.
     func setPermissionMode(_ mode: String) async throws(SessionError) -> String
+    /// Asks `question` beside the conversation (`side_question`); returns the answer, which
+    /// does not enter the conversation. Does not wait for a running turn.
+    func askSideQuestion(_ question: String) async throws(SessionError) -> String
     /// Shows thinking in full (`true`) or as an indicator; `nil` toggles. Returns the new setting.
     func setShowThinking(_ show: Bool?) async -> Bool
     /// The last file change shown (Edit, MultiEdit, Write) as its whole diff, made inert; `nil`
@@ -111,3 +120,13 @@ extension CommandContext {
     /// Writes one status line (dim in a terminal, stderr when scripted).
     func status(_ text: String) async { await say(StyledText(text, .dim), kind: .status) }
 }
+
+/// The interactive edit line as commands may change it (``LineEditor`` is one).
+public protocol EditLineControl: Sendable {
+    /// Replaces the line being edited with `text`.
+    func replaceLine(with text: String)
+    /// Opens the line being edited in `$VISUAL`/`$EDITOR`.
+    func openExternalEditor()
+}
+
+extension LineEditor: EditLineControl {}

@@ -1,3 +1,5 @@
+import Terminal
+
 /// What completion can draw on, kept current by the controller and read by the line
 /// editor's thread.
 public struct CompletionSources: Sendable, Equatable {
@@ -5,6 +7,10 @@ public struct CompletionSources: Sendable, Equatable {
     public var modelNames: [String] = []
     public var queueLength = 0
     public var cliCommands: [String] = []
+    /// What each of `claude`'s commands does, from its `initialize` answer.
+    public var cliDescriptions: [String: String] = [:]
+    /// Custom commands (`.claude/commands/*.md`), shown with their descriptions.
+    public var customCommands: [CompletionCandidate] = []
     public var permissionModes = PermissionModes.all
     public init() {}
 }
@@ -71,19 +77,25 @@ public struct CommandRegistry: Sendable {
         NearestName.suggestion(for: name, among: allNames + extra)
     }
 
-    /// Completions for the word under the cursor in `line` (the text before the cursor).
-    /// Returns whole replacement words.
-    public func completions(for line: String, sources: CompletionSources) -> [String] {
+    /// Completions for the word under the cursor in `line` (the text before the cursor):
+    /// whole replacement words, commands with what they do.
+    public func completions(for line: String, sources: CompletionSources) -> [CompletionCandidate] {
         guard line.hasPrefix("/"), !line.hasPrefix("//") else { return [] }
         let endsWithSpace = line.last?.isWhitespace ?? false
         var words = line.dropFirst().split(whereSeparator: \.isWhitespace).map(String.init)
         let current = endsWithSpace ? "" : (words.popLast() ?? "")
         if words.isEmpty {
-            let names = (allNames + sources.cliCommands).filter { $0.hasPrefix(current) }
-            return Array(Set(names)).sorted().map { "/" + $0 }
+            var described: [String: String] = [:]
+            for command in commands {
+                for name in [command.name] + command.aliases { described[name] = command.summary }
+            }
+            for name in sources.cliCommands where described[name] == nil { described[name] = sources.cliDescriptions[name] ?? "" }
+            for custom in sources.customCommands where described[custom.text] == nil { described[custom.text] = custom.description }
+            return described.keys.filter { $0.hasPrefix(current) }.sorted()
+                .map { CompletionCandidate("/" + $0, description: described[$0] ?? "") }
         }
         guard let command = command(named: words[0].lowercased()) else { return [] }
         let index = words.count - 1
-        return command.completeArgument(index, sources).filter { $0.hasPrefix(current) }
+        return command.completeArgument(index, sources).filter { $0.hasPrefix(current) }.map { CompletionCandidate($0) }
     }
 }

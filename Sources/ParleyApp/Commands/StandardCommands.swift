@@ -26,13 +26,20 @@ extension CommandRegistry {
             await context.status("↻ new conversation")
             await context.restart(fresh: true)
         },
-        SlashCommand(name: "queue", usage: "[drop N | clear | restore]",
-                     summary: "list queued messages, drop one, clear them, or send those the last run left",
+        SlashCommand(name: "queue", usage: "[drop N | edit N | clear | restore]",
+                     summary: "list queued messages, drop one, take one back to edit, clear them, or send those the last run left",
                      accepts: { _ in true },
                      completeArgument: { index, sources in
-                         index == 0 ? ["drop", "clear", "restore"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
+                         index == 0 ? ["drop", "edit", "clear", "restore"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
                      }) { context, arguments in
             await StandardCommands.queue(context, arguments)
+        },
+        SlashCommand(name: "edit", summary: "write the message in $VISUAL or $EDITOR (Ctrl-X Ctrl-E does the same); Enter sends it") { context, _ in
+            guard await context.hasEditLine else {
+                await context.sayError("/edit needs the interactive prompt")
+                return
+            }
+            await context.openExternalEditor()
         },
         SlashCommand(name: "persona", usage: "[NAME [--fresh]]", summary: "list personas, or switch (the conversation continues unless --fresh)",
                      accepts: { $0.count <= 1 || ($0.count == 2 && $0[1] == "--fresh") },
@@ -61,6 +68,17 @@ extension CommandRegistry {
         },
         RewindCommands.rewind,
         RewindCommands.undo,
+        SlashCommand(name: "btw", usage: "QUESTION", summary: "ask a side question: answered now, even during a turn, and kept out of the conversation",
+                     accepts: { !$0.isEmpty }) { context, arguments in
+            let question = arguments.joined(separator: " ")
+            if await context.hasEditLine {
+                // Not behind the turn, and not holding up the prompt: the answer shows when it comes.
+                Task { await StandardCommands.sideQuestion(context, question) }
+            } else {
+                // A script's next line waits for the answer (it does not wait for a running turn).
+                await StandardCommands.sideQuestion(context, question)
+            }
+        },
         SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { context, _ in
             await StandardCommands.status(context)
         },
@@ -110,7 +128,9 @@ enum StandardCommands {
         await context.note(StyledText("!command runs a shell command and puts its output into the conversation; "
             + "@picture.png attaches an image.", .dim))
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or a !command, "
-            + "or clears the line · Ctrl-D on an empty line quits · Tab completes · Esc Esc on an empty line rewinds the last prompt · "
+            + "or clears the line · Esc interrupts a turn · Ctrl-D on an empty line quits · Tab completes · "
+            + "Esc Esc on an empty line rewinds the last prompt · Ctrl-X Ctrl-E edits in $EDITOR · "
+            + "Shift-Tab cycles the permission mode · Up on an empty line takes back the last queued message · "
             + "Ctrl-R searches history", .dim))
     }
 
@@ -146,12 +166,46 @@ enum StandardCommands {
             let (sent, taken) = await context.restoreUnsentFromLastRun()
             let skipped = taken == 0 ? "" : "; \(taken) claude had already taken, not sent again"
             await context.note(StyledText("restored \(sent) message\(sent == 1 ? "" : "s") from the last run" + skipped, .dim))
+        case "edit":
+            await editQueued(context, arguments)
         case "clear" where arguments.count == 1:
             let dropped = await context.clearQueue()
             await context.note(StyledText("cleared \(dropped.count) queued message" + (dropped.count == 1 ? "" : "s"), .dim))
         default:
-            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N, /queue clear or /queue restore")
+            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N, /queue edit N, /queue clear or /queue restore")
         }
+    }
+
+    /// `/btw QUESTION`: the answer, marked as an aside.
+    static func sideQuestion(_ context: any CommandContext, _ question: String) async {
+        await context.status("✻ aside: “\(question.truncated(toWidth: 60))”…")
+        do {
+            let answer = try await context.askSideQuestion(question)
+            await context.note(StyledText("✻ aside (not part of the conversation):", .color(.magenta).merging(.bold)))
+            for line in answer.split(separator: "\n", omittingEmptySubsequences: false) {
+                await context.note(StyledText("│ ", .color(.magenta)) + StyledText(String(line)))
+            }
+        } catch {
+            await context.sayError("the side question was not answered: \(reason(error))")
+        }
+    }
+
+    /// `/queue edit N`: message N leaves the queue for the edit line, to be changed and sent again.
+    static func editQueued(_ context: any CommandContext, _ arguments: [String]) async {
+        guard arguments.count == 2, let number = Int(arguments[1]), number >= 1 else {
+            await context.sayError("usage: /queue edit N (N from /queue)")
+            return
+        }
+        guard await context.hasEditLine else {
+            await context.sayError("/queue edit needs the interactive prompt; use /queue drop N and send the message again")
+            return
+        }
+        guard let taken = await context.dropQueued(at: number - 1) else {
+            await context.sayError("no queued message \(number); /queue lists them")
+            return
+        }
+        await context.putOnEditLine(taken.text)
+        await context.note(StyledText("editing \(number): Enter sends it again", .dim))
     }
 
     static func persona(_ context: any CommandContext, _ arguments: [String]) async {

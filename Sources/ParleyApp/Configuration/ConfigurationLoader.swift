@@ -14,7 +14,7 @@ import Glibc
 public struct ConfigurationLoader {
     /// The keys allowed at the top level of the file.
     public static let topLevelKeys = [
-        "default_persona", "color", "claude_path", "history_size", "auto_approve", "personas",
+        "default_persona", "color", "claude_path", "history_size", "auto_approve", "editing_mode", "personas",
     ]
     /// The keys allowed in a `[personas.NAME]` table: those of ``LaunchSettings/standard``.
     public static var personaKeys: [String] { LaunchSettings.standard.personaKeys }
@@ -155,6 +155,8 @@ private struct ConfigurationReader {
                                "\"history_size\" must be from 0 to \(ParleyConfiguration.maximumHistorySize), not \(size)")
                     }
                 }
+            case "editing_mode":
+                configuration.editingMode = choice(value, at: path, persona: nil, among: ParleyConfiguration.editingModes)
             case "auto_approve":
                 configuration.autoApprove = choice(value, at: path, persona: nil, among: Persona.autoApprovePolicies)
             case "personas":

@@ -33,6 +33,11 @@ public struct ParleyConfiguration: Sendable, Equatable {
     /// The scripted-mode permission policy (one of ``Persona/autoApprovePolicies``) for
     /// personas that do not set their own; `nil` means `none`.
     public var autoApprove: String?
+    /// The line editor's key bindings: `emacs` or `vi`; `nil` means `emacs` (`~/.editrc` may
+    /// still change them).
+    public var editingMode: String?
+    /// The values `editing_mode` accepts.
+    public static let editingModes = ["emacs", "vi"]
     /// The personas by name. Always contains `default`.
     public var personas: [String: Persona]
     /// The file this configuration was read from, or `nil` for the built-in defaults.

@@ -8,7 +8,8 @@ import Glibc
 
 /// The terminal front end: a libedit prompt, replies streamed above it, typing ahead while
 /// a reply streams (lines typed then are queued), Ctrl-C to interrupt a turn or stop a
-/// `!command`, Ctrl-D to quit.
+/// `!command`, Esc to interrupt a turn, Ctrl-D to quit, Shift-Tab to cycle the permission mode,
+/// Up on an empty line to take a queued message back.
 ///
 /// Decisions (Docs/Commands.md): Ctrl-C at an idle prompt clears the line; during a turn it
 /// interrupts the turn and keeps the half-typed line. Ctrl-D on an empty line quits; if a
@@ -26,7 +27,8 @@ enum InteractiveFrontEnd {
         let editor: LineEditor
         do {
             editor = try LineEditor(prompt: prompt(), historyPath: historyPath, historySize: assembly.configuration.historySize,
-                                    useColor: color) { line, cursor in
+                                    useColor: color,
+                                    editingMode: assembly.configuration.editingMode.flatMap(LineEditor.EditingMode.init) ?? .emacs) { line, cursor in
                 completer.complete(String(line.unicodeScalars.prefix(cursor)))
             }
         } catch {
@@ -45,7 +47,12 @@ enum InteractiveFrontEnd {
             persona.withLock { $0 = name }
             editor.setPrompt(prompt())
         }
-        await controller.observeActivity { busy in editor.keepsLineOnInterrupt = busy }
+        await controller.observeActivity { busy in
+            editor.keepsLineOnInterrupt = busy
+            editor.escapeInterrupts = busy
+        }
+        await controller.observeQueueLength { count in editor.recallsQueued = count > 0 }
+        await controller.setEditLine(editor)
         // `/copy` writes OSC 52 unless the terminal says it understands no escape sequences.
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
         if !term.isEmpty && term != "dumb" { await controller.setClipboard(SessionController.osc52Clipboard) }
@@ -53,7 +60,6 @@ enum InteractiveFrontEnd {
         await controller.keepQueue(in: QueueJournal(
             stateDirectory: paths.stateDirectory,
             workingDirectory: assembly.launch.workingDirectory ?? FileManager.default.currentDirectoryPath))
-        await controller.setEditLineHandler { editor.setEditLine($0) }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)
@@ -91,6 +97,10 @@ enum InteractiveFrontEnd {
                 await prompter.answer(key: key)
             case .escapeTwice:
                 await RewindCommands.rewindLastPrompt(controller)
+            case .shiftTab:
+                await controller.cyclePermissionMode()
+            case .recallQueued:
+                if let message = await controller.takeLastQueued() { editor.replaceLine(with: message.text) }
             case .terminate(let signal):
                 exitStatus = 128 + signal
                 break loop
@@ -124,7 +134,7 @@ extension InteractiveFrontEnd {
 final class CompletionRelay: Sendable {
     private let controller = Locked<SessionController?>(nil)
     func set(_ controller: SessionController) { self.controller.withLock { $0 = controller } }
-    func complete(_ line: String) -> [String] {
+    func complete(_ line: String) -> [CompletionCandidate] {
         controller.withLock { $0 }?.completions(for: line) ?? []
     }
 }

@@ -40,7 +40,13 @@ enum EditorCallbacks {
         EditorCore.from(editLine)?.escapeTwice() ?? UInt8(CC_ERROR)
     }
 
-    static let ignore: parley_el_command_t = { _, _ in UInt8(CC_NORM) }
+    static let shiftTab: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.reportShiftTab() ?? UInt8(CC_ERROR)
+    }
+
+    static let editInExternalEditor: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.editInExternalEditor() ?? UInt8(CC_ERROR)
+    }
 
     static let searchHistory: parley_el_command_t = { editLine, _ in
         EditorCore.from(editLine)?.searchHistory() ?? UInt8(CC_ERROR)

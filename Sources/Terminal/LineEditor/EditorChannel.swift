@@ -14,7 +14,9 @@ final class EditorChannel: Sendable {
         var items: [OutputItem] = []
         var prompt: StyledText?
         /// Text to put on the edit line in place of what is there.
-        var editLine: String?
+        var replacementLine: String?
+        /// Open the message in the external editor (`/edit`).
+        var openEditor = false
         var stopRequested = false
         var wakeupPosted = false
         var closed = false
@@ -32,6 +34,10 @@ final class EditorChannel: Sendable {
     let continuation: AsyncStream<LineInput>.Continuation
     /// Whether Ctrl-C leaves the line being edited alone.
     let keepsLineOnInterrupt = Atomic<Bool>(false)
+    /// Whether Esc alone is reported as ``LineInput/interrupt``.
+    let escapeInterrupts = Atomic<Bool>(false)
+    /// Whether Up on an empty line is reported as ``LineInput/recallQueued``.
+    let recallsQueued = Atomic<Bool>(false)
     /// Set by ``LineEditor/readNextKey(answers:)`` to a new number for each question (0: none): the
     /// next deliberate key (see ``DeliberateKey``) is reported as ``LineInput/key(_:)``; the
     /// request is then cleared, so what follows is edited.
@@ -112,9 +118,18 @@ final class EditorChannel: Sendable {
     }
 
     /// Queues a replacement of the line being edited.
-    func post(editLine: String) {
+    func post(line: String) {
         let closed = mailbox.withLock { box in
-            box.editLine = editLine
+            box.replacementLine = line
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
+    /// Asks the editor thread to open the message in the external editor.
+    func requestExternalEditor() {
+        let closed = mailbox.withLock { box in
+            box.openEditor = true
             return box.closed
         }
         if !closed { wake() }
@@ -137,7 +152,8 @@ final class EditorChannel: Sendable {
             let taken = box
             box.items = []
             box.prompt = nil
-            box.editLine = nil
+            box.replacementLine = nil
+            box.openEditor = false
             box.wakeupPosted = false
             box.textBytes = 0
             box.roomWaiters = []

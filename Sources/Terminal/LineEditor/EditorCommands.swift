@@ -32,14 +32,6 @@ extension EditorCore {
         _ = el_insertstr(editLine, text)
     }
 
-    /// Replaces the line being edited with `text`, the cursor at its end.
-    func replaceLine(with text: String) {
-        let (line, _) = currentLine()
-        moveCursorToEnd()
-        if !line.isEmpty { el_deletestr(editLine, Int32(line.count)) }
-        insert(text)
-    }
-
     /// Esc Esc: reported on an empty line (not inside a continued message), ignored otherwise.
     func escapeTwice() -> UInt8 {
         if currentLine().line.isEmpty && continuedLines.isEmpty { channel.continuation.yield(.escapeTwice) }
@@ -75,7 +67,8 @@ extension EditorCore {
         } else {
             TerminalOutput.write((rowsBelow > 0 ? "\u{1B}[\(rowsBelow)B" : "") + "\r\n")
         }
-        submittedLine = (continuedLines + [String(String.UnicodeScalarView(line))]).joined(separator: "\n")
+        submittedLine = pastedBlocks.expand((continuedLines + [String(String.UnicodeScalarView(line))]).joined(separator: "\n"))
+        pastedBlocks.reset()
         continuedLines = []
         applyPrompt()
         return UInt8(CC_NEWLINE)
@@ -122,8 +115,9 @@ extension EditorCore {
             insert(replacement)
             return UInt8(CC_REFRESH)
         case .list(let all):
-            let rows = CompletionPlan.columns(all, width: columns)
-            render([.endLine, .text(StyledText(rows.joined(separator: "\n") + "\n"))])
+            let rows = CompletionPlan.rows(all, width: columns)
+            // Names and descriptions come from files and the CLI: shown inert.
+            render([.endLine, .text(StyledText(rows.joined(separator: "\n") + "\n").madeInert())])
             return UInt8(CC_NORM)
         }
     }
@@ -143,7 +137,7 @@ extension EditorCore {
         var text = String(String.UnicodeScalarView(scalars))
         text = text.replacingCRLF()
         while text.last == "\n" { text.removeLast() }
-        insert(text)
+        insert(PastedBlocks.isLarge(text) ? pastedBlocks.add(text) : text)
         return UInt8(CC_REFRESH)
     }
 
@@ -196,6 +190,12 @@ extension EditorCore {
 
     func deleteCharacter(forward: Bool) -> UInt8 {
         let (line, cursor) = currentLine()
+        // A paste's label goes whole.
+        if let length = forward ? pastedBlocks.labelLength(startingAt: cursor, in: line) : pastedBlocks.labelLength(endingAt: cursor, in: line) {
+            if forward { _ = el_cursor(editLine, Int32(length)) }
+            el_deletestr(editLine, Int32(length))
+            return UInt8(CC_REFRESH)
+        }
         let (before, after) = Self.characterBoundaries(in: line, around: cursor)
         if forward {
             guard after > cursor else { return UInt8(CC_NORM) }

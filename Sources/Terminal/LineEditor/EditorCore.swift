@@ -21,16 +21,22 @@ final class EditorCore {
 
     var promptPlainText = ""
     /// The prompt as the caller set it; a continuation line shows ``continuationPrompt`` instead.
-    private var basePrompt = StyledText("")
+    private(set) var basePrompt = StyledText("")
     /// The prompt on screen now, styled.
     private(set) var shownPrompt = StyledText("")
     /// Lines of the message finished with a trailing `\` (without it), above the current one.
     var continuedLines: [String] = []
+    /// Large pastes shown as labels on the line until it is submitted.
+    var pastedBlocks = PastedBlocks()
     /// Set by a command that ends the edit line: the next `el_gets` starts a fresh one.
     var startFreshLine = false
     private var promptCString: UnsafeMutablePointer<CChar>?
     var live = LiveOutput()
-    private var decoder = UTF8InputDecoder()
+    /// vi's mode as the prompt shows it; `nil` with emacs keys.
+    var viMode: ViMode?
+    /// The vi mode tracker's state between keys.
+    var viKeys = ViKeyTracker()
+    var decoder = UTF8InputDecoder()
     /// Whether a key answers a question or is type-ahead.
     private var deliberateKey = DeliberateKey()
     /// How many keys the last read from the keyboard delivered.
@@ -43,7 +49,7 @@ final class EditorCore {
 
     init(
         channel: EditorChannel, prompt: StyledText, historyPath: String?, historySize: Int, color: Bool,
-        completion: LineEditor.CompletionProvider?
+        editingMode: LineEditor.EditingMode, completion: LineEditor.CompletionProvider?
     ) throws(LineEditorError) {
         LocaleSetup.ensureUTF8()
         guard let editLine = parley_el_init("parley") else { throw LineEditorError(.setupFailed, errno: errno) }
@@ -68,16 +74,16 @@ final class EditorCore {
         self.historyLimit = max(1, historySize)
         self.historyFile = historyPath.map { HistoryFile(path: $0, limit: max(1, historySize)) }
         setPrompt(prompt)
-        configure(historySize: historySize)
+        configure(historySize: historySize, editingMode: editingMode)
     }
 
     deinit {
         free(promptCString)
     }
 
-    private func configure(historySize: Int) {
+    private func configure(historySize: Int, editingMode: LineEditor.EditingMode) {
         parley_el_set_client_data(editLine, Unmanaged.passUnretained(self).toOpaque())
-        parley_el_set_editor(editLine, "emacs")
+        parley_el_set_editor(editLine, editingMode == .vi ? "vi" : "emacs")
         parley_el_set_prompt(editLine, EditorCallbacks.prompt, CChar(1))
         parley_el_set_read_function(editLine, EditorCallbacks.readCharacter)
         parley_history_set_size(history, Int32(clamping: max(1, historySize)))
@@ -89,6 +95,18 @@ final class EditorCore {
             lastHistoryEntry = entries.last
             historyEntries = entries
         }
+        bindKeys()
+        // The user's own libedit settings ($EDITRC or ~/.editrc) come last and win; a `bind -v`
+        // or `bind -e` there resets the keymaps, so Parley's keys are bound again.
+        let viBefore = parley_el_is_vi(editLine)
+        _ = el_source(editLine, nil)
+        if parley_el_is_vi(editLine) != viBefore { bindKeys() }
+        viMode = parley_el_is_vi(editLine) != 0 ? .insert : nil
+        if viMode != nil { parley_el_bind(editLine, ViMode.commandModeKeys, "vi-command-mode") }
+        applyPrompt()
+    }
+
+    private func bindKeys() {
         let commands: [(String, String, parley_el_command_t, [String])] = [
             ("parley-submit", "Submit the line", EditorCallbacks.submit, ["^J", "^M"]),
             ("parley-interrupt", "Report Ctrl-C", EditorCallbacks.interrupt, ["^C"]),
@@ -96,7 +114,8 @@ final class EditorCore {
             ("parley-complete", "Complete the word at the cursor", EditorCallbacks.complete, ["^I"]),
             ("parley-paste", "Insert a bracketed paste", EditorCallbacks.paste, ["\\e[200~"]),
             ("parley-newline", "Insert a newline", EditorCallbacks.insertNewline, ["\\e^M", "\\e^J"]),
-            ("parley-ignore", "Ignore the key (Shift-Tab)", EditorCallbacks.ignore, ["\\e[Z"]),
+            ("parley-shift-tab", "Report Shift-Tab", EditorCallbacks.shiftTab, ["\\e[Z"]),
+            ("parley-edit-in-editor", "Edit the message in $VISUAL/$EDITOR", EditorCallbacks.editInExternalEditor, ["^X^E"]),
             ("parley-search", "Search the history", EditorCallbacks.searchHistory, ["^R"]),
             ("parley-escape-twice", "Report Esc Esc on an empty line", EditorCallbacks.escapeTwice, ["\\e\\e"]),
             ("parley-backward-char", "Move left one character", EditorCallbacks.backwardCharacter, ["^B", "\\e[D", "\\eOD"]),
@@ -107,6 +126,10 @@ final class EditorCore {
         for (name, help, function, keys) in commands {
             parley_el_add_function(editLine, name, help, function)
             for key in keys { parley_el_bind(editLine, key, name) }
+        }
+        // vi's command mode submits, interrupts and ends the same way.
+        for (name, keys) in [("parley-submit", ["^J", "^M"]), ("parley-interrupt", ["^C"]), ("parley-eof-or-delete", ["^D"])] {
+            for key in keys { parley_el_bind_command_mode(editLine, key, name) }
         }
         // Home and End as terminals and tmux send them, whatever TERM says.
         for key in ["\\e[1~", "\\e[H", "\\eOH", "\\e[7~"] { parley_el_bind(editLine, key, "ed-move-to-beg") }
@@ -126,6 +149,8 @@ final class EditorCore {
             _ = el_gets(editLine, &count)
             if let line = submittedLine {
                 submittedLine = nil
+                // A new line starts in insert mode.
+                if viMode == .normal { viMode = .insert; applyPrompt() }
                 remember(line)
                 channel.continuation.yield(.line(line))
                 startFreshLine = true
@@ -174,6 +199,7 @@ final class EditorCore {
             if exitRequested { return 0 }
             let request = channel.singleKeyRequest.load(ordering: .relaxed)
             deliberateKey.observe(request: request, now: DeliberateKey.now())
+            if decoder.hasPending, interceptKey() { continue }
             if let scalar = decoder.next() {
                 if request != 0, channel.singleKeyAnswers.withLock({ $0.contains(Character(String(scalar).lowercased())) }),
                    deliberateKey.answers(lineIsEmpty: currentLine().0.isEmpty && continuedLines.isEmpty, aloneInBatch: keyBatchSize == 1),
@@ -181,6 +207,7 @@ final class EditorCore {
                     channel.continuation.yield(.key(Character(scalar)))
                     continue
                 }
+                if viMode != nil { trackViMode(after: scalar) }
                 character?.pointee = wchar_t(bitPattern: scalar.value)
                 return 1
             }
@@ -201,7 +228,7 @@ final class EditorCore {
         }
     }
 
-    private func readKeyboard() {
+    func readKeyboard() {
         let count = readBuffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if count > 0 {
             decoder.feed(readBuffer[0..<count])
@@ -218,7 +245,16 @@ final class EditorCore {
     }
 
     private func handleSignals() {
-        for signal in signals.drain() {
+        handle(signals.drain())
+    }
+
+    /// Forgets a Ctrl-C that arrived as SIGINT while another program had the terminal.
+    func dropPendingInterrupts() {
+        handle(signals.drain().filter { $0 != SIGINT })
+    }
+
+    private func handle(_ caught: [Int32]) {
+        for signal in caught {
             switch signal {
             case SIGINT: decoder.feed([0x03])
             case SIGWINCH:
@@ -244,10 +280,8 @@ final class EditorCore {
 
     private func processMailbox() {
         let mailbox = channel.take()
-        if !mailbox.items.isEmpty || mailbox.prompt != nil { render(mailbox.items, newPrompt: mailbox.prompt) }
-        if let text = mailbox.editLine {
-            replaceLine(with: text)
-            parley_el_refresh(editLine)
+        if !mailbox.items.isEmpty || mailbox.prompt != nil || mailbox.replacementLine != nil || mailbox.openEditor {
+            render(mailbox.items, newPrompt: mailbox.prompt, newLine: mailbox.replacementLine, openEditor: mailbox.openEditor)
         }
         if mailbox.stopRequested { finish(reporting: nil) }
     }
@@ -255,7 +289,8 @@ final class EditorCore {
     // MARK: - Output above the prompt
 
     /// Erases the edit area, writes `items` above it and lets libedit redraw.
-    func render(_ items: [OutputItem], newPrompt: StyledText? = nil) {
+    /// `newLine` replaces the line being edited.
+    func render(_ items: [OutputItem], newPrompt: StyledText? = nil, newLine: String? = nil, openEditor: Bool = false) {
         parley_flush_stdout()
         // A resize may not have been signalled yet, but the terminal has already reflowed:
         // lay out for the width it has now.
@@ -263,6 +298,8 @@ final class EditorCore {
         if width > 0, width != columns { el_resize(editLine) }
         let bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
         if let newPrompt { setPrompt(newPrompt) }
+        if let newLine { replaceLine(with: newLine) }
+        if openEditor { _ = editInExternalEditor() }
         TerminalOutput.write(bytes)
         parley_el_refresh(editLine)
     }
@@ -282,9 +319,11 @@ final class EditorCore {
         applyPrompt()
     }
 
-    /// Shows the caller's prompt, or the continuation prompt while a message continues.
+    /// Shows the caller's prompt, or the continuation prompt while a message continues; in vi
+    /// mode after the mode's marker.
     func applyPrompt() {
-        showPrompt(continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt))
+        let prompt = continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt)
+        showPrompt(viMode.map { $0.marker + prompt } ?? prompt)
     }
 
     /// Shows `prompt` (until the next ``applyPrompt()`` when it is not the caller's: a history search).

@@ -26,7 +26,9 @@ import Synchronization
 /// for a newline inside the message, a bracketed paste of several lines as one
 /// message, Ctrl-C reported as ``LineInput/interrupt``, Ctrl-D on an empty
 /// line as ``LineInput/eof`` (otherwise it deletes the character under the
-/// cursor). Resizing redraws; Ctrl-Z suspends and `fg` resumes.
+/// cursor), Ctrl-X Ctrl-E to edit the message in `$VISUAL`/`$EDITOR`, Shift-Tab as ``LineInput/shiftTab``, Esc alone as ``LineInput/interrupt``
+/// when ``escapeInterrupts`` is set, Up on an empty line as ``LineInput/recallQueued``
+/// when ``recallsQueued`` is set. Resizing redraws; Ctrl-Z suspends and `fg` resumes.
 ///
 /// The terminal is always restored: by ``stop()``, when SIGTERM or SIGHUP
 /// arrives (reported as ``LineInput/terminate(signal:)``), and by an `atexit`
@@ -39,8 +41,17 @@ public final class LineEditor: Sendable {
     /// Called on the editor thread with the whole line and the cursor's offset
     /// in Unicode scalars. Each candidate replaces the word at the cursor (the
     /// text after the last space before it): one candidate is inserted with a
-    /// trailing space, several are narrowed to their common prefix or listed.
-    public typealias CompletionProvider = @Sendable (_ line: String, _ cursor: Int) -> [String]
+    /// trailing space (a directory, ending in `/`, without), several are narrowed to their
+    /// common prefix or listed, each with its description.
+    public typealias CompletionProvider = @Sendable (_ line: String, _ cursor: Int) -> [CompletionCandidate]
+
+    /// The key bindings.
+    public enum EditingMode: String, Sendable {
+        /// emacs keys (the default).
+        case emacs
+        /// vi keys: the prompt starts with `[I]` in insert mode and `[N]` in command (normal) mode.
+        case vi
+    }
 
     /// What the user did, in order. Ends when the editor stops.
     public let inputs: AsyncStream<LineInput>
@@ -56,12 +67,13 @@ public final class LineEditor: Sendable {
     ///   - historyPath: the history file, or `nil` to keep history in memory only.
     ///   - historySize: how many entries to keep.
     ///   - useColor: whether to emit colour codes (see ``TerminalCapabilities/useColor``).
+    ///   - editingMode: emacs or vi key bindings (the user's `~/.editrc` is read after and may change them).
     ///   - completion: supplies Tab completions; `nil` makes Tab beep.
     /// - Throws: ``LineEditorError`` when standard input or output is not a
     ///   terminal, another editor runs, or the terminal cannot be set up.
     public init(
         prompt: StyledText, historyPath: String? = nil, historySize: Int = 1000, useColor: Bool = true,
-        completion: CompletionProvider? = nil
+        editingMode: EditingMode = .emacs, completion: CompletionProvider? = nil
     ) throws(LineEditorError) {
         guard isatty(0) == 1, isatty(1) == 1 else { throw LineEditorError(.notATerminal) }
         guard Self.running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
@@ -73,7 +85,7 @@ public final class LineEditor: Sendable {
             TerminalRestorer.save()
             let core = try EditorCore(
                 channel: channel, prompt: prompt, historyPath: historyPath, historySize: historySize,
-                color: useColor, completion: completion)
+                color: useColor, editingMode: editingMode, completion: completion)
             var threadID = pthread_t()
             let context = Unmanaged.passRetained(core).toOpaque()
             let result = pthread_create(&threadID, nil, { context in
@@ -102,6 +114,32 @@ public final class LineEditor: Sendable {
     public var keepsLineOnInterrupt: Bool {
         get { channel.keepsLineOnInterrupt.load(ordering: .relaxed) }
         set { channel.keepsLineOnInterrupt.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Whether Esc pressed alone is reported as ``LineInput/interrupt`` (the line is kept).
+    /// ESC followed within 75 ms by another key stays the Meta prefix of an Alt-key or the
+    /// start of an escape sequence, as when it is false (the default).
+    public var escapeInterrupts: Bool {
+        get { channel.escapeInterrupts.load(ordering: .relaxed) }
+        set { channel.escapeInterrupts.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Whether Up on an empty line is reported as ``LineInput/recallQueued`` instead of
+    /// recalling history (while the caller holds queued messages to give back).
+    public var recallsQueued: Bool {
+        get { channel.recallsQueued.load(ordering: .relaxed) }
+        set { channel.recallsQueued.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Replaces the line being edited with `text` (newlines kept), cursor at its end. Thread-safe.
+    public func replaceLine(with text: String) {
+        channel.post(line: text)
+    }
+
+    /// Opens the message being edited in `$VISUAL` or `$EDITOR` (as Ctrl-X Ctrl-E does): the
+    /// editor gets the terminal, and the saved text becomes the edit line. Thread-safe.
+    public func openExternalEditor() {
+        channel.requestExternalEditor()
     }
 
     /// Reports the next *deliberate* press of one of `answers` (case ignored) as
@@ -152,12 +190,6 @@ public final class LineEditor: Sendable {
     /// and places the status lines shown under it. Does nothing at the start of a line.
     public func endLine() {
         channel.post(.endLine)
-    }
-
-    /// Replaces the line being edited with `text` (the cursor at its end), to change and
-    /// submit. Thread-safe.
-    public func setEditLine(_ text: String) {
-        channel.post(editLine: text)
     }
 
     /// Replaces the prompt and redraws it. Thread-safe.

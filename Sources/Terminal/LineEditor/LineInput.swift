@@ -3,8 +3,9 @@ public enum LineInput: Sendable, Hashable {
     /// The user submitted a line (without the final newline). Lines continued
     /// with a trailing `\` or pasted with several lines contain `"\n"`.
     case line(String)
-    /// The user pressed Ctrl-C. The editor cleared the line being edited,
-    /// unless ``LineEditor/keepsLineOnInterrupt`` is true.
+    /// The user pressed Ctrl-C (or Esc alone while ``LineEditor/escapeInterrupts`` is true).
+    /// The editor cleared the line being edited after Ctrl-C, unless
+    /// ``LineEditor/keepsLineOnInterrupt`` is true; after Esc it leaves the line alone.
     case interrupt
     /// The user pressed Ctrl-D on an empty line, or standard input closed.
     /// The editor keeps running (the caller may ask for confirmation) until
@@ -18,6 +19,11 @@ public enum LineInput: Sendable, Hashable {
     case key(Character)
     /// Esc pressed twice on an empty line (Parley: take back the last prompt, as in Claude Code).
     case escapeTwice
+    /// The user pressed Shift-Tab.
+    case shiftTab
+    /// The user pressed Up on an empty line while ``LineEditor/recallsQueued`` is true
+    /// (instead of recalling history): the caller may put a message back with ``LineEditor/replaceLine(with:)``.
+    case recallQueued
 }
 
 /// Why a ``LineEditor`` could not start.

@@ -15,6 +15,16 @@ struct UTF8InputDecoder {
     /// How many decoded scalars are waiting.
     var pendingCount: Int { decoded.count - readIndex }
 
+    /// The waiting scalar `offset` places ahead, without taking it.
+    func peek(_ offset: Int = 0) -> Unicode.Scalar? {
+        readIndex + offset < decoded.count ? decoded[readIndex + offset] : nil
+    }
+
+    /// Drops `count` waiting scalars.
+    mutating func skip(_ count: Int) {
+        readIndex = min(decoded.count, readIndex + count)
+    }
+
     /// Adds bytes.
     mutating func feed(_ bytes: some Sequence<UInt8>) {
         if readIndex == decoded.count {
