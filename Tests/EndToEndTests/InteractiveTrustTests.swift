@@ -249,11 +249,11 @@ extension TmuxTerminal {
         terminal.type("/help", enter: true)
         // The keys line ends the help.
         let screen = try await terminal.waitFor(awaiting: "the help's last words") {
-            $0.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("the last queued message")
+            $0.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("Ctrl-R searches history")
         }
         let lines = screen.split(separator: "\n").map(String.init)
         let start = try #require(lines.firstIndex { $0.hasPrefix("/help, /?") })
-        let end = try #require(lines.lastIndex { $0.hasSuffix("message") })
+        let end = try #require(lines.lastIndex { $0.hasSuffix("searches history") })
         let help = Array(lines[start...end])
         // Every word whole: the same words as the help written to a pipe. claude's own commands
         // are left out: in the terminal claude has started and described them, in the pipe not yet.
