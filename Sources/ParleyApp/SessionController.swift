@@ -50,6 +50,8 @@ public actor SessionController {
     private var presentationWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
     private(set) var silenced = false
+    /// What the living status row shows (read from the ticker's task, off the actor).
+    let activity = Locked(TurnActivity())
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
 
@@ -125,6 +127,11 @@ public actor SessionController {
         activityObservers.append(observer)
     }
 
+    /// The living status row while a turn runs (`nil` at idle). Thread-safe.
+    public nonisolated func statusRow() -> StyledText? {
+        activity.withLock { $0.row(at: .now) }
+    }
+
     /// A thread-safe completion function for the line editor.
     public nonisolated func completions(for line: String) -> [String] {
         registry.completions(for: line, sources: sources.withLock { $0 })
@@ -173,6 +180,7 @@ public actor SessionController {
             }
         }
         debugLog?.record(event)
+        activity.withLock { $0.observe(event, at: .now) }
         switch event {
         case .processStarted(_, let resumed):
             cost.processStarted(resuming: resumed != nil)

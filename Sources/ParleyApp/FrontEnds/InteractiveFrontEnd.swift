@@ -42,7 +42,11 @@ enum InteractiveFrontEnd {
             persona.withLock { $0 = name }
             editor.setPrompt(prompt())
         }
-        await controller.observeActivity { busy in editor.keepsLineOnInterrupt = busy }
+        let ticker = StatusRowTicker(row: { controller.statusRow() }, draw: { editor.setStatusRow($0) })
+        await controller.observeActivity { busy in
+            editor.keepsLineOnInterrupt = busy
+            if busy { ticker.turnStarted() } else { ticker.turnEnded() }
+        }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)
@@ -82,6 +86,7 @@ enum InteractiveFrontEnd {
             }
         }
         await prompter.denyAll()
+        ticker.turnEnded()
         editor.stop()
         await controller.shutdown()
         return exitStatus

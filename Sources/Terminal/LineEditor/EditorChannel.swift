@@ -13,6 +13,8 @@ final class EditorChannel: Sendable {
     struct Mailbox {
         var items: [OutputItem] = []
         var prompt: StyledText?
+        /// A new status row (`.some(nil)` removes it); `nil` when unchanged.
+        var statusRow: StyledText??
         var stopRequested = false
         var wakeupPosted = false
         var closed = false
@@ -109,6 +111,15 @@ final class EditorChannel: Sendable {
         if !closed { wake() }
     }
 
+    /// Queues a status row change (`nil` removes the row); only the latest counts.
+    func post(statusRow: StyledText?) {
+        let closed = mailbox.withLock { box in
+            box.statusRow = .some(statusRow)
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
     /// Asks the editor thread to shut down.
     func requestStop() {
         let closed = mailbox.withLock { box in
@@ -126,6 +137,7 @@ final class EditorChannel: Sendable {
             let taken = box
             box.items = []
             box.prompt = nil
+            box.statusRow = nil
             box.wakeupPosted = false
             box.textBytes = 0
             box.roomWaiters = []

@@ -243,7 +243,10 @@ final class EditorCore {
 
     private func processMailbox() {
         let mailbox = channel.take()
-        if !mailbox.items.isEmpty || mailbox.prompt != nil { render(mailbox.items, newPrompt: mailbox.prompt) }
+        if let statusRow = mailbox.statusRow { live.statusRow = statusRow }
+        if !mailbox.items.isEmpty || mailbox.prompt != nil || mailbox.statusRow != nil {
+            render(mailbox.items, newPrompt: mailbox.prompt)
+        }
         if mailbox.stopRequested { finish(reporting: nil) }
     }
 

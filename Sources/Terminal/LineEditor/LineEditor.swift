@@ -154,6 +154,14 @@ public final class LineEditor: Sendable {
         channel.post(.endLine)
     }
 
+    /// Shows `row` as the last line above the prompt, replacing the previous one, or removes
+    /// it (`nil`). The row is redrawn with the prompt and never enters the transcript: for a
+    /// status that changes (a running turn's elapsed time). Each call redraws once; nothing
+    /// redraws between calls. It is cut to one row of the terminal's width. Thread-safe.
+    public func setStatusRow(_ row: StyledText?) {
+        channel.post(statusRow: row)
+    }
+
     /// Replaces the prompt and redraws it. Thread-safe.
     public func setPrompt(_ prompt: StyledText) {
         channel.post(prompt: prompt)
