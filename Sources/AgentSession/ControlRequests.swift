@@ -98,11 +98,22 @@ public struct ContextUsage: Sendable, Equatable {
         public var tokens: Int
         /// `used`, `buffer` or `free`.
         public var kind: String?
+        public init(name: String, tokens: Int, kind: String? = nil) {
+            self.name = name
+            self.tokens = tokens
+            self.kind = kind
+        }
     }
     public var totalTokens: Int
     public var maxTokens: Int
     public var percentage: Double?
     public var categories: [Category]
+    public init(totalTokens: Int, maxTokens: Int, percentage: Double?, categories: [Category]) {
+        self.totalTokens = totalTokens
+        self.maxTokens = maxTokens
+        self.percentage = percentage
+        self.categories = categories
+    }
 }
 
 /// `rewind_files`: restores the files changed since a user message, or (`dryRun`) only

@@ -52,6 +52,10 @@ public actor SessionController {
     private(set) var silenced = false
     /// What the living status row shows (read from the ticker's task, off the actor).
     let activity = Locked(TurnActivity())
+    /// Whether the context is asked for after every turn (``trackContextUsage()``).
+    var tracksContextUsage = false
+    /// Whether the context-full warning has been said (until the context falls back under).
+    var warnedContextFull = false
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
 
@@ -186,6 +190,7 @@ public actor SessionController {
             cost.processStarted(resuming: resumed != nil)
         case .turnCompleted(let summary):
             cost.turnEnded(processTotalUSD: summary.result.totalCostUSD)
+            if tracksContextUsage { Task { await self.refreshContextUsage() } }
             if summary.result.isError && !summary.result.wasInterrupted { sawFailure = true }
         case .messageNotAnswered(let message, let reason):
             if reason != .sessionClosed || !quitRequested { sawFailure = true }

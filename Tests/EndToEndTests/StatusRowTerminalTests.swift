@@ -48,4 +48,27 @@ import Testing
         terminal.send("C-d")
         try await terminal.waitFor("PARLEY-EXITED")
     }
+
+    @Test func theRowShowsContextUseAndAFullContextIsWarnedOnce() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start(extra: ["FAKE_CLAUDE_CONTEXT_TOKENS": "150000"])
+        defer { terminal.close() }
+        terminal.type("one", enter: true)
+        try await terminal.waitFor("⚠ context 83% full")
+        terminal.type("two fc:toolsleep=2500", enter: true)
+        // Asked after the first turn: the second turn's row carries it.
+        try await terminal.waitFor(awaiting: "the row with the context's use", timeout: .seconds(15)) {
+            $0.contains("● running") && $0.contains("· context 83%")
+        }
+        try await terminal.waitFor(awaiting: "the second turn's end", timeout: .seconds(15)) {
+            $0.components(separatedBy: "─ ").count == 3 && !$0.contains("● running")
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(terminal.screen().components(separatedBy: "⚠ context").count == 2, "warned once:\n\(terminal.screen())")
+        terminal.type("/context", enter: true)
+        try await terminal.waitFor("  Free space      35,000  18%")
+        terminal.send("C-d")
+        try await terminal.waitFor("PARLEY-EXITED")
+    }
 }

@@ -35,6 +35,10 @@ public protocol CommandContext: Sendable {
     func requestQuit() async
     /// Sends the last message that went unanswered again; says so when there is none.
     func retryLastUnanswered() async
+    /// How full the conversation's context is (the CLI's `get_context_usage`).
+    func contextUsage() async throws(SessionError) -> ContextUsage
+    /// Warns (once, until it falls back under) when `usage` is past ``ContextReport/warningPercentage``.
+    func warnIfContextFull(_ usage: ContextUsage) async
 
     // MARK: The queue
     var queuedMessages: [QueuedMessage] { get async }

@@ -42,6 +42,7 @@ enum InteractiveFrontEnd {
             persona.withLock { $0 = name }
             editor.setPrompt(prompt())
         }
+        await controller.trackContextUsage()
         let ticker = StatusRowTicker(row: { controller.statusRow() }, draw: { editor.setStatusRow($0) })
         await controller.observeActivity { busy in
             editor.keepsLineOnInterrupt = busy

@@ -3,7 +3,7 @@ import StreamJSON
 import Terminal
 
 /// What the living status row shows: whether a turn runs and since when, the tool it is in,
-/// the model and the permission mode. A value fed every session event (``observe(_:at:)``)
+/// the model, the permission mode and how full the context is. A value fed every session event (``observe(_:at:)``)
 /// and asked for its row (``row(at:width:)``); no I/O, no clock of its own.
 struct TurnActivity: Sendable {
     /// When the running turn began; `nil` while idle (then there is no row).
@@ -12,6 +12,8 @@ struct TurnActivity: Sendable {
     private(set) var tool: (id: String, name: String)?
     private(set) var model: String?
     private(set) var permissionMode: String?
+    /// How full the context was when last asked (percent).
+    var contextPercentage: Double?
 
     /// Whether a turn runs.
     var isRunning: Bool { startedAt != nil }
@@ -43,7 +45,7 @@ struct TurnActivity: Sendable {
     /// Notes a model the user switched to (`/model`): the CLI's next `system/init` says it too.
     mutating func modelChanged(to model: String) { self.model = model }
 
-    /// The row while a turn runs (`nil` at idle): `● running 12s · Bash · claude-sonnet-4-5 · default`
+    /// The row while a turn runs (`nil` at idle): `● running 12s · Bash · claude-sonnet-4-5 · default · context 23%`
     /// (the line editor cuts it to the terminal's width). Tool and model names come from the CLI,
     /// so the row is made inert.
     func row(at now: ContinuousClock.Instant) -> StyledText? {
@@ -52,6 +54,7 @@ struct TurnActivity: Sendable {
         if let tool { parts.append(tool.name) }
         if let model { parts.append(model) }
         if let permissionMode { parts.append(permissionMode) }
+        if let contextPercentage { parts.append("context " + ContextReport.rounded(contextPercentage)) }
         let text = StyledText("● ", .color(.cyan)) + StyledText(parts.joined(separator: " · "), .dim)
         return text.madeInert()
     }
