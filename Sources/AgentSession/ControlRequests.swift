@@ -73,6 +73,16 @@ public struct SetPermissionModeRequest: ControlRequest {
     }
 }
 
+/// `stop_task`: stops a background task the CLI reported (`system/task_started`); the CLI
+/// then reports it ended (`task_notification`).
+public struct StopTaskRequest: ControlRequest {
+    /// The `task_id` of the task's `task_started` line.
+    public var taskID: String
+    public init(taskID: String) { self.taskID = taskID }
+    public var body: ControlRequestBody { .other(subtype: "stop_task", fields: ["task_id": .string(taskID)]) }
+    public func decode(_ response: JSONValue) throws(SessionError) {}
+}
+
 /// `get_context_usage`: how full the context window is.
 public struct GetContextUsageRequest: ControlRequest {
     public init() {}

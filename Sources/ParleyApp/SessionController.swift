@@ -56,6 +56,10 @@ public actor SessionController {
     var tracksContextUsage = false
     /// Whether the context-full warning has been said (until the context falls back under).
     var warnedContextFull = false
+    /// The model's plan and the CLI's background tasks (`/tasks`).
+    private(set) var tasks = TaskBoard()
+    /// The checkboxes the locale can show.
+    let taskGlyphs: TaskListView.Glyphs
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
 
@@ -73,6 +77,7 @@ public actor SessionController {
         self.autoApprove = autoApprove
         self.registry = registry
         self.debugLog = debugLogPath.flatMap { DebugLog(path: $0) }
+        self.taskGlyphs = .forLocale(baseLaunch.baseEnvironment)
         var initial = CompletionSources()
         initial.personaNames = configuration.personaNames
         initial.cliCommands = CLICommands().names.sorted()
@@ -230,6 +235,7 @@ public actor SessionController {
             break
         }
         present(event)
+        if tasks.observe(event) { showPlan() }
         if notLoggedIn, case .turnCompleted = event {
             notLoggedIn = false
             sayError("claude is not logged in: " + (CLICommands.interfaceOnly["login"] ?? ""))

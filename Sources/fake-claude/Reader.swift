@@ -198,6 +198,19 @@ final class StdinReader: @unchecked Sendable {
             controlSuccess(out, id, .o([("text", .s("Total cost: $\(String(format: "%.4f", cost))"))]))
         case "get_settings":
             controlSuccess(out, id, .o([("settings", .o([]))]))
+        case "stop_task":
+            let taskID = request["task_id"]?.stringValue ?? ""
+            let (known, sid) = sh.locked { (sh.runningTasks.remove(taskID) != nil, sh.sessionID) }
+            guard known else {
+                controlError(out, id, "No task found with ID: \(taskID)", code: nil)
+                return
+            }
+            controlSuccess(out, id, nil)
+            out.line(.o([
+                ("type", .safe("system")), ("subtype", .safe("task_notification")), ("task_id", .s(taskID)),
+                ("status", .safe("stopped")), ("summary", .safe("npm run watch")), ("session_id", .s(sid)),
+                ("uuid", .safe(newUUID())),
+            ]))
         case "get_context_usage":
             controlSuccess(out, id, contextUsageResponse())
         default:

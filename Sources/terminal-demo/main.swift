@@ -77,7 +77,7 @@ loop: for await input in editor.inputs {
         editor.writeStatus(StyledText("[interrupt]", .color(.yellow)))
     case .eof:
         break loop
-    case .key:
+    case .key, .command:
         continue
     case .terminate(let signal):
         exitCode = 128 + signal

@@ -40,6 +40,14 @@ public protocol CommandContext: Sendable {
     /// Warns (once, until it falls back under) when `usage` is past ``ContextReport/warningPercentage``.
     func warnIfContextFull(_ usage: ContextUsage) async
 
+    // MARK: Tasks
+    /// The model's plan and the background tasks, as `/tasks` shows them.
+    var taskBoardLines: [StyledText] { get async }
+    /// The same as fields (JSON output).
+    var taskBoardFields: [String: JSONValue] { get async }
+    /// Stops a running background task (`stop_task`).
+    func stopTask(id: String) async throws(TaskStopError)
+
     // MARK: The queue
     var queuedMessages: [QueuedMessage] { get async }
     func dropQueued(at index: Int) async -> QueuedMessage?

@@ -61,6 +61,11 @@ extension CommandRegistry {
         SlashCommand(name: "context", summary: "how full the conversation's context is, by category") { context, _ in
             await StandardCommands.contextUsage(context)
         },
+        SlashCommand(name: "tasks", usage: "[stop ID]", summary: "the model's plan and background tasks (Ctrl-T); stop ID stops one",
+                     accepts: { $0.isEmpty || ($0.count == 2 && $0[0] == "stop") },
+                     completeArgument: { index, _ in index == 0 ? ["stop"] : [] }) { context, arguments in
+            await StandardCommands.tasks(context, arguments)
+        },
         SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { context, _ in
             await StandardCommands.status(context)
         },
@@ -170,6 +175,20 @@ enum StandardCommands {
         } catch {
             await context.sayError("permission mode not changed: \(reason(error))")
         }
+    }
+
+    static func tasks(_ context: any CommandContext, _ arguments: [String]) async {
+        if arguments.count == 2 {
+            do {
+                try await context.stopTask(id: arguments[1])
+                await context.status("stopping task \(arguments[1])…")
+            } catch {
+                await context.sayError("task not stopped: \(error)")
+            }
+            return
+        }
+        await context.report(type: "tasks", fields: await context.taskBoardFields)
+        for line in await context.taskBoardLines { await context.note(line) }
     }
 
     static func contextUsage(_ context: any CommandContext) async {

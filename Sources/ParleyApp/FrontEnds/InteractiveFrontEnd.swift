@@ -24,7 +24,7 @@ enum InteractiveFrontEnd {
         let editor: LineEditor
         do {
             editor = try LineEditor(prompt: prompt(), historyPath: historyPath, historySize: assembly.configuration.historySize,
-                                    useColor: color) { line, cursor in
+                                    useColor: color, commandKeys: ["\u{14}": "/tasks"]) { line, cursor in
                 completer.complete(String(line.unicodeScalars.prefix(cursor)))
             }
         } catch {
@@ -81,6 +81,8 @@ enum InteractiveFrontEnd {
                                               .color(.yellow)))
             case .key(let key):
                 await prompter.answer(key: key)
+            case .command(let command):
+                await controller.submit(command)
             case .terminate(let signal):
                 exitStatus = 128 + signal
                 break loop

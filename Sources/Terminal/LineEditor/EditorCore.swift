@@ -17,6 +17,8 @@ final class EditorCore {
     var historyEntries: [String] = []
     private let historyLimit: Int
     let completion: LineEditor.CompletionProvider?
+    /// Control keys that stand for a command (``LineInput/command(_:)``).
+    private let commandKeys: [Character: String]
     let color: Bool
 
     var promptPlainText = ""
@@ -43,7 +45,7 @@ final class EditorCore {
 
     init(
         channel: EditorChannel, prompt: StyledText, historyPath: String?, historySize: Int, color: Bool,
-        completion: LineEditor.CompletionProvider?
+        commandKeys: [Character: String] = [:], completion: LineEditor.CompletionProvider?
     ) throws(LineEditorError) {
         LocaleSetup.ensureUTF8()
         guard let editLine = parley_el_init("parley") else { throw LineEditorError(.setupFailed, errno: errno) }
@@ -65,6 +67,7 @@ final class EditorCore {
         self.signals = signals
         self.color = color
         self.completion = completion
+        self.commandKeys = commandKeys
         self.historyLimit = max(1, historySize)
         self.historyFile = historyPath.map { HistoryFile(path: $0, limit: max(1, historySize)) }
         setPrompt(prompt)
@@ -107,6 +110,11 @@ final class EditorCore {
             parley_el_add_function(editLine, name, help, function)
             for key in keys { parley_el_bind(editLine, key, name) }
         }
+        parley_el_add_function(editLine, "parley-key-command", "Report a command key", EditorCallbacks.keyCommand)
+        for key in commandKeys.keys {
+            guard let value = key.asciiValue, value < 0x20 else { continue }
+            parley_el_bind(editLine, "^" + String(UnicodeScalar(value + 0x40)), "parley-key-command")
+        }
         // Home and End as terminals and tmux send them, whatever TERM says.
         for key in ["\\e[1~", "\\e[H", "\\eOH", "\\e[7~"] { parley_el_bind(editLine, key, "ed-move-to-beg") }
         for key in ["\\e[4~", "\\e[F", "\\eOF", "\\e[8~"] { parley_el_bind(editLine, key, "ed-move-to-end") }
@@ -137,6 +145,15 @@ final class EditorCore {
             }
         }
         shutDown()
+    }
+
+    /// A command key was pressed: report its command, leave the line alone.
+    func reportKeyCommand(_ key: Int32) -> UInt8 {
+        guard let scalar = UnicodeScalar(UInt32(max(0, key))), let command = commandKeys[Character(scalar)] else {
+            return UInt8(CC_ERROR)
+        }
+        channel.continuation.yield(.command(command))
+        return UInt8(CC_NORM)
     }
 
     private func shutDown() {

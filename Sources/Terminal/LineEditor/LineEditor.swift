@@ -56,12 +56,14 @@ public final class LineEditor: Sendable {
     ///   - historyPath: the history file, or `nil` to keep history in memory only.
     ///   - historySize: how many entries to keep.
     ///   - useColor: whether to emit colour codes (see ``TerminalCapabilities/useColor``).
+    ///   - commandKeys: control keys (`"\u{14}"` for Ctrl-T) reported as ``LineInput/command(_:)``
+    ///     with the command text given here, instead of editing.
     ///   - completion: supplies Tab completions; `nil` makes Tab beep.
     /// - Throws: ``LineEditorError`` when standard input or output is not a
     ///   terminal, another editor runs, or the terminal cannot be set up.
     public init(
         prompt: StyledText, historyPath: String? = nil, historySize: Int = 1000, useColor: Bool = true,
-        completion: CompletionProvider? = nil
+        commandKeys: [Character: String] = [:], completion: CompletionProvider? = nil
     ) throws(LineEditorError) {
         guard isatty(0) == 1, isatty(1) == 1 else { throw LineEditorError(.notATerminal) }
         guard Self.running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
@@ -73,7 +75,7 @@ public final class LineEditor: Sendable {
             TerminalRestorer.save()
             let core = try EditorCore(
                 channel: channel, prompt: prompt, historyPath: historyPath, historySize: historySize,
-                color: useColor, completion: completion)
+                color: useColor, commandKeys: commandKeys, completion: completion)
             var threadID = pthread_t()
             let context = Unmanaged.passRetained(core).toOpaque()
             let result = pthread_create(&threadID, nil, { context in
