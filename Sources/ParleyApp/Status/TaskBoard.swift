@@ -5,8 +5,9 @@ import Terminal
 /// The model's plan and the CLI's background tasks, as `/tasks` lists them.
 ///
 /// The plan comes from the model's `TodoWrite` calls (the whole list each time) or from the
-/// `TaskCreate`/`TaskUpdate` tools the CLI uses headless (one task at a time, numbered from 1 in
-/// creation order as the CLI numbers them). Background tasks come from the CLI's
+/// `TaskCreate`/`TaskUpdate` tools the CLI uses headless (one task at a time, with the number the
+/// CLI's result gives it, `Task #3 created successfully: …`). A call changes the plan only once
+/// its result arrives without error: a refused or failed call changed nothing. Background tasks come from the CLI's
 /// `system/task_started`, `task_updated` and `task_notification` lines. A value: feed it every
 /// session event with ``observe(_:)``.
 struct TaskBoard: Sendable, Equatable {
@@ -33,14 +34,24 @@ struct TaskBoard: Sendable, Equatable {
     private(set) var plan: [PlanItem] = []
     private(set) var background: [BackgroundTask] = []
     private var createdTasks = 0
+    /// Plan tool calls waiting for their result, by tool use id.
+    private var pendingCalls: [String: ToolUse] = [:]
+    private static let planTools: Set<String> = ["TodoWrite", "TaskCreate", "TaskUpdate"]
 
     /// Takes in `event`; returns true when the plan changed (then it is worth showing).
     mutating func observe(_ event: SessionEvent) -> Bool {
         switch event {
-        case .toolUse(let use):
+        case .toolUse(let use) where Self.planTools.contains(use.name):
+            pendingCalls[use.id] = use
+            return false
+        case .toolResult(let result):
+            guard let use = pendingCalls.removeValue(forKey: result.toolUseID), !result.isError else { return false }
             let before = plan
-            apply(use)
+            apply(use, result: result.content)
             return plan != before
+        case .turnCompleted, .messageNotAnswered:
+            pendingCalls = [:]
+            return false
         case .status(.task(let task)):
             learn(task)
             return false
@@ -52,7 +63,7 @@ struct TaskBoard: Sendable, Equatable {
         }
     }
 
-    private mutating func apply(_ use: ToolUse) {
+    private mutating func apply(_ use: ToolUse, result: String) {
         switch use.name {
         case "TodoWrite":
             guard let todos = use.input["todos"]?.arrayValue else { return }
@@ -63,8 +74,9 @@ struct TaskBoard: Sendable, Equatable {
         case "TaskCreate":
             guard let subject = use.input["subject"]?.stringValue ?? use.input["description"]?.stringValue else { return }
             createdTasks += 1
+            let number = result.firstMatch(of: /#(\d+)/).map { String($0.output.1) } ?? String(createdTasks)
             plan.removeAll { $0.id == nil }
-            plan.append(PlanItem(id: String(createdTasks), content: subject, status: "pending"))
+            plan.append(PlanItem(id: number, content: subject, status: "pending"))
         case "TaskUpdate":
             guard let id = use.input["taskId"]?.stringValue ?? use.input["taskId"]?.intValue.map(String.init),
                   let index = plan.firstIndex(where: { $0.id == id }) else { return }
