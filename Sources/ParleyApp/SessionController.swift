@@ -40,6 +40,7 @@ public actor SessionController {
     let sources = Locked(CompletionSources())
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
+    private var questionObservers: [@Sendable (String?) -> Void] = []
     private var checkedVersion = false
     /// A change a command asked for whose echo from the CLI (a `permission_mode` status, the
     /// "Set model to …" text) is not shown: the command's own line says it once.
@@ -139,6 +140,12 @@ public actor SessionController {
     /// The living status row while a turn runs (`nil` at idle). Thread-safe.
     public nonisolated func statusRow() -> StyledText? {
         activity.withLock { $0.row(at: .now) }
+    }
+
+    /// Called with the asking tool's name when a question waits for the person at the keyboard
+    /// (a permission question, `AskUserQuestion`), and with `nil` once it is answered or withdrawn.
+    public func observeQuestions(_ observer: @escaping @Sendable (_ tool: String?) -> Void) {
+        questionObservers.append(observer)
     }
 
     /// A thread-safe completion function for the line editor.
@@ -304,8 +311,12 @@ public actor SessionController {
         let request = pending.request
         if let prompter {
             let session = self.session
+            let observers = questionObservers
+            for observer in observers { observer(request.toolName) }
             Task {
-                guard let answer = await prompter.ask(pending) else { return }
+                let answer = await prompter.ask(pending)
+                for observer in observers { observer(nil) }
+                guard let answer else { return }
                 await session.answerPermission(requestID: pending.requestID, decision: answer.decision(for: request))
             }
             return

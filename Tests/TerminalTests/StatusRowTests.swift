@@ -65,3 +65,22 @@ struct StatusRowTests {
         #expect(plain.renderText([], editAreaCursorRow: 0, columns: 40, color: false) == "\r\u{1B}[Jrunning 1s\r\n")
     }
 }
+
+@Suite("Prompt marks (OSC 133)")
+struct PromptMarkTests {
+    @Test func theMarksRideInTheFirstAndLastRuns() {
+        let prompt = StyledText("demo", .bold) + StyledText(" › ", .color(.cyan))
+        #expect(PromptRenderer.render(prompt, color: true, marks: true)
+                == "\u{1}\u{1B}]133;A\u{07}\u{1B}[0;1m\u{1}demo\u{1}\u{1B}[0;36m\u{1} ›\u{1}\u{1B}[0m\u{1B}]133;B\u{07}\u{1} ")
+        #expect(PromptRenderer.render(StyledText("> "), color: false, marks: true)
+                == "\u{1}\u{1B}]133;A\u{07}\u{1}>\u{1}\u{1B}]133;B\u{07}\u{1} ")
+        // Without marks nothing changes.
+        #expect(PromptRenderer.render(StyledText("> "), color: false) == "> ")
+    }
+
+    @Test func controlsGoOutInOrderWithTheOutput() {
+        var live = LiveOutput()
+        let bytes = live.renderText([.text("a\n"), .control(.commandFinished), .text("b\n")], editAreaCursorRow: 0, columns: 20, color: false)
+        #expect(bytes == "\r\u{1B}[Ja\r\n\u{1B}]133;D\u{07}b\r\n")
+    }
+}

@@ -44,9 +44,22 @@ enum InteractiveFrontEnd {
         }
         await controller.trackContextUsage()
         let ticker = StatusRowTicker(row: { controller.statusRow() }, draw: { editor.setStatusRow($0) })
+        let attention = AttentionSignals(notifyAfterSeconds: assembly.configuration.notifyAfterSeconds,
+                                         persona: { persona.withLock { $0 } }, send: { editor.send($0) })
+        attention.showTitle()
+        await controller.observePersona { _ in attention.showTitle() }
         await controller.observeActivity { busy in
             editor.keepsLineOnInterrupt = busy
-            if busy { ticker.turnStarted() } else { ticker.turnEnded() }
+            if busy {
+                ticker.turnStarted()
+                attention.turnStarted()
+            } else {
+                ticker.turnEnded()
+                attention.turnEnded()
+            }
+        }
+        await controller.observeQuestions { tool in
+            if let tool { attention.questionAsked(tool: tool) } else { attention.questionAnswered() }
         }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.

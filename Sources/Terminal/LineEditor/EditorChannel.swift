@@ -176,7 +176,7 @@ final class EditorChannel: Sendable {
         switch item {
         case .text(let text): TerminalOutput.write(text.rendered(color: color))
         case .status(let text): TerminalOutput.write(text.rendered(color: color) + "\n")
-        case .endLine: break
+        case .endLine, .control: break
         }
     }
 }

@@ -39,6 +39,9 @@ final class EditorCore {
     private var keyBatchSize = 0
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
 
+    /// Whether the terminal's own title was saved (``TerminalControl/pushTitle``), to restore at the end.
+    private var titlePushed = false
+
     private var exitRequested = false
     private var exitReport: LineInput?
     var submittedLine: String?
@@ -133,6 +136,7 @@ final class EditorCore {
             _ = el_gets(editLine, &count)
             if let line = submittedLine {
                 submittedLine = nil
+                TerminalOutput.write(TerminalControl.outputStartMark)
                 remember(line)
                 channel.continuation.yield(.line(line))
                 startFreshLine = true
@@ -160,6 +164,7 @@ final class EditorCore {
         parley_flush_stdout()
         var bytes = live.detach(editAreaCursorRow: cursorRow(), columns: columns, color: color)
         bytes += Array("\u{1B}[?2004l".utf8)
+        if titlePushed { bytes += Array(TerminalControl.popTitle.utf8) }
         TerminalOutput.write(bytes)
         parley_el_set_int(editLine, EL_UNBUFFERED, 0)
         el_end(editLine)
@@ -276,7 +281,11 @@ final class EditorCore {
         // lay out for the width it has now.
         let width = Int(parley_window_columns(1))
         if width > 0, width != columns { el_resize(editLine) }
-        let bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
+        var bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
+        if !titlePushed, items.contains(where: { if case .control(.title) = $0 { true } else { false } }) {
+            titlePushed = true
+            bytes = Array(TerminalControl.pushTitle.utf8) + bytes
+        }
         if let newPrompt { setPrompt(newPrompt) }
         TerminalOutput.write(bytes)
         parley_el_refresh(editLine)
@@ -297,17 +306,22 @@ final class EditorCore {
         applyPrompt()
     }
 
-    /// Shows the caller's prompt, or the continuation prompt while a message continues.
+    /// Shows the caller's prompt (marked as a prompt, OSC 133), or the continuation prompt while
+    /// a message continues.
     func applyPrompt() {
-        showPrompt(continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt))
+        if continuedLines.isEmpty {
+            showPrompt(basePrompt, marked: true)
+        } else {
+            showPrompt(Self.continuationPrompt(for: basePrompt))
+        }
     }
 
     /// Shows `prompt` (until the next ``applyPrompt()`` when it is not the caller's: a history search).
-    func showPrompt(_ prompt: StyledText) {
+    func showPrompt(_ prompt: StyledText, marked: Bool = false) {
         shownPrompt = prompt
         promptPlainText = prompt.plainText
         free(promptCString)
-        promptCString = strdup(PromptRenderer.render(prompt, color: color))
+        promptCString = strdup(PromptRenderer.render(prompt, color: color, marks: marked))
     }
 
     /// `…` right-aligned under the prompt's `›`, so continued lines line up with the first.

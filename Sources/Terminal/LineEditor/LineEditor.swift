@@ -164,6 +164,12 @@ public final class LineEditor: Sendable {
         channel.post(statusRow: row)
     }
 
+    /// Sends a control that draws nothing (bell, notification, title, end-of-output mark) to
+    /// the terminal, in order with the output. After ``stop()`` it is dropped. Thread-safe.
+    public func send(_ control: TerminalControl) {
+        channel.post(.control(control))
+    }
+
     /// Replaces the prompt and redraws it. Thread-safe.
     public func setPrompt(_ prompt: StyledText) {
         channel.post(prompt: prompt)

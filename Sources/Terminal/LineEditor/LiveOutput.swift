@@ -6,6 +6,9 @@ enum OutputItem: Sendable {
     case status(StyledText)
     /// Closes the streamed line if it is unfinished.
     case endLine
+    /// A control that draws nothing (bell, notification, title, prompt marks): written as is,
+    /// in order with the rest.
+    case control(TerminalControl)
 }
 
 /// The "live row" output strategy, as a state machine that does no I/O.
@@ -79,6 +82,8 @@ struct LiveOutput {
             case .endLine:
                 if hasLiveRow { commitLiveRow(into: &output, color: color) }
                 flushHeldStatuses(into: &output, color: color)
+            case .control(let control):
+                output += Array(control.sequence.utf8)
             }
         }
         if hasLiveRow {
