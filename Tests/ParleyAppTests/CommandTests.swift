@@ -34,7 +34,7 @@ import Testing
         sources.queueLength = 3
         sources.cliCommands = ["compact", "cost"]
         #expect(registry.completions(for: "/st", sources: sources) == ["/status"])
-        #expect(registry.completions(for: "/co", sources: sources) == ["/compact", "/cost"])
+        #expect(registry.completions(for: "/co", sources: sources) == ["/compact", "/context", "/cost"])
         #expect(registry.completions(for: "/persona r", sources: sources) == ["reviewer", "rust"])
         #expect(registry.completions(for: "/persona reviewer ", sources: sources) == ["--fresh"])
         #expect(registry.completions(for: "/model s", sources: sources) == ["sonnet"])
