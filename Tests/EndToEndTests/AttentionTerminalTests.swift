@@ -33,7 +33,7 @@ import Testing
         // The title is saved, then set; the prompt carries the OSC 133 A/B marks.
         let start = written(fixture)
         let push = try #require(start.range(of: "\u{1B}[22;0t"), "\(start.debugDescription)")
-        let title = try #require(start.range(of: "\u{1B}]2;parley · idle\u{07}"), "\(start.debugDescription)")
+        let title = try #require(start.range(of: "\u{1B}]2;parley - idle\u{07}"), "\(start.debugDescription)")
         #expect(push.upperBound <= title.lowerBound, "saved before it is set")
         #expect(written(fixture).contains("\u{1B}]133;A\u{07}"))
         #expect(written(fixture).contains("\u{1B}]133;B\u{07}"))
@@ -43,7 +43,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         let afterQuick = written(fixture)
         #expect(afterQuick.contains("\u{1B}]133;C\u{07}") && afterQuick.contains("\u{1B}]133;D\u{07}"))
-        #expect(afterQuick.contains("\u{1B}]2;parley · running\u{07}"))
+        #expect(afterQuick.contains("\u{1B}]2;parley - running\u{07}"))
         #expect(!afterQuick.contains("\u{1B}]9;"), "a quick turn is not announced")
         terminal.type("slow fc:toolsleep=1500", enter: true)
         try await terminal.waitFor(awaiting: "the notification", timeout: .seconds(15)) { _ in
@@ -69,7 +69,7 @@ import Testing
         }
         #expect(written(fixture).contains("\u{07}\u{1B}]9;Parley · parley: claude asks to use Bash\u{07}"),
                 "\(written(fixture).debugDescription)")
-        #expect(written(fixture).contains("\u{1B}]2;parley · waiting for you\u{07}"))
+        #expect(written(fixture).contains("\u{1B}]2;parley - waiting for you\u{07}"))
         try await Task.sleep(for: .milliseconds(700))
         terminal.type("n")
         try await terminal.waitFor("reason for no")
@@ -77,7 +77,7 @@ import Testing
         try await terminal.waitFor("─ ")
         try await Task.sleep(for: .milliseconds(300))
         #expect(!written(fixture).contains("turn finished"))
-        #expect(written(fixture).hasSuffix("") && written(fixture).components(separatedBy: "\u{1B}]2;parley · idle\u{07}").count >= 3)
+        #expect(written(fixture).hasSuffix("") && written(fixture).components(separatedBy: "\u{1B}]2;parley - idle\u{07}").count >= 3)
         terminal.send("C-d")
         try await terminal.waitFor("PARLEY-EXITED")
     }

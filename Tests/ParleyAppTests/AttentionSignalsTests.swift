@@ -25,7 +25,7 @@ struct AttentionSignalsTests {
         recorder.advance(12)
         attention.turnEnded()
         #expect(recorder.sent.withLock { $0 } == [
-            .title("reviewer · idle"), .title("reviewer · running"), .commandFinished, .title("reviewer · idle"),
+            .title("reviewer - idle"), .title("reviewer - running"), .commandFinished, .title("reviewer - idle"),
             .alert(title: "Parley · reviewer", body: "turn finished after 12s"),
         ])
     }
@@ -49,9 +49,9 @@ struct AttentionSignalsTests {
         attention.questionAnswered()
         attention.questionAsked(tool: "AskUserQuestion")
         #expect(recorder.sent.withLock { $0 } == [
-            .title("parley · running"), .title("parley · waiting for you"),
-            .alert(title: "Parley · parley", body: "claude asks to use Bash"), .title("parley · running"),
-            .title("parley · waiting for you"), .alert(title: "Parley · parley", body: "claude asks you a question"),
+            .title("parley - running"), .title("parley - waiting for you"),
+            .alert(title: "Parley · parley", body: "claude asks to use Bash"), .title("parley - running"),
+            .title("parley - waiting for you"), .alert(title: "Parley · parley", body: "claude asks you a question"),
         ])
     }
 
@@ -78,7 +78,7 @@ struct TerminalControlTests {
     @Test func sequences() {
         #expect(TerminalControl.alert(title: "Parley", body: "done").sequence
                 == "\u{07}\u{1B}]9;Parley: done\u{07}\u{1B}]777;notify;Parley;done\u{07}")
-        #expect(TerminalControl.title("parley · idle").sequence == "\u{1B}]2;parley · idle\u{07}")
+        #expect(TerminalControl.title("parley - idle").sequence == "\u{1B}]2;parley - idle\u{07}")
         #expect(TerminalControl.commandFinished.sequence == "\u{1B}]133;D\u{07}")
     }
 

@@ -39,9 +39,10 @@ final class AttentionSignals: Sendable {
         self.send = send
     }
 
-    /// `parley · running`, `reviewer · waiting for you`.
+    /// `parley - running`, `reviewer - waiting for you` (ASCII: some terminals and tmux show no
+    /// more in a title).
     static func title(persona: String, state: State) -> String {
-        (persona == "default" ? "parley" : persona) + " · " + state.rawValue
+        (persona == "default" ? "parley" : persona) + " - " + state.rawValue
     }
 
     /// At start, and when the persona changes: the title with the current state.
