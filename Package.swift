@@ -37,17 +37,20 @@ let package = Package(
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // Line editor, terminal capabilities, styled text, Markdown rendering, live output.
         .target(name: "Terminal", dependencies: ["CEditLine", "Locking"], swiftSettings: strict),
+        // The CLI's transcript files (~/.claude/projects): reading, listing, naming, exporting
+        // conversations. Parsing is pure; file access is in ConversationStore and PrivateFile.
+        .target(name: "Conversations", dependencies: ["StreamJSON"], swiftSettings: strict),
         // Commands, configuration, personas, presenter, front ends.
         .target(
             name: "ParleyApp",
             dependencies: [
-                "AgentSession", "Terminal", "StreamJSON", "Locking",
+                "AgentSession", "Terminal", "StreamJSON", "Locking", "Conversations",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "parley",
-            dependencies: ["ParleyApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ParleyApp", "Terminal", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // Test support: a scripted stream-json double of the claude CLI.
         .executableTarget(name: "fake-claude", dependencies: ["StreamJSON", "Locking", "ParleyTestSupport"], swiftSettings: strict),
@@ -64,8 +67,9 @@ let package = Package(
         .testTarget(name: "StreamJSONTests", dependencies: ["StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "AgentSessionTests", dependencies: ["AgentSession", "StreamJSON", "Locking", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Locking", "ParleyTestSupport"], swiftSettings: strict),
+        .testTarget(name: "ConversationsTests", dependencies: ["Conversations", "StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StreamJSON", "Locking", "ParleyTestSupport"], swiftSettings: strict),
-        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport", "AgentSession", "ParleyApp"], swiftSettings: strict),
+        .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport", "AgentSession", "ParleyApp", "Conversations"], swiftSettings: strict),
     ]
 )

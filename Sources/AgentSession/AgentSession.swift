@@ -116,6 +116,12 @@ public actor AgentSession {
         perform(machine.handle(.restart(fresh: fresh)))
     }
 
+    /// Restarts the process continuing the conversation `sessionID` (`--resume`), as `/restart`
+    /// does for the current one.
+    public func resume(sessionID: String) {
+        perform(machine.handle(.resume(sessionID: sessionID)))
+    }
+
     /// Replaces the launch configuration (a persona switch) and restarts with it.
     public func reconfigure(_ configuration: LaunchConfiguration, fresh: Bool) {
         var configuration = configuration

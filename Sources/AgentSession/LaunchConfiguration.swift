@@ -29,6 +29,10 @@ public struct LaunchConfiguration: Sendable, Equatable {
     /// The environment the child inherits before ``environment`` is applied and nesting
     /// markers are removed. Defaults to Parley's own.
     public var baseEnvironment: [String: String]
+    /// `claude` flags this type does not model, by flag (`["--fallback-model": ["haiku"]]`):
+    /// a launch setting passed straight through. Setting a flag again replaces its arguments;
+    /// they follow the modelled flags, in flag order.
+    public var claudeFlags: [String: [String]] = [:]
     /// Arguments appended verbatim (for flags Parley does not model).
     public var extraArguments: [String]
 
@@ -87,6 +91,7 @@ public struct LaunchConfiguration: Sendable, Equatable {
         if let maxTurns { arguments += ["--max-turns", String(maxTurns)] }
         if !allowedTools.isEmpty { arguments += ["--allowedTools", allowedTools.joined(separator: ",")] }
         if !disallowedTools.isEmpty { arguments += ["--disallowedTools", disallowedTools.joined(separator: ",")] }
+        for flag in claudeFlags.keys.sorted() { arguments += [flag] + claudeFlags[flag]! }
         switch mode {
         case .initial:
             if let resumeSessionID { arguments += ["--resume", resumeSessionID] }

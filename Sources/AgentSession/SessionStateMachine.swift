@@ -85,6 +85,8 @@ public struct SessionStateMachine: Sendable {
         /// The CLI confirmed a permission mode, or a new configuration names one.
         case permissionModeChanged(String?)
         case restart(fresh: Bool)
+        /// Restart continuing another conversation (`/resume`).
+        case resume(sessionID: String)
         case terminate
         case spawned
         case spawnFailed(SessionError)
@@ -200,6 +202,9 @@ public struct SessionStateMachine: Sendable {
             permissionMode = mode
             return []
         case .restart(let fresh): return restart(fresh: fresh)
+        case .resume(let id):
+            sessionID = id
+            return restart(fresh: false)
         case .terminate: return terminate()
         case .spawned: return spawned(now: now)
         case .spawnFailed(let error): return spawnFailed(error)

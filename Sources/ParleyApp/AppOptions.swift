@@ -6,6 +6,8 @@ public struct AppOptions: Sendable {
 
     public var persona: String?
     public var overrides = LaunchOverrides()
+    /// `--resume` without an id: list this directory's conversations and ask which.
+    public var pickConversation = false
     public var color: ColorMode?
     public var outputFormat: OutputFormat = .text
     public var configPath: String?

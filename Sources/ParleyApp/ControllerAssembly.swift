@@ -1,4 +1,5 @@
 import AgentSession
+import Conversations
 import Terminal
 
 /// Everything Parley resolves from the command line, the environment and the configuration
@@ -9,13 +10,17 @@ struct ControllerAssembly {
     let personaName: String
     /// The built-in and file defaults, before the persona and the flags.
     let base: LaunchConfiguration
-    /// The first process's launch: base, persona, flags.
-    let launch: LaunchConfiguration
+    /// The first process's launch: base, persona, flags (and the conversation chosen to resume).
+    private(set) var launch: LaunchConfiguration
     let overrides: LaunchOverrides
     let autoApprove: AutoApprovePolicy
     let sessionOptions: SessionOptions
     let debugLogPath: String?
     let showThinking: Bool
+    /// Where conversation features read and write.
+    let conversationFiles: ConversationFiles
+    /// The earlier conversation Parley starts in (`--resume`, `--continue`), shown again at start.
+    private(set) var startingConversation: (transcript: Transcript, name: String?)?
 
     /// A start-up problem, said in one line; Parley exits with status 2.
     struct UsageError: Error, CustomStringConvertible {
@@ -34,10 +39,10 @@ struct ControllerAssembly {
         var launch: LaunchConfiguration
         do {
             launch = try persona.launchConfiguration(base: base)
+            try options.overrides.apply(to: &launch)
         } catch {
             throw UsageError(description: "\(error)")
         }
-        options.overrides.apply(to: &launch)
         // The controller reports every event it has presented: a reply faster than the screen
         // holds the CLI back instead of piling up in memory.
         do {
@@ -58,6 +63,18 @@ struct ControllerAssembly {
             ?? .none
         debugLogPath = options.debugLogPath
         showThinking = options.showThinking
+        conversationFiles = ConversationFiles(paths: ParleyPaths(environment: options.environment),
+                                              childEnvironment: launch.childEnvironment())
+    }
+
+    /// Finds the conversation `--resume [ID]` or `--continue` asks for (asking which for a bare
+    /// `--resume`) and starts `claude` in it.
+    mutating func chooseStartingConversation(options: AppOptions, paths: ParleyPaths) throws(UsageError) {
+        let store = conversationFiles.store(workingDirectory: launch.workingDirectory)
+        guard let chosen = try StartingConversation.choose(options, store: store, names: conversationFiles.names) else { return }
+        startingConversation = chosen
+        launch.resumeSessionID = chosen.transcript.sessionID
+        launch.continueMostRecent = false
     }
 
     /// The controller and its session, presenting on `console`; a stalled turn is reported
@@ -69,6 +86,7 @@ struct ControllerAssembly {
         return SessionController(
             session: AgentSession(configuration: launch, options: sessionOptions), console: console,
             presentation: presentation, configuration: configuration, personaName: personaName, baseLaunch: base,
-            overrides: overrides, autoApprove: autoApprove, debugLogPath: debugLogPath)
+            overrides: overrides, autoApprove: autoApprove, debugLogPath: debugLogPath,
+            conversationFiles: conversationFiles, resumedAtStart: startingConversation)
     }
 }

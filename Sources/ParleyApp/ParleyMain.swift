@@ -15,16 +15,17 @@ public enum ParleyMain {
         if let notice = loaded.notice { printError("parley: \(notice)") }
         let configuration = loaded.configuration
 
-        let assembly: ControllerAssembly
+        var assembly: ControllerAssembly
         do {
             assembly = try ControllerAssembly(options: options, configuration: configuration)
+            if options.printVersion {
+                print(VersionReport.text(claudeLaunch: assembly.launch))
+                return ExitStatusCode.success
+            }
+            try assembly.chooseStartingConversation(options: options, paths: paths)
         } catch {
             printError("parley: \(error)")
             return ExitStatusCode.usage
-        }
-        if options.printVersion {
-            print(VersionReport.text(claudeLaunch: assembly.launch))
-            return ExitStatusCode.success
         }
 
         // The colour policy is TerminalCapabilities' alone; the flag, then the file, choose its mode.

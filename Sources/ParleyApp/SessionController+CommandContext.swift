@@ -39,11 +39,15 @@ extension SessionController: CommandContext {
     }
 
     public func dropQueued(at index: Int) async -> QueuedMessage? {
-        await session.dropQueued(at: index)
+        let dropped = await session.dropQueued(at: index)
+        if let dropped { journal(sent: dropped.id) }
+        return dropped
     }
 
     public func clearQueue() async -> [QueuedMessage] {
-        await session.clearQueue()
+        let dropped = await session.clearQueue()
+        for message in dropped { journal(sent: message.id) }
+        return dropped
     }
 
     public var personas: [Persona] {
@@ -75,7 +79,7 @@ extension SessionController: CommandContext {
     func launchConfiguration(for personaName: String) throws(ConfigurationError) -> LaunchConfiguration {
         let persona = configuration.personas[personaName] ?? .default
         var launch = try persona.launchConfiguration(base: baseLaunch)
-        overrides.apply(to: &launch)
+        try overrides.apply(to: &launch)
         return launch
     }
 

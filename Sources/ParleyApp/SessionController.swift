@@ -1,4 +1,5 @@
 import AgentSession
+import Conversations
 import Foundation
 import Locking
 import StreamJSON
@@ -63,11 +64,32 @@ public actor SessionController {
     let taskGlyphs: TaskListView.Glyphs
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
+    /// Where conversation features read and write.
+    let files: ConversationFiles
+    /// The conversation `--resume`/`--continue` chose, shown again at start.
+    private let resumedAtStart: (transcript: Transcript, name: String?)?
+    /// The last answer (`/copy`).
+    public internal(set) var lastAnswer: String?
+    /// Writes to the terminal's clipboard, when there is one (see ``setClipboard(_:)``).
+    var clipboard: (@Sendable (String) -> Bool)?
+    /// Where queued messages are kept until sent (interactive use, ``keepQueue(in:)``).
+    var queueJournal: QueueJournal?
+    /// The queue as kept in the journal, and what an earlier run left unsent (`/queue restore`).
+    var journaledQueue: [QueueJournal.Message] = []
+    var unsentFromLastRun: [QueueJournal.Message] = []
+    /// While `/queue restore` sends: ids that left the queue before the restore could journal them.
+    var sentWhileRestoring: Set<String>?
+    /// The conversation's id, from the last `system/init`.
+    var currentSessionID: String?
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
                 overrides: LaunchOverrides, autoApprove: AutoApprovePolicy, debugLogPath: String? = nil,
-                registry: CommandRegistry = .standard) {
+                registry: CommandRegistry = .standard,
+                conversationFiles: ConversationFiles = ConversationFiles(paths: ParleyPaths(), childEnvironment: [:]),
+                resumedAtStart: (transcript: Transcript, name: String?)? = nil) {
+        self.files = conversationFiles
+        self.resumedAtStart = resumedAtStart
         self.session = session
         self.console = console
         self.presentation = presentation
@@ -93,6 +115,7 @@ public actor SessionController {
     public func start(spawningClaude: Bool) async {
         guard presenting == nil else { return }
         presenting = Task { await self.consumeEvents() }
+        if let resumedAtStart { showResumed(resumedAtStart.transcript, name: resumedAtStart.name) }
         if spawningClaude { await session.start() }
     }
 
@@ -202,6 +225,7 @@ public actor SessionController {
             cost.processStarted(resuming: resumed != nil)
         case .turnCompleted(let summary):
             cost.turnEnded(processTotalUSD: summary.result.totalCostUSD)
+            if let text = summary.result.text, !summary.result.isError { lastAnswer = text }
             if tracksContextUsage { Task { await self.refreshContextUsage() } }
             if summary.result.isError && !summary.result.wasInterrupted { sawFailure = true }
         case .messageNotAnswered(let message, let reason):
@@ -210,6 +234,7 @@ public actor SessionController {
         case .failed:
             sawFailure = true
         case .sessionInitialized(let info):
+            currentSessionID = info.sessionID
             checkVersion(info.claudeCodeVersion)
         case .capabilitiesLearned(let learned):
             capabilities = learned
@@ -231,9 +256,11 @@ public actor SessionController {
             break
         }
         switch event {
-        case .messageQueued:
+        case .messageQueued(let message, _):
+            journal(queued: message)
             updateQueueLength()
-        case .turnStarted:
+        case .turnStarted(let message):
+            journal(sent: message.id)
             updateQueueLength()
             for observer in activityObservers { observer(true) }
         case .turnCompleted, .messageNotAnswered, .processExited, .failed, .closed:
@@ -285,6 +312,12 @@ public actor SessionController {
             let object = fields.merging(["type": .string(type), "message": .string(text.plainText)]) { _, line in line }
             console.json(JSONValue.object(object).compactText)
         }
+    }
+
+    /// Writes one JSON object line (JSON output only).
+    func say(_ json: JSONValue) {
+        guard !silenced else { return }
+        console.json(json.compactText)
     }
 
     public func sayError(_ message: String) {

@@ -18,18 +18,21 @@ struct Parley: AsyncParsableCommand {
             """)
 
     @Option(help: "Persona from the config file.") var persona: String?
-    @Option(help: "Model for claude (e.g. sonnet, opus).") var model: String?
-    @Option(name: .customLong("system-prompt"), help: "Replace the system prompt.") var systemPrompt: String?
-    @Option(name: .customLong("append-system-prompt"), help: "Append to the system prompt.") var appendSystemPrompt: String?
-    @Option(name: .customLong("permission-mode"), help: "claude's permission mode (\(PermissionModes.all.joined(separator: "|"))).")
-    var permissionMode: String?
-    @Option(help: "Working directory for claude.") var cwd: String?
-    @Option(help: "Path to the claude binary (default: $PARLEY_CLAUDE, then PATH).") var claude: String?
-    @Option(help: "Resume the conversation with this session id.") var resume: String?
+    // Launch flags: name, help and checks come from `LaunchSettings` (Sources/ParleyApp/LaunchSettings.swift);
+    // each property is its flag in camelCase.
+    @Option(.model) var model: String?
+    @Option(.systemPrompt) var systemPrompt: String?
+    @Option(.appendSystemPrompt) var appendSystemPrompt: String?
+    @Option(.permissionMode) var permissionMode: String?
+    @Option(.workingDirectory) var cwd: String?
+    @Option(.claude) var claude: String?
+    @Option(help: "Resume the conversation with this session id (or id prefix); without one, list this directory's conversations and ask.")
+    var resume: String?
+    @Flag(name: .customLong(pickMarker), help: .hidden) var pickConversation = false
     @Flag(name: .customLong("continue"), help: "Continue the most recent conversation in this directory.") var continueMostRecent = false
     @Option(help: "Colour: auto, always or never (NO_COLOR is honoured in auto).") var color: ColorMode?
     @Option(name: .customLong("output-format"), help: "Output format when scripted: text or json.") var outputFormat: AppOptions.OutputFormat = .text
-    @Option(name: .customLong("auto-approve"), help: "Scripted tool permissions: none, edits or all.") var autoApprove: AutoApprovePolicy?
+    @Option(.autoApprove) var autoApprove: String?
     @Option(help: "Config file (default: $XDG_CONFIG_HOME/parley/config.toml).") var config: String?
     @Option(name: .customLong("debug-log"), help: "Append the session engine's events to this file.") var debugLog: String?
     @Option(name: .customLong("stall-timeout"), help: "Seconds without output in a turn before warning (0 = off, at most 86400).") var stallTimeout: String?
@@ -37,32 +40,35 @@ struct Parley: AsyncParsableCommand {
     @Flag(help: "Print Parley's version and the detected claude version.") var version = false
 
     func validate() throws {
-        if let permissionMode, !PermissionModes.all.contains(permissionMode) {
-            throw ValidationError("--permission-mode must be one of \(PermissionModes.all.joined(separator: ", ")), not '\(permissionMode)'")
+        do {
+            _ = try LaunchOverrides(flags: launchFlags)
+        } catch {
+            throw ValidationError(error.description)
         }
-        if resume != nil && continueMostRecent {
+        if (resume != nil || pickConversation) && continueMostRecent {
             throw ValidationError("--resume and --continue cannot be used together")
         }
-        if let cwd {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: cwd, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--cwd \(cwd) is not a directory")
+    }
+
+    /// The launch flags given, by long name, picked by ``LaunchSettings`` out of the
+    /// `String?` options by property name.
+    var launchFlags: [String: String] {
+        get throws(LaunchFlagError) {
+            let options = Mirror(reflecting: self).children.compactMap { child -> (String, String?)? in
+                guard let label = child.label, let option = child.value as? Option<String?> else { return nil }
+                return (String(label.drop { $0 == "_" }), option.wrappedValue)
             }
+            return try LaunchSettings.standard.flags(fromProperties: Dictionary(uniqueKeysWithValues: options))
         }
     }
 
     func run() async throws {
         var options = AppOptions(environment: ProcessInfo.processInfo.environment)
         options.persona = persona
-        options.overrides.model = model
-        options.overrides.systemPrompt = systemPrompt
-        options.overrides.appendSystemPrompt = appendSystemPrompt
-        options.overrides.permissionMode = permissionMode
-        options.overrides.workingDirectory = cwd
-        options.overrides.claudePath = claude
+        options.overrides = try LaunchOverrides(flags: launchFlags)
         options.overrides.resumeSessionID = resume
+        options.pickConversation = pickConversation
         options.overrides.continueMostRecent = continueMostRecent
-        options.overrides.autoApprove = autoApprove
         options.color = color
         options.outputFormat = outputFormat
         options.configPath = config
@@ -77,7 +83,7 @@ struct Parley: AsyncParsableCommand {
     /// Usage errors exit with status 2 (ArgumentParser's default is 64).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(withPickMarker(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -95,6 +101,36 @@ struct Parley: AsyncParsableCommand {
     }
 }
 
+extension Parley {
+    /// What a bare `--resume` becomes (ArgumentParser has no option with an optional value).
+    static let pickMarker = "resume-pick"
+
+    /// `--resume` with no id after it (last, or followed by another option) → `--resume-pick`.
+    static func withPickMarker(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--resume", index + 1 == arguments.count || arguments[index + 1].hasPrefix("--") {
+                result.append("--" + pickMarker)
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
+    }
+}
+
 extension ColorMode: ExpressibleByArgument {}
 extension AppOptions.OutputFormat: ExpressibleByArgument {}
-extension AutoApprovePolicy: ExpressibleByArgument {}
+
+extension Option where Value == String? {
+    /// The flag of a launch setting, named, explained and completed by its ``LaunchSetting`` entry.
+    init(_ setting: LaunchSetting) {
+        let completion: CompletionKind? = switch setting.kind {
+        case .choice(let choices): .list(choices)
+        case .directory: .directory
+        case .file: .file()
+        case .text, .integer, .list, .environment: nil
+        }
+        self.init(name: .customLong(setting.flag ?? setting.name), help: ArgumentHelp(setting.help), completion: completion)
+    }
+}

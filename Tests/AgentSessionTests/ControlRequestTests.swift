@@ -35,8 +35,11 @@ import Testing
             {"commands":[{"name":"compact"},{"name":"cost"}],"models":[{"value":"sonnet"}],
              "claude_code_version":"2.1.331","current_permission_mode":"default"}
             """#.utf8)))
-        #expect(capabilities == SessionCapabilities(commands: ["compact", "cost"], models: ["sonnet"],
-                                                    claudeCodeVersion: "2.1.331", permissionMode: "default"))
+        var expected = SessionCapabilities(commands: ["compact", "cost"], models: ["sonnet"],
+                                           claudeCodeVersion: "2.1.331", permissionMode: "default")
+        expected.commandDetails = [.init(name: "compact", description: "", argumentHint: ""),
+                                   .init(name: "cost", description: "", argumentHint: "")]
+        #expect(capabilities == expected)
         #expect(try SetModelRequest(model: "opus").decode(["model": "claude-opus-5-5"]) == "claude-opus-5-5")
         #expect(try SetModelRequest(model: nil).decode([:]) == "default")
         #expect(try SetPermissionModeRequest(mode: "plan").decode(["mode": "plan"]) == "plan")

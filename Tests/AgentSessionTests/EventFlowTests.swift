@@ -89,7 +89,9 @@ import Testing
         let clock = ContinuousClock()
         let began = clock.now
         await session.terminate()
-        #expect(clock.now - began < .seconds(4))
+        // The teardown's own steps (stdin closed, 2 s grace, SIGTERM, 2 s) and a margin for a
+        // loaded machine; waiting for the consumer would never end.
+        #expect(clock.now - began < .seconds(8))
     }
 
     /// An interrupt's answer must not wait behind a consumer that is behind: the gate is

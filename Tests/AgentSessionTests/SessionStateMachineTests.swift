@@ -224,6 +224,19 @@ import StreamJSON
         #expect(writes(machine.handle(.spawned)) == ["text 2"])
     }
 
+    @Test func resumeSwitchesToAnotherConversationFromAnyPhase() {
+        // Idle: the process stops and the next one resumes the chosen session, not the current one.
+        var machine = idleMachine()
+        _ = machine.handle(.childMessage(initEvent("current")))
+        #expect(machine.handle(.resume(sessionID: "chosen")) == [.stopProcess])
+        #expect(machine.sessionID == "chosen")
+        #expect(machine.handle(.childExited(.exited(0), stderrTail: [])).contains(.spawn(.resume(sessionID: "chosen"))))
+        // Not started yet (a script's first line): the first process resumes it.
+        var fresh = SessionStateMachine()
+        #expect(fresh.handle(.resume(sessionID: "chosen")) == [.spawn(.resume(sessionID: "chosen"))])
+        #expect(fresh.restartCount == 0)
+    }
+
     @Test func freshRestartForgetsTheSession() {
         var machine = idleMachine()
         _ = machine.handle(.childMessage(initEvent("old")))

@@ -98,11 +98,11 @@ import Testing
         try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func scriptsGetNoneOfThem() throws {
+    @Test func scriptsGetNoneOfThem() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
         let config = fixture.writeConfig("notify_after_seconds = 1\n")
-        let outcome = try fixture.run("slow fc:toolsleep=1200\nwrite fc:permission=Bash\n", ["--config", config])
+        let outcome = try await fixture.run("slow fc:toolsleep=1200\nwrite fc:permission=Bash\n", ["--config", config])
         #expect(outcome.stdout.contains("Echo: "), "stderr: \(outcome.stderr)")
         for output in [outcome.stdout, outcome.stderr] {
             #expect(!output.contains("\u{07}") && !output.contains("\u{1B}]"), "\(output.debugDescription)")

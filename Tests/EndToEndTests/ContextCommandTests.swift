@@ -10,10 +10,10 @@ import Testing
         stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
     }
 
-    @Test func contextIsAnsweredNativelyByCategory() throws {
+    @Test func contextIsAnsweredNativelyByCategory() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hi\n/context\n")
+        let outcome = try await fixture.run("hi\n/context\n")
         #expect(outcome.stderr.contains("context 16,000 / 200,000 tokens (8%)"), "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("  System prompt    3,000  2%"), "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("  Messages         1,000  0.5%"), "stderr: \(outcome.stderr)")
@@ -23,10 +23,10 @@ import Testing
         #expect(!outcome.stdout.contains("\u{1B}"))
     }
 
-    @Test func jsonOutputCarriesTheFieldsAndTheWarningComesOnce() throws {
+    @Test func jsonOutputCarriesTheFieldsAndTheWarningComesOnce() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("/context\n/context\n", ["--output-format", "json"],
+        let outcome = try await fixture.run("/context\n/context\n", ["--output-format", "json"],
                                       environment: ["FAKE_CLAUDE_CONTEXT_TOKENS": "150000"])
         let usages = objects(outcome.stdout).filter { $0["type"] == "context_usage" }
         #expect(usages.count == 2, "stdout: \(outcome.stdout)")

@@ -10,10 +10,10 @@ import Glibc
 @Suite(.serialized, .timeLimit(.minutes(3))) struct FaultPipedTests {
     // MARK: 3. Junk and huge lines
 
-    @Test func junkIsOneDimWarningPerProcessAndNeverFatal() throws {
+    @Test func junkIsOneDimWarningPerProcessAndNeverFatal() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("""
+        let outcome = try await fixture.run("""
             junk fc:garbage
             more fc:garbage fc:bytewise
             split fc:bytewise fc:words=30
@@ -53,11 +53,11 @@ import Glibc
 
     // MARK: 4. stderr flood
 
-    @Test func aHundredMegabytesOfStderrDoNotStopTheReply() throws {
+    @Test func aHundredMegabytesOfStderrDoNotStopTheReply() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
         let started = Date()
-        let outcome = try fixture.run("flood fc:stderr=100 fc:words=300\nafter\n", timeout: 120)
+        let outcome = try await fixture.run("flood fc:stderr=100 fc:words=300\nafter\n", timeout: 120)
         #expect(outcome.status == 0, "stderr: \(outcome.stderr.prefix(2000))")
         #expect(outcome.stdout.split(whereSeparator: \.isWhitespace).count == 300 + 2)
         #expect(outcome.stdout.hasSuffix("Echo: after\n"))
@@ -66,10 +66,10 @@ import Glibc
         print("parley, 100 MB stderr flood: \(Date().timeIntervalSince(started)) s")
     }
 
-    @Test func theLastStderrLinesAreShownWhenTheProcessDiesAfterAFlood() throws {
+    @Test func theLastStderrLinesAreShownWhenTheProcessDiesAfterAFlood() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("die fc:stderr=5 fc:crash=3@end fc:words=100\nafter\n")
+        let outcome = try await fixture.run("die fc:stderr=5 fc:crash=3@end fc:words=100\nafter\n")
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("✗ claude exited with status 3 unexpectedly"), "stderr: \(outcome.stderr)")
         let shown = FaultFixture.lines(outcome.stderr).filter { $0.hasPrefix("  stderr: ") }
@@ -81,10 +81,10 @@ import Glibc
 
     // MARK: 5. Early exit
 
-    @Test func exitZeroMidTurnIsACrashNotASuccess() throws {
+    @Test func exitZeroMidTurnIsACrashNotASuccess() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("one\ntwo fc:exit0\nthree\n")
+        let outcome = try await fixture.run("one\ntwo fc:exit0\nthree\n")
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("✗ claude exited with status 0 unexpectedly"), "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("not answered: “two fc:exit0”"))
@@ -118,10 +118,10 @@ import Glibc
         #expect(parley.cpuSeconds < 1.0 * faultScale, "parley used \(parley.cpuSeconds) s of CPU in \(elapsed) s")
     }
 
-    @Test func aMissingBinaryIsOneLineAndNoRetry() throws {
+    @Test func aMissingBinaryIsOneLineAndNoRetry() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hello\nworld\n", ["--claude", "/nonexistent/claude"])
+        let outcome = try await fixture.run("hello\nworld\n", ["--claude", "/nonexistent/claude"])
         #expect(outcome.status == 1)
         let errors = FaultFixture.lines(outcome.stderr).filter { $0.contains("claude not found") }
         #expect(errors.count == 1, "stderr: \(outcome.stderr)")
@@ -129,12 +129,12 @@ import Glibc
         #expect(outcome.stdout.isEmpty)
     }
 
-    @Test func aNonExecutableBinaryIsOneLineAndNoRetry() throws {
+    @Test func aNonExecutableBinaryIsOneLineAndNoRetry() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
         let path = fixture.directory.file("claude")
         FileManager.default.createFile(atPath: path, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644])
-        let outcome = try fixture.run("hello\n", ["--claude", path])
+        let outcome = try await fixture.run("hello\n", ["--claude", path])
         #expect(outcome.status == 1)
         let errors = FaultFixture.lines(outcome.stderr).filter { $0.contains("is not executable") }
         #expect(errors.count == 1, "stderr: \(outcome.stderr)")
@@ -142,12 +142,12 @@ import Glibc
     }
 
     /// `--claude /bin/echo`: prints its arguments (not JSON) and exits 0 at once, every time.
-    @Test func aProgramThatPrintsNonsenseAndExitsIsBoundedToFourStarts() throws {
+    @Test func aProgramThatPrintsNonsenseAndExitsIsBoundedToFourStarts() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
         let echo = fixture.script("echo-claude", "echo start >> \"$0.starts\"\nexec /bin/echo \"$@\"")
         let started = Date()
-        let outcome = try fixture.run("hello\nworld\n", ["--claude", echo], timeout: 30)
+        let outcome = try await fixture.run("hello\nworld\n", ["--claude", echo], timeout: 30)
         let elapsed = Date().timeIntervalSince(started)
         let starts = (try? String(contentsOfFile: echo + ".starts", encoding: .utf8))?.split(separator: "\n").count ?? 0
         print("--claude echo: \(starts) starts, \(elapsed) s, stderr:\n\(outcome.stderr)")
@@ -211,12 +211,12 @@ import Glibc
         #expect(!ProcessInspector.isAlive(pid_t(pid)))
     }
 
-    @Test func headOneEndsQuietlyAndTheCLIExitsCleanly() throws {
+    @Test func headOneEndsQuietlyAndTheCLIExitsCleanly() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
         let script = (1...20).map { "line \($0) fc:words=300 fc:slow=1" }.joined(separator: "\n")
         FileManager.default.createFile(atPath: fixture.directory.file("in.txt"), contents: Data(script.utf8))
-        let outcome = try runProgram("/bin/bash", arguments: ["-c",
+        let outcome = try await runProgram("/bin/bash", arguments: ["-c",
             "\"$PARLEY\" < in.txt | head -1; echo \"status=${PIPESTATUS[0]}\""],
             environment: fixture.environment(["PARLEY": TestBinaries.parley]), workingDirectory: fixture.directory.path,
             timeout: 60)

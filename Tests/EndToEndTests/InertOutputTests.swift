@@ -130,7 +130,7 @@ import Testing
         let fixture = PipedFixture("parley-inert-piped")
         defer { fixture.directory.remove() }
         // `/status` shows the model the CLI reported: a command's line, made inert by the console.
-        let outcome = try fixture.run("attack fc:hostile fc:tool\n/status\n")
+        let outcome = try await fixture.run("attack fc:hostile fc:tool\n/status\n")
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let hostile = "\u{1B}]0;PWNED-TITLE\u{07}\u{1B}]52;c;cm0gLXJmIH4v\u{07}\u{1B}[2J\u{1B}[3A\u{1B}[2K\u{1B}[6n"
             + "\u{9B}2J\u{9D}0;PWNED-C1\u{9C}"

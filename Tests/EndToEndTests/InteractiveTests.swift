@@ -84,7 +84,7 @@ import Glibc
         #expect(fixture.record.userTexts == ["first fc:slow=60 fc:words=60", "typed ahead ✓"])
         // The reply on screen is exactly the reply, once: no row left behind or drawn twice
         // while the prompt was redrawn under it.
-        let piped = try runProgram(TestBinaries.parley, stdin: "first fc:slow=1 fc:words=60\n",
+        let piped = try await runProgram(TestBinaries.parley, stdin: "first fc:slow=1 fc:words=60\n",
                                    environment: fixture.environment(), workingDirectory: fixture.directory.path)
         let expectedWords = piped.stdout.split(whereSeparator: \.isWhitespace)
         let lines = final.split(separator: "\n").map(String.init)

@@ -236,13 +236,16 @@ extension TmuxTerminal {
     @Test func helpIsAlignedAndWrapsAtWords() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let piped = try runProgram(TestBinaries.parley, stdin: "/help\n", environment: fixture.environment(),
+        // After a first turn, so that claude's own commands (from its initialize answer) are known.
+        let piped = try await runProgram(TestBinaries.parley, stdin: "hello\n/help\n", environment: fixture.environment(),
                                    workingDirectory: fixture.directory.path)
-        let expectedTokens = piped.stderr.split(whereSeparator: \.isWhitespace).map(String.init)
+        let pipedHelp = piped.stderr.components(separatedBy: "\n").drop { !$0.hasPrefix("/help, /?") }
+        let expectedTokens = pipedHelp.joined(separator: "\n").split(whereSeparator: \.isWhitespace).map(String.init)
         let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.resize(width: 64, height: 40)
-        usleep(300_000)
+        terminal.type("hello", enter: true)
+        try await terminal.waitFor("Echo: hello")
         terminal.type("/help", enter: true)
         let screen = try await terminal.waitFor("searches history")
         let lines = screen.split(separator: "\n").map(String.init)

@@ -10,10 +10,10 @@ import Testing
         stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
     }
 
-    @Test func statusIsOneObjectWithFields() throws {
+    @Test func statusIsOneObjectWithFields() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hi\n/status\n", ["--output-format", "json"], timeout: 60)
+        let outcome = try await fixture.run("hi\n/status\n", ["--output-format", "json"], timeout: 60)
         let status = objects(outcome.stdout).first { $0["type"] == "session_status" }
         #expect(status != nil, "stdout: \(outcome.stdout)")
         #expect(status?["state"] == "idle" && status?["persona"] == "default" && status?["model"] == "claude-opus-5-5")
@@ -25,10 +25,10 @@ import Testing
         #expect(objects(outcome.stdout).filter { $0["type"] == "info" }.count == 3)
     }
 
-    @Test func denialsNotSentLinesAndAPIErrorsHaveAKind() throws {
+    @Test func denialsNotSentLinesAndAPIErrorsHaveAKind() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("write fc:permission=Write\nboom fc:error=500\n", ["--output-format", "json"], timeout: 90)
+        let outcome = try await fixture.run("write fc:permission=Write\nboom fc:error=500\n", ["--output-format", "json"], timeout: 90)
         let errors = objects(outcome.stdout).filter { $0["type"] == "error" }
         let denial = errors.first { $0["kind"] == "auto_approve_denied" }
         #expect(denial?["tool"] == "Write" && denial?["policy"] == "none", "stdout: \(outcome.stdout)")
@@ -38,15 +38,15 @@ import Testing
         #expect(ends.count == 2)
         #expect(ends.last?["is_error"] == .bool(true) && ends.last?["succeeded"] == .bool(false))
 
-        let missing = try fixture.run("lost\n", ["--output-format", "json", "--claude", "/nonexistent/claude"], timeout: 30)
+        let missing = try await fixture.run("lost\n", ["--output-format", "json", "--claude", "/nonexistent/claude"], timeout: 30)
         let notSent = objects(missing.stdout).first { $0["kind"] == "not_sent" }
         #expect(notSent?["type"] == "error" && notSent?["text"] == "lost", "stdout: \(missing.stdout)")
     }
 
-    @Test func succeededIsTrueOnlyForARealSuccess() throws {
+    @Test func succeededIsTrueOnlyForARealSuccess() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hello\n", ["--output-format", "json"], timeout: 60)
+        let outcome = try await fixture.run("hello\n", ["--output-format", "json"], timeout: 60)
         let end = objects(outcome.stdout).first { $0["type"] == "turn_end" }
         #expect(end?["succeeded"] == .bool(true) && end?["subtype"] == "success", "stdout: \(outcome.stdout)")
     }

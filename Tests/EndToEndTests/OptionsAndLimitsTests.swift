@@ -15,86 +15,86 @@ import Testing
         #expect(outcome.stderr.hasPrefix("parley: ") && outcome.stderr.contains(text), "\(label): \(outcome.stderr)")
     }
 
-    @Test func stallTimeoutsThatAreNotUsableNumbersAreOneLineErrors() throws {
+    @Test func stallTimeoutsThatAreNotUsableNumbersAreOneLineErrors() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         for value in ["inf", "nan", "1e300", "99999999999999999999", "-1", "soon"] {
-            let outcome = try fixture.run("hello\n", ["--stall-timeout=\(value)"], timeout: 20)
+            let outcome = try await fixture.run("hello\n", ["--stall-timeout=\(value)"], timeout: 20)
             expectUsageError(outcome, mentioning: "--stall-timeout must be a number of seconds from 0 to 86400", "--stall-timeout \(value)")
         }
-        let environment = try fixture.run("hello\n", environment: ["PARLEY_STALL_TIMEOUT": "inf"], timeout: 20)
+        let environment = try await fixture.run("hello\n", environment: ["PARLEY_STALL_TIMEOUT": "inf"], timeout: 20)
         expectUsageError(environment, mentioning: "PARLEY_STALL_TIMEOUT must be a number of seconds", "PARLEY_STALL_TIMEOUT=inf")
         #expect(fixture.record.userTexts.isEmpty)
-        let fine = try fixture.run("hello\n", ["--stall-timeout", "2.5"], timeout: 20)
+        let fine = try await fixture.run("hello\n", ["--stall-timeout", "2.5"], timeout: 20)
         #expect(fine.status == 0 && fine.stdout == "Echo: hello\n", "stderr: \(fine.stderr)")
     }
 
-    @Test func restartDelaysThatAreNotUsableNumbersAreOneLineErrors() throws {
+    @Test func restartDelaysThatAreNotUsableNumbersAreOneLineErrors() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         for value in ["inf", "nan", "1e300", "-1", "0.1,inf"] {
-            let outcome = try fixture.run("hello fc:kill fc:once\n", environment: ["PARLEY_RESTART_DELAYS": value], timeout: 20)
+            let outcome = try await fixture.run("hello fc:kill fc:once\n", environment: ["PARLEY_RESTART_DELAYS": value], timeout: 20)
             expectUsageError(outcome, mentioning: "PARLEY_RESTART_DELAYS must be a number of seconds", "PARLEY_RESTART_DELAYS=\(value)")
         }
     }
 
-    @Test func anOverlongHistorySizeIsADiagnosticNotACrash() throws {
+    @Test func anOverlongHistorySizeIsADiagnosticNotACrash() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         fixture.writeConfig("history_size = 9223372036854775807\n")
-        let outcome = try fixture.run("hello\n", timeout: 20)
+        let outcome = try await fixture.run("hello\n", timeout: 20)
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("\"history_size\" must be from 0 to 1000000, not 9223372036854775807"), "stderr: \(outcome.stderr)")
     }
 
-    @Test func aConfigFileOverOneMebibyteIsRefusedAtOnce() throws {
+    @Test func aConfigFileOverOneMebibyteIsRefusedAtOnce() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let comment = "# " + String(repeating: "x", count: 1021) + "\n"
         let path = fixture.writeConfig("color = \"never\"\n" + String(repeating: comment, count: 1100), name: "big.toml")
         let started = Date()
-        let outcome = try fixture.run("hello\n", ["--config", path], timeout: 20)
+        let outcome = try await fixture.run("hello\n", ["--config", path], timeout: 20)
         #expect(outcome.status == 2, "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("a configuration file may be at most 1 MiB"), "stderr: \(outcome.stderr)")
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(fixture.record.userTexts.isEmpty)
     }
 
-    @Test func colourFollowsOnePolicyInScriptedUse() throws {
+    @Test func colourFollowsOnePolicyInScriptedUse() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        func stderr(_ arguments: [String] = [], _ environment: [String: String]) throws -> String {
-            let outcome = try fixture.run("/status\n", arguments, environment: environment, timeout: 20)
+        func stderr(_ arguments: [String] = [], _ environment: [String: String]) async throws -> String {
+            let outcome = try await fixture.run("/status\n", arguments, environment: environment, timeout: 20)
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             return outcome.stderr
         }
         let escape = "\u{1b}["
-        #expect(try !stderr([], [:]).contains(escape), "a pipe gets no colour by default")
-        #expect(try stderr([], ["CLICOLOR_FORCE": "1"]).contains(escape), "CLICOLOR_FORCE turns colour on in a pipe")
-        #expect(try !stderr([], ["CLICOLOR_FORCE": "1", "NO_COLOR": "1"]).contains(escape), "NO_COLOR wins")
-        #expect(try !stderr(["--color", "never"], ["CLICOLOR_FORCE": "1"]).contains(escape), "--color never wins")
-        #expect(try stderr(["--color", "always"], ["NO_COLOR": "1"]).contains(escape), "--color always wins")
-        #expect(try stderr(["--color", "auto"], ["CLICOLOR_FORCE": "1"]).contains(escape))
+        #expect(try await !stderr([], [:]).contains(escape), "a pipe gets no colour by default")
+        #expect(try await stderr([], ["CLICOLOR_FORCE": "1"]).contains(escape), "CLICOLOR_FORCE turns colour on in a pipe")
+        #expect(try await !stderr([], ["CLICOLOR_FORCE": "1", "NO_COLOR": "1"]).contains(escape), "NO_COLOR wins")
+        #expect(try await !stderr(["--color", "never"], ["CLICOLOR_FORCE": "1"]).contains(escape), "--color never wins")
+        #expect(try await stderr(["--color", "always"], ["NO_COLOR": "1"]).contains(escape), "--color always wins")
+        #expect(try await stderr(["--color", "auto"], ["CLICOLOR_FORCE": "1"]).contains(escape))
     }
 
-    @Test func versionNamesParleyAndTheDetectedClaude() throws {
+    @Test func versionNamesParleyAndTheDetectedClaude() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("", ["--version"], timeout: 20)
+        let outcome = try await fixture.run("", ["--version"], timeout: 20)
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let lines = outcome.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "parley 0.1.0", "stdout: \(outcome.stdout)")
         #expect(lines.count == 2 && lines[1].hasPrefix("claude 2.1.331 (Claude Code) at \(TestBinaries.fakeClaude)"), "stdout: \(outcome.stdout)")
         #expect(fixture.record.userTexts.isEmpty)
-        let missing = try fixture.run("", ["--version", "--claude", "/nonexistent/claude"], timeout: 20)
+        let missing = try await fixture.run("", ["--version", "--claude", "/nonexistent/claude"], timeout: 20)
         #expect(missing.status == 0)
         #expect(missing.stdout.hasPrefix("parley 0.1.0\nclaude: ") && missing.stdout.contains("/nonexistent/claude"), "stdout: \(missing.stdout)")
     }
 
-    @Test func commandsRefuseArgumentsTheyDoNotTake() throws {
+    @Test func commandsRefuseArgumentsTheyDoNotTake() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("first\n/thinking maybe\n/restart --frsh\n/status now\n/thinking\nsecond\n", timeout: 30)
+        let outcome = try await fixture.run("first\n/thinking maybe\n/restart --frsh\n/status now\n/thinking\nsecond\n", timeout: 30)
         #expect(outcome.stderr.contains("/thinking: unexpected “maybe”; usage: /thinking [on|off]"), "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("/restart: unexpected “--frsh” (did you mean --fresh?); usage: /restart [--fresh]"), "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("/status takes no arguments"), "stderr: \(outcome.stderr)")

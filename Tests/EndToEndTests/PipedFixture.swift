@@ -24,8 +24,8 @@ struct PipedFixture {
     }
 
     func run(_ input: String, _ arguments: [String] = [], environment extra: [String: String] = [:],
-             timeout: TimeInterval = 60) throws -> ProcessOutcome {
-        try runProgram(TestBinaries.parley, arguments: arguments, stdin: input, environment: environment(extra),
+             timeout: TimeInterval = 60) async throws -> ProcessOutcome {
+        try await runProgram(TestBinaries.parley, arguments: arguments, stdin: input, environment: environment(extra),
                        workingDirectory: directory.path, timeout: timeout)
     }
 

@@ -9,11 +9,11 @@ import Glibc
 @Suite(.serialized, .timeLimit(.minutes(2))) struct PipedModeTests {
     typealias Fixture = PipedFixture
 
-    @Test func twentyLinesGiveTwentyTurnsInOrderOnOneProcess() throws {
+    @Test func twentyLinesGiveTwentyTurnsInOrderOnOneProcess() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let lines = (1...20).map { "message number \($0)" }
-        let outcome = try fixture.run(lines.joined(separator: "\n") + "\n")
+        let outcome = try await fixture.run(lines.joined(separator: "\n") + "\n")
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         #expect(outcome.stdout == lines.map { "Echo: \($0)\n" }.joined())
         #expect(fixture.record.starts.count == 1)
@@ -22,10 +22,10 @@ import Glibc
         #expect(!outcome.stdout.contains("\u{1b}") && !outcome.stderr.contains("\u{1b}"))
     }
 
-    @Test func eachLineWaitsForThePreviousTurn() throws {
+    @Test func eachLineWaitsForThePreviousTurn() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("slow one fc:slow=10 fc:words=20\nquick two\n")
+        let outcome = try await fixture.run("slow one fc:slow=10 fc:words=20\nquick two\n")
         #expect(outcome.status == 0)
         // The double ran them as two turns: its stdin got line 2 only after turn 1's result.
         let entries = fixture.record.entries.filter { $0["event"] == "stdin" }
@@ -35,10 +35,10 @@ import Glibc
         #expect(outcome.stdout.hasSuffix("Echo: quick two\n"))
     }
 
-    @Test func toolAndStatusLinesGoToStderrLeavingACleanTranscript() throws {
+    @Test func toolAndStatusLinesGoToStderrLeavingACleanTranscript() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("use it fc:tool\n/status\n")
+        let outcome = try await fixture.run("use it fc:tool\n/status\n")
         #expect(outcome.status == 0)
         #expect(outcome.stdout == "Let me run a command.\nEcho: use it fc:tool\n")
         #expect(outcome.stderr.contains("⏺ Bash(echo hello-from-tool)"))
@@ -46,38 +46,38 @@ import Glibc
         #expect(outcome.stderr.contains("persona default"))
     }
 
-    @Test func continuationLinesMakeOneMessage() throws {
+    @Test func continuationLinesMakeOneMessage() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("first part \\\nsecond part\nnext\n")
+        let outcome = try await fixture.run("first part \\\nsecond part\nnext\n")
         #expect(outcome.status == 0)
         #expect(fixture.record.userTexts == ["first part \nsecond part", "next"])
     }
 
-    @Test func doubleSlashSendsALiteralSlash() throws {
+    @Test func doubleSlashSendsALiteralSlash() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("//etc/hosts is a file\n")
+        let outcome = try await fixture.run("//etc/hosts is a file\n")
         #expect(outcome.status == 0)
         #expect(fixture.record.userTexts == ["/etc/hosts is a file"])
     }
 
-    @Test func unknownCommandSuggestsTheNearestAndSendsNothing() throws {
+    @Test func unknownCommandSuggestsTheNearestAndSendsNothing() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("/stauts\nhello\n")
+        let outcome = try await fixture.run("/stauts\nhello\n")
         #expect(outcome.stderr.contains("unknown command /stauts (did you mean /status?)"))
         #expect(fixture.record.userTexts == ["hello"])
     }
 
-    @Test func cliCommandsPassThrough() throws {
+    @Test func cliCommandsPassThrough() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        _ = try fixture.run("/compact\n")
+        _ = try await fixture.run("/compact\n")
         #expect(fixture.record.userTexts == ["/compact"])
     }
 
-    @Test func personasFromTheConfigFileBecomeFlags() throws {
+    @Test func personasFromTheConfigFileBecomeFlags() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         _ = fixture.writeConfig("""
@@ -93,7 +93,7 @@ import Glibc
             [personas.reviewer.env]
             REVIEW_LEVEL = "strict"
             """)
-        let outcome = try fixture.run("hello\n", ["--persona", "reviewer"])
+        let outcome = try await fixture.run("hello\n", ["--persona", "reviewer"])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let argv = try #require(fixture.record.argvs.first)
         func value(_ flag: String) -> String? { argv.firstIndex(of: flag).map { argv[$0 + 1] } }
@@ -107,14 +107,14 @@ import Glibc
         #expect(argv.contains("--input-format") && argv.contains("--include-partial-messages"))
     }
 
-    @Test func personaSwitchMidScriptRestartsWithTheNewFlagsBeforeTheNextLine() throws {
+    @Test func personaSwitchMidScriptRestartsWithTheNewFlagsBeforeTheNextLine() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         _ = fixture.writeConfig("""
             [personas.terse]
             system_prompt = "Answer in one word."
             """)
-        let outcome = try fixture.run("before\n/persona terse\nafter\nfc:history\n")
+        let outcome = try await fixture.run("before\n/persona terse\nafter\nfc:history\n")
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let argvs = fixture.record.argvs
         #expect(argvs.count == 2)
@@ -126,7 +126,7 @@ import Glibc
         #expect(outcome.stderr.contains("persona terse"))
     }
 
-    @Test func cliFlagsWinOverThePersona() throws {
+    @Test func cliFlagsWinOverThePersona() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         _ = fixture.writeConfig("""
@@ -134,12 +134,12 @@ import Glibc
             [personas.p]
             model = "sonnet"
             """)
-        _ = try fixture.run("hi\n", ["--model", "opus"])
+        _ = try await fixture.run("hi\n", ["--model", "opus"])
         let argv = try #require(fixture.record.argvs.first)
         #expect(argv[argv.firstIndex(of: "--model")! + 1] == "opus")
     }
 
-    @Test func brokenConfigNamesFileAndLineAndStartsWithDefaults() throws {
+    @Test func brokenConfigNamesFileAndLineAndStartsWithDefaults() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let path = fixture.writeConfig("""
@@ -148,63 +148,63 @@ import Glibc
             [personas.reviewer]
             modle = "sonnet"
             """)
-        let outcome = try fixture.run("hello\n")
+        let outcome = try await fixture.run("hello\n")
         #expect(outcome.status == 0)
         #expect(outcome.stderr.contains("\(path):4"), "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("modle"))
         #expect(outcome.stdout == "Echo: hello\n")
     }
 
-    @Test func missingExplicitConfigIsAUsageError() throws {
+    @Test func missingExplicitConfigIsAUsageError() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hello\n", ["--config", fixture.directory.file("nope.toml")])
+        let outcome = try await fixture.run("hello\n", ["--config", fixture.directory.file("nope.toml")])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("nope.toml"))
         #expect(fixture.record.starts.isEmpty)
     }
 
-    @Test func badFlagsExitWithStatusTwoAndOneLine() throws {
+    @Test func badFlagsExitWithStatusTwoAndOneLine() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         for arguments in [["--bogus"], ["--color", "purple"], ["--permission-mode", "yolo"], ["--output-format", "xml"],
                           ["--persona", "nobody"]] {
-            let outcome = try fixture.run("", arguments)
+            let outcome = try await fixture.run("", arguments)
             #expect(outcome.status == 2, "\(arguments): \(outcome.stderr)")
             #expect(outcome.stderr.split(separator: "\n").count == 1, "\(arguments): \(outcome.stderr)")
             #expect(outcome.stderr.hasPrefix("parley: "))
         }
     }
 
-    @Test func helpAndVersion() throws {
+    @Test func helpAndVersion() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let help = try fixture.run("", ["--help"])
+        let help = try await fixture.run("", ["--help"])
         #expect(help.status == 0)
         for flag in ["--persona", "--model", "--system-prompt", "--append-system-prompt", "--permission-mode", "--cwd",
                      "--claude", "--resume", "--continue", "--color", "--output-format", "--config", "--debug-log"] {
             #expect(help.stdout.contains(flag), "help lacks \(flag)")
         }
-        let version = try fixture.run("", ["--version"])
+        let version = try await fixture.run("", ["--version"])
         #expect(version.status == 0)
         // First line: Parley's own three-part version (the second names the detected claude).
         let first = version.stdout.split(separator: "\n").first ?? ""
         #expect(first.hasPrefix("parley ") && first.dropFirst("parley ".count).split(separator: ".").count == 3, "stdout: \(version.stdout)")
     }
 
-    @Test func aFailedTurnMakesTheExitStatusOne() throws {
+    @Test func aFailedTurnMakesTheExitStatusOne() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("ok\nbad fc:error=500\nok again\n", environment: ["CLAUDE_CODE_MAX_RETRIES": "1"])
+        let outcome = try await fixture.run("ok\nbad fc:error=500\nok again\n", environment: ["CLAUDE_CODE_MAX_RETRIES": "1"])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("turn failed"))
         #expect(outcome.stdout.contains("Echo: ok again"))  // later lines still ran
     }
 
-    @Test func anUnrecoverableClaudeExitsOneWithTheReason() throws {
+    @Test func anUnrecoverableClaudeExitsOneWithTheReason() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hello\nworld\n", environment: ["FAKE_CLAUDE_CRASH_ON_START": "7", "FAKE_CLAUDE_CRASH_STARTS": "99"])
+        let outcome = try await fixture.run("hello\nworld\n", environment: ["FAKE_CLAUDE_CRASH_ON_START": "7", "FAKE_CLAUDE_CRASH_STARTS": "99"])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("exited with status 7"))
         #expect(outcome.stderr.contains("giving up"))
@@ -213,18 +213,18 @@ import Glibc
         #expect(outcome.stderr.contains("not sent: “world”"))
     }
 
-    @Test func missingClaudeIsOneClearLine() throws {
+    @Test func missingClaudeIsOneClearLine() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hello\n", ["--claude", "/nonexistent/claude"])
+        let outcome = try await fixture.run("hello\n", ["--claude", "/nonexistent/claude"])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("claude not found"))
     }
 
-    @Test func crashMidScriptIsReportedAndTheScriptGoesOn() throws {
+    @Test func crashMidScriptIsReportedAndTheScriptGoesOn() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("one\ntwo fc:kill\nthree\n")
+        let outcome = try await fixture.run("one\ntwo fc:kill\nthree\n")
         #expect(outcome.status == 1)  // a message went unanswered
         #expect(outcome.stderr.contains("not answered"))
         #expect(outcome.stderr.contains("restarting claude"))
@@ -232,10 +232,10 @@ import Glibc
         #expect(fixture.record.starts.count == 2)
     }
 
-    @Test func jsonOutputIsOneObjectPerLineInTheDocumentedSchema() throws {
+    @Test func jsonOutputIsOneObjectPerLineInTheDocumentedSchema() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hello fc:tool\nsecond\n", ["--output-format", "json"])
+        let outcome = try await fixture.run("hello fc:tool\nsecond\n", ["--output-format", "json"])
         #expect(outcome.status == 0)
         let objects = try outcome.stdout.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }
         let known: Set<String> = ["process_started", "session", "turn_start", "text", "thinking", "tool_use", "tool_result",
@@ -258,12 +258,12 @@ import Glibc
         #expect(text.contains("Echo: second"))
     }
 
-    @Test func closedStdoutEndsQuietlyWithNoProcessLeft() throws {
+    @Test func closedStdoutEndsQuietlyWithNoProcessLeft() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let script = (1...50).map { "line \($0) fc:words=2000" }.joined(separator: "\n")
         FileManager.default.createFile(atPath: fixture.directory.file("in.txt"), contents: Data(script.utf8))
-        let outcome = try runProgram("/bin/bash", arguments: ["-c",
+        let outcome = try await runProgram("/bin/bash", arguments: ["-c",
             "\"$PARLEY\" < in.txt | head -c 100 >/dev/null; echo \"status=${PIPESTATUS[0]}\""],
             environment: fixture.environment(["PARLEY": TestBinaries.parley]), workingDirectory: fixture.directory.path,
             timeout: 60)
@@ -291,15 +291,15 @@ import Glibc
 }
 
 extension PipedModeTests {
-    @Test func anUntestedClaudeVersionIsAWarningNotARefusal() throws {
+    @Test func anUntestedClaudeVersionIsAWarningNotARefusal() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hello\n", environment: ["FAKE_CLAUDE_VERSION": "2.9.0"])
+        let outcome = try await fixture.run("hello\n", environment: ["FAKE_CLAUDE_VERSION": "2.9.0"])
         #expect(outcome.status == 0)
         #expect(outcome.stdout == "Echo: hello\n")
         #expect(outcome.stderr.contains("claude 2.9.0 is newer than the versions Parley was tested with (2.1.331)"))
         #expect(outcome.stderr.components(separatedBy: "2.9.0 is newer").count == 2)  // said once
-        let tested = try fixture.run("hello\n")
+        let tested = try await fixture.run("hello\n")
         #expect(!tested.stderr.contains("tested with"))
     }
 }
@@ -308,13 +308,13 @@ extension PipedModeTests {
     /// The parley binary is alone in its process, so its descriptor count is exact. Its
     /// `--debug-log` ends with the open descriptors and live children: after six processes
     /// (restarts, a crash, a persona switch) they are the same as after one, and no child lives.
-    @Test func noDescriptorOrChildOutlivesRestartsAndCrashes() throws {
+    @Test func noDescriptorOrChildOutlivesRestartsAndCrashes() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         _ = fixture.writeConfig("[personas.other]\nsystem_prompt = \"Other.\"\n")
-        func endOfLog(_ script: String, _ name: String) throws -> (String, Int) {
+        func endOfLog(_ script: String, _ name: String) async throws -> (String, Int) {
             let log = fixture.directory.file(name)
-            let outcome = try fixture.run(script, ["--debug-log", log])
+            let outcome = try await fixture.run(script, ["--debug-log", log])
             #expect(outcome.stdout.contains("Echo: last"), "stderr: \(outcome.stderr)")
             let attributes = try FileManager.default.attributesOfItem(atPath: log)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
@@ -323,8 +323,8 @@ extension PipedModeTests {
             let starts = lines.filter { $0.contains("processStarted") }.count
             return (String(end.split(separator: " ", maxSplits: 1)[1]), starts)
         }
-        let (one, oneStarts) = try endOfLog("first\nlast\n", "one.log")
-        let (many, manyStarts) = try endOfLog(
+        let (one, oneStarts) = try await endOfLog("first\nlast\n", "one.log")
+        let (many, manyStarts) = try await endOfLog(
             "one\n/restart\ntwo fc:tool\n/restart --fresh\nthree fc:kill\nfour\n/persona other\n/restart\nlast\n", "many.log")
         #expect(oneStarts == 1 && manyStarts == 6)
         #expect(one == many, "one process: \(one); six processes: \(many)")

@@ -7,12 +7,12 @@ import Testing
     /// Issue 12, 3: a line with a lone surrogate escape (`"\ud83d"`, valid JSON that JavaScript
     /// writes for half an emoji) was refused as "not valid JSON", so the assistant and result
     /// lines were lost and the turn never ended. Now the text shows U+FFFD and the script ends.
-    @Test func aLoneSurrogateEscapeEndsTheTurnAndShowsTheReplacementCharacter() throws {
+    @Test func aLoneSurrogateEscapeEndsTheTurnAndShowsTheReplacementCharacter() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
         let outcome: ProcessOutcome
         do {
-            outcome = try fixture.run("cut fc:lonesurrogate\nafter\n", timeout: 20)
+            outcome = try await fixture.run("cut fc:lonesurrogate\nafter\n", timeout: 20)
         } catch let timedOut as TimedOut {
             Issue.record("the turn never ended: \(timedOut)")
             return

@@ -12,17 +12,17 @@ import Testing
 
     /// Runs `input` against a double in `hostility` mode; the run is killed after 40 s.
     static func run(_ input: String, hostility: String, _ extra: [String: String] = fast,
-                    _ arguments: [String] = []) throws -> (ProcessOutcome, FaultFixture) {
+                    _ arguments: [String] = []) async throws -> (ProcessOutcome, FaultFixture) {
         let fixture = FaultFixture()
         let environment = extra.merging(["FAKE_CLAUDE_HOSTILE": hostility]) { $1 }
-        let outcome = try fixture.run(input, arguments, environment: environment, timeout: 40)
+        let outcome = try await fixture.run(input, arguments, environment: environment, timeout: 40)
         return (outcome, fixture)
     }
 
     static func tail(_ text: String) -> String { String(text.suffix(1500)) }
 
-    @Test func aChildThatClosesStdoutAndStaysAliveEndsTheScript() throws {
-        let (outcome, fixture) = try Self.run("hello\nagain\n", hostility: "close-stdout")
+    @Test func aChildThatClosesStdoutAndStaysAliveEndsTheScript() async throws {
+        let (outcome, fixture) = try await Self.run("hello\nagain\n", hostility: "close-stdout")
         defer { fixture.directory.remove() }
         #expect(outcome.status == 1, "stderr: \(Self.tail(outcome.stderr))")
         #expect(outcome.stderr.contains("no output from claude"), "stderr: \(Self.tail(outcome.stderr))")
@@ -33,8 +33,8 @@ import Testing
         #expect(outcome.stderr.contains("“again”"), "stderr: \(Self.tail(outcome.stderr))")
     }
 
-    @Test func aChildThatPrintsOnlyNonJSONEndsTheScript() throws {
-        let (outcome, fixture) = try Self.run("hello\n", hostility: "non-json")
+    @Test func aChildThatPrintsOnlyNonJSONEndsTheScript() async throws {
+        let (outcome, fixture) = try await Self.run("hello\n", hostility: "non-json")
         defer { fixture.directory.remove() }
         #expect(outcome.status == 1, "stderr: \(Self.tail(outcome.stderr))")
         #expect(outcome.stderr.contains("not JSON"), "stderr: \(Self.tail(outcome.stderr))")
@@ -42,8 +42,8 @@ import Testing
         #expect(outcome.stdout.isEmpty)
     }
 
-    @Test func aChildThatNeverAnswersAMessageEndsTheScriptAndItGoesOn() throws {
-        let (outcome, fixture) = try Self.run("first\nsecond\n", hostility: "mute")
+    @Test func aChildThatNeverAnswersAMessageEndsTheScriptAndItGoesOn() async throws {
+        let (outcome, fixture) = try await Self.run("first\nsecond\n", hostility: "mute")
         defer { fixture.directory.remove() }
         #expect(outcome.status == 1, "stderr: \(Self.tail(outcome.stderr))")
         // Both lines were sent (the script went on after the first stalled) and reported.
@@ -53,8 +53,8 @@ import Testing
         #expect(outcome.stderr.contains("gave no output for too long"), "stderr: \(Self.tail(outcome.stderr))")
     }
 
-    @Test func aChildThatNeverAnswersInitializeIsOneClearError() throws {
-        let (outcome, fixture) = try Self.run(
+    @Test func aChildThatNeverAnswersInitializeIsOneClearError() async throws {
+        let (outcome, fixture) = try await Self.run(
             "hello\nworld\n", hostility: "silent", ["PARLEY_INITIALIZE_TIMEOUT": "1", "PARLEY_STALL_TIMEOUT": "60"])
         defer { fixture.directory.remove() }
         #expect(outcome.status == 1, "stderr: \(Self.tail(outcome.stderr))")
@@ -63,19 +63,19 @@ import Testing
         #expect(outcome.stderr.contains("“world”"), "stderr: \(Self.tail(outcome.stderr))")
     }
 
-    @Test func aClaudeThatCannotStartFailsEvenAnEmptyScript() throws {
+    @Test func aClaudeThatCannotStartFailsEvenAnEmptyScript() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("", ["--claude", "/nonexistent/claude"], timeout: 30)
+        let outcome = try await fixture.run("", ["--claude", "/nonexistent/claude"], timeout: 30)
         #expect(outcome.status == 1, "stderr: \(Self.tail(outcome.stderr))")
         #expect(outcome.stderr.split(separator: "\n").filter { $0.contains("claude not found") }.count == 1,
                 "stderr: \(Self.tail(outcome.stderr))")
     }
 
-    @Test func aStrayResultDoesNotEndTheWrongTurn() throws {
+    @Test func aStrayResultDoesNotEndTheWrongTurn() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("first fc:strayresult fc:slow=20\nsecond\nthird\n", timeout: 40)
+        let outcome = try await fixture.run("first fc:strayresult fc:slow=20\nsecond\nthird\n", timeout: 40)
         #expect(outcome.status == 0, "stderr: \(Self.tail(outcome.stderr))")
         #expect(outcome.stdout == "Echo: first fc:strayresult fc:slow=20\nEcho: second\nEcho: third\n",
                 "stdout: \(outcome.stdout)")
@@ -85,10 +85,10 @@ import Testing
 
     /// The same in `--output-format json`, where each `turn_end` says which answer ended which
     /// message: every message ends with its own result, none with the one before.
-    @Test func eachTurnEndsWithItsOwnResultDespiteAStrayOne() throws {
+    @Test func eachTurnEndsWithItsOwnResultDespiteAStrayOne() async throws {
         let fixture = FaultFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("first fc:strayresult fc:slow=20\nsecond\nthird\n", ["--output-format", "json"], timeout: 40)
+        let outcome = try await fixture.run("first fc:strayresult fc:slow=20\nsecond\nthird\n", ["--output-format", "json"], timeout: 40)
         #expect(outcome.status == 0, "stderr: \(Self.tail(outcome.stderr))")
         let lines = outcome.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
         let results = lines.filter { $0["type"] == "turn_end" }.compactMap { $0["result"]?.stringValue }

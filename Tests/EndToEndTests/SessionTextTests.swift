@@ -29,10 +29,10 @@ import Testing
         try await terminal.waitFor("PARLEY-EXITED")
     }
 
-    @Test func theConversationCostSurvivesACrashRestart() throws {
+    @Test func theConversationCostSurvivesACrashRestart() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("one\ntwo\n/status\ncut fc:kill fc:once\nthree\n/status\n", timeout: 60)
+        let outcome = try await fixture.run("one\ntwo\n/status\ncut fc:kill fc:once\nthree\n/status\n", timeout: 60)
         let costs = outcome.stderr.matches(of: /cost \$([0-9.]+)/).compactMap { Double($0.output.1) }
         #expect(costs.count == 2, "stderr: \(outcome.stderr)")
         #expect(fixture.record.starts.count == 2, "the crash restarted claude once")
@@ -45,10 +45,10 @@ import Testing
 
 /// Issue 13.10: each change and each error is said once, in Parley's words.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct SaidOnceTests {
-    @Test func changesAndErrorsAreSaidOnceWithoutInternalNames() throws {
+    @Test func changesAndErrorsAreSaidOnceWithoutInternalNames() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hi\n/permissions acceptEdits\n/model sonnet\n/model bogus\n/permissions yolo\n/compact\nboom fc:error=500\n",
+        let outcome = try await fixture.run("hi\n/permissions acceptEdits\n/model sonnet\n/model bogus\n/permissions yolo\n/compact\nboom fc:error=500\n",
                                       timeout: 90)
         let stderr = outcome.stderr
         func count(_ text: String) -> Int { stderr.components(separatedBy: text).count - 1 }
@@ -65,10 +65,10 @@ import Testing
         #expect(outcome.status == 1)
     }
 
-    @Test func jsonOutputKeepsEveryEvent() throws {
+    @Test func jsonOutputKeepsEveryEvent() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("hi\n/permissions acceptEdits\nagain\n", ["--output-format", "json"], timeout: 60)
+        let outcome = try await fixture.run("hi\n/permissions acceptEdits\nagain\n", ["--output-format", "json"], timeout: 60)
         #expect(outcome.stdout.contains("{\"kind\":\"permission_mode\",\"mode\":\"acceptEdits\",\"type\":\"status\"}"), "stdout: \(outcome.stdout)")
         #expect(outcome.stdout.contains("\"message\":\"● permission mode acceptEdits\""), "stdout: \(outcome.stdout)")
     }

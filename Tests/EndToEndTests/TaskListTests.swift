@@ -10,23 +10,23 @@ import Testing
         stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
     }
 
-    @Test func aScriptSeesThePlanOnStderrInASCIIWithoutAUTF8Locale() throws {
+    @Test func aScriptSeesThePlanOnStderrInASCIIWithoutAUTF8Locale() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("plan fc:todo=done,doing,todo\n/tasks\n", environment: ["LANG": "C", "LC_ALL": "", "LC_CTYPE": ""])
+        let outcome = try await fixture.run("plan fc:todo=done,doing,todo\n/tasks\n", environment: ["LANG": "C", "LC_ALL": "", "LC_CTYPE": ""])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let checklist = "plan · 1 of 3 done\n  [x] Step 1\n  [~] Step 2\n  [ ] Step 3\n"
         #expect(outcome.stderr.components(separatedBy: checklist).count == 3, "shown when it changed, and by /tasks:\n\(outcome.stderr)")
         #expect(!outcome.stdout.contains("Step 1"))
 
-        let utf8 = try fixture.run("plan fc:todo=done,todo\n", environment: ["LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": ""])
+        let utf8 = try await fixture.run("plan fc:todo=done,todo\n", environment: ["LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": ""])
         #expect(utf8.stderr.contains("  ☑ Step 1\n  ☐ Step 2\n"), "stderr: \(utf8.stderr)")
     }
 
-    @Test func jsonOutputHasPlanAndTasksObjects() throws {
+    @Test func jsonOutputHasPlanAndTasksObjects() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let outcome = try fixture.run("plan fc:todo=doing,todo\n/tasks\n", ["--output-format", "json"])
+        let outcome = try await fixture.run("plan fc:todo=doing,todo\n/tasks\n", ["--output-format", "json"])
         let plan = objects(outcome.stdout).first { $0["type"] == "plan" }
         #expect(plan?["plan"]?.arrayValue?.map { $0["status"] } == ["in_progress", "pending"], "stdout: \(outcome.stdout)")
         let tasks = objects(outcome.stdout).first { $0["type"] == "tasks" }
@@ -34,10 +34,10 @@ import Testing
         #expect(tasks?["background"] == .array([]))
     }
 
-    @Test func aBackgroundTaskIsListedAndStopped() throws {
+    @Test func aBackgroundTaskIsListedAndStopped() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }
-        let first = try fixture.run("watch fc:bgtask\n/tasks\n/tasks stop nosuch\n", ["--output-format", "json"])
+        let first = try await fixture.run("watch fc:bgtask\n/tasks\n/tasks stop nosuch\n", ["--output-format", "json"])
         let listed = objects(first.stdout).first { $0["type"] == "tasks" }?["background"]?.arrayValue?.first
         #expect(listed?["status"] == "running" && listed?["description"] == "npm run watch", "stdout: \(first.stdout)")
         #expect(objects(first.stdout).contains {
@@ -48,7 +48,7 @@ import Testing
         let fixture2 = PipedFixture()
         defer { fixture2.directory.remove() }
         // The ids count up per process: the same script gives the same id.
-        let outcome = try fixture2.run("watch fc:bgtask\n/tasks stop \(id)\nnext\n/tasks\n")
+        let outcome = try await fixture2.run("watch fc:bgtask\n/tasks stop \(id)\nnext\n/tasks\n")
         #expect(outcome.stderr.contains("stopping task \(id)…"), "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("  \(id) · npm run watch · stopped (local_bash)"), "stderr: \(outcome.stderr)")
         #expect(fixture2.record.stdinLines.contains {

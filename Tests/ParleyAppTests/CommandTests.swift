@@ -34,11 +34,11 @@ import Testing
         sources.queueLength = 3
         sources.cliCommands = ["compact", "cost"]
         #expect(registry.completions(for: "/st", sources: sources) == ["/status"])
-        #expect(registry.completions(for: "/co", sources: sources) == ["/compact", "/context", "/cost"])
+        #expect(registry.completions(for: "/co", sources: sources) == ["/compact", "/context", "/copy", "/cost"])
         #expect(registry.completions(for: "/persona r", sources: sources) == ["reviewer", "rust"])
         #expect(registry.completions(for: "/persona reviewer ", sources: sources) == ["--fresh"])
         #expect(registry.completions(for: "/model s", sources: sources) == ["sonnet"])
-        #expect(registry.completions(for: "/queue ", sources: sources) == ["drop", "clear"])
+        #expect(registry.completions(for: "/queue ", sources: sources) == ["drop", "clear", "restore"])
         #expect(registry.completions(for: "/queue drop ", sources: sources) == ["1", "2", "3"])
         #expect(registry.completions(for: "/permissions acc", sources: sources) == ["acceptEdits"])
         #expect(registry.completions(for: "hello", sources: sources).isEmpty)

@@ -37,7 +37,7 @@ extension TmuxTerminal {
 
     /// Runs a tmux command on this terminal's server and returns its output.
     public func tmuxOutput(_ arguments: String...) -> String {
-        let outcome = try? runProgram(
+        let outcome = try? runProgramBlocking(
             Self.tmux, arguments: ["-L", socket] + arguments,
             environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "HOME": NSTemporaryDirectory()], timeout: 10)
         return outcome?.stdout ?? ""

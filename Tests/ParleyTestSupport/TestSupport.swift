@@ -127,8 +127,26 @@ public struct ProcessOutcome: Sendable {
 
 /// Runs a program with the given stdin, environment and timeout (with a clean signal state,
 /// as from a shell); kills it on timeout.
+///
+/// The wait happens on a thread of its own, never on the cooperative pool: that pool has one
+/// thread per core (two here), and tests blocked in waits on it would starve every other test's
+/// tasks (and their time limits) for as long as their programs run.
 public func runProgram(_ path: String, arguments: [String] = [], stdin: String = "", environment: [String: String],
-                       workingDirectory: String? = nil, timeout: TimeInterval = 60) throws -> ProcessOutcome {
+                       workingDirectory: String? = nil, timeout: TimeInterval = 60) async throws -> ProcessOutcome {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result {
+                try runProgramBlocking(path, arguments: arguments, stdin: stdin, environment: environment,
+                                       workingDirectory: workingDirectory, timeout: timeout)
+            })
+        }.start()
+    }
+}
+
+/// ``runProgram(_:arguments:stdin:environment:workingDirectory:timeout:)`` on the calling thread:
+/// only for short commands from synchronous helpers.
+public func runProgramBlocking(_ path: String, arguments: [String] = [], stdin: String = "", environment: [String: String],
+                               workingDirectory: String? = nil, timeout: TimeInterval = 60) throws -> ProcessOutcome {
     let child = try CleanSpawn.spawn([path] + arguments, environment: environment, workingDirectory: workingDirectory,
                                      pipeStdin: true, pipeStdout: true, pipeStderr: true)
     let stdout = CleanSpawn.readAll(child.stdoutFD)

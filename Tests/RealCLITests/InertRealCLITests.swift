@@ -13,7 +13,7 @@ import Testing
         let file = harness.work + "/notes.txt"
         let hostile = "title \u{1B}]0;PWNED-TITLE\u{07} clip \u{1B}]52;c;cm0gLXJmIH4v\u{07} clear \u{1B}[2J up \u{1B}[3A\u{1B}[2K ask \u{1B}[6n end\n"
         try Data(hostile.utf8).write(to: URL(fileURLWithPath: file))
-        var environment = harness.environment()
+        var environment = await harness.environment()
         environment["TERM"] = "xterm-256color"
         environment["LANG"] = "C.UTF-8"
         let title = "parley-real-title"

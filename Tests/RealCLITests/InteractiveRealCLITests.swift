@@ -8,7 +8,7 @@ import Testing
     @Test func oneKeyPermissionAnswersAndCtrlCWithTheRealCLI() async throws {
         let harness = try RealHarness(apiArguments: ["--slow-delay", "0.1"])
         defer { harness.finish() }
-        var environment = harness.environment()
+        var environment = await harness.environment()
         environment["TERM"] = "xterm-256color"
         environment["LANG"] = "C.UTF-8"
         let terminal = try TmuxTerminal(

@@ -10,7 +10,7 @@ import Glibc
 /// Messages API: type-ahead and permission questions, feedback during a stream, resizes.
 @Suite(.serialized) struct InteractiveTrustRealCLITests {
     private func start(_ harness: RealHarness) async throws -> TmuxTerminal {
-        var environment = harness.environment()
+        var environment = await harness.environment()
         environment["TERM"] = "xterm-256color"
         environment["LANG"] = "C.UTF-8"
         let terminal = try TmuxTerminal(
@@ -50,7 +50,7 @@ import Glibc
         defer { terminal.close() }
         terminal.type("please mock-write now", enter: true)
         typeLikeAPerson(terminal, "you should also add a test")
-        let screen = try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(30))
+        try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(30))
         #expect(terminal.cursorLine().contains("› you should also add a test"), "line: \(terminal.cursorLine())")
         terminal.send("Enter")
         try await terminal.waitFor("queued (1): you should also add a test", timeout: .seconds(5))
@@ -60,7 +60,7 @@ import Glibc
         usleep(500_000)
         terminal.type("y")
         try await terminal.waitFor("  allowed", timeout: .seconds(10))
-        let final = try await terminal.waitFor("Echo: you should also add a test", timeout: .seconds(60))
+        try await terminal.waitFor("Echo: you should also add a test", timeout: .seconds(60))
         #expect(FileManager.default.fileExists(atPath: written))
     }
 
@@ -79,7 +79,7 @@ import Glibc
         }
         terminal.send("C-d")
         try await terminal.waitFor("press Ctrl-D again to quit", timeout: .seconds(2))
-        let final = try await terminal.waitFor(timeout: .seconds(30)) { $0.contains("─ ") }
+        try await terminal.waitFor(timeout: .seconds(30)) { $0.contains("─ ") }
         let scrollback = terminal.screen(history: 500)
         #expect(replyTokens(scrollback, prompt: prompt) == slowReply(prompt), "scrollback:\n\(scrollback)")
     }

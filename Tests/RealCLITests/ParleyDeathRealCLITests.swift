@@ -9,10 +9,10 @@ import Glibc
 /// nobody watching) nor the tool's `sleep` (which the CLI runs in a session of its own).
 extension RealCLI {
     @Suite(.timeLimit(.minutes(3))) struct ParleyDeath {
-        @Test func sigkillOfParleyMidToolLeavesNoClaudeAndNoTool() throws {
+        @Test func sigkillOfParleyMidToolLeavesNoClaudeAndNoTool() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let parley = try harness.liveParley(["--auto-approve", "all"])
+            let parley = try await harness.liveParley(["--auto-approve", "all"])
             defer { parley.finish(timeout: 10) }
             parley.write("run mock-sleeptool=120\n")
             var claude: ProcessTable.Entry?

@@ -12,10 +12,10 @@ extension RealCLI {
     @Suite struct Piped {
         // MARK: 1. Many turns on one process
 
-        @Test func manyTurnsOnOneProcessAndTheAPISeesTheConversationGrow() throws {
+        @Test func manyTurnsOnOneProcessAndTheAPISeesTheConversationGrow() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("first turn\n/status\nsecond turn\n/status\nthird turn\n/status\n")
+            let outcome = try await harness.parley("first turn\n/status\nsecond turn\n/status\nthird turn\n/status\n")
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.stdout == "Echo: first turn\nEcho: second turn\nEcho: third turn\n")
             // /status after each turn names the same pid, and nothing was restarted.
@@ -40,11 +40,11 @@ extension RealCLI {
 
         // MARK: 2. Streaming
 
-        @Test func firstWordsReachStdoutWhileTheAPIIsStillStreaming() throws {
+        @Test func firstWordsReachStdoutWhileTheAPIIsStillStreaming() async throws {
             let delay = 0.1
             let harness = try RealHarness(apiArguments: ["--slow-delay", String(delay)])
             defer { harness.finish() }
-            let parley = try harness.liveParley()
+            let parley = try await harness.liveParley()
             parley.write("stream this mock-slow\n")
             // mock-slow: the echo in 8-character deltas, then slow00. … slow29., one delta every 100 ms.
             let finished = parley.waitUntil(timeout: 60) { parley.stdout.contains("slow29.") }
@@ -68,10 +68,10 @@ extension RealCLI {
 
         // MARK: 3. Tool use
 
-        @Test func aBashCallShowsItsCommandThenADimResultThenTheFinalText() throws {
+        @Test func aBashCallShowsItsCommandThenADimResultThenTheFinalText() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let plain = try harness.parley("please use a tool\n")
+            let plain = try await harness.parley("please use a tool\n")
             #expect(plain.status == 0, "stderr: \(plain.stderr)")
             #expect(plain.stdout == "Let me run a command.\nEcho: \n")
             #expect(plain.stderr.contains("⏺ Bash(echo hello-from-tool)\n"), "stderr: \(plain.stderr)")
@@ -81,17 +81,17 @@ extension RealCLI {
             #expect(results.contains { APIRequest.texts(of: ["content": [$0]]).contains { $0.contains("hello-from-tool") } })
 
             // With colour, the result block is dim (SGR 2).
-            let coloured = try harness.parley("please use a tool\n", ["--color", "always"])
+            let coloured = try await harness.parley("please use a tool\n", ["--color", "always"])
             #expect(coloured.status == 0)
             #expect(coloured.stderr.contains("\u{1b}[0;2m  ⎿  hello-from-tool"), "stderr: \(coloured.stderr.debugDescription)")
         }
 
         // MARK: 5. Crash recovery, as a script sees it
 
-        @Test func aKilledClaudeIsRestartedAndTheCutMessageIsReported() throws {
+        @Test func aKilledClaudeIsRestartedAndTheCutMessageIsReported() async throws {
             let harness = try RealHarness(apiArguments: ["--slow-delay", "0.05"])
             defer { harness.finish() }
-            let parley = try harness.liveParley()
+            let parley = try await harness.liveParley()
             parley.write("first turn\ncut short mock-slow\nafter the crash\n/status\n")
             let streaming = parley.waitUntil { parley.stdout.contains("Echo: cut short") }
             let children = ProcessTable.all().filter { $0.ppid == parley.pid && $0.state != "Z" }
@@ -117,10 +117,10 @@ extension RealCLI {
 
         // MARK: 6. Permissions, scripted
 
-        @Test func autoApproveNoneDeniesEveryCallWithALineAndWritesNothing() throws {
+        @Test func autoApproveNoneDeniesEveryCallWithALineAndWritesNothing() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("please mock-write\nand mock-write=second.txt\n")
+            let outcome = try await harness.parley("please mock-write\nand mock-write=second.txt\n")
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             let denials = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("✗ denied Write(") }
             #expect(denials.count == 2, "stderr: \(outcome.stderr)")
@@ -133,19 +133,19 @@ extension RealCLI {
             #expect(results.contains { APIRequest.texts(of: ["content": [$0]]).contains { $0.contains("--auto-approve none") } })
         }
 
-        @Test func autoApproveEditsAllowsWrite() throws {
+        @Test func autoApproveEditsAllowsWrite() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("please mock-write\n", ["--auto-approve", "edits"])
+            let outcome = try await harness.parley("please mock-write\n", ["--auto-approve", "edits"])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(!outcome.stderr.contains("denied"))
             #expect(FileManager.default.contents(atPath: harness.work + "/mock_written.txt") == Data("hello\n".utf8))
         }
 
-        @Test func permissionsCommandSwitchesTheCLIsMode() throws {
+        @Test func permissionsCommandSwitchesTheCLIsMode() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("/permissions acceptEdits\nplease mock-write\n/status\n")
+            let outcome = try await harness.parley("/permissions acceptEdits\nplease mock-write\n/status\n")
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("permission mode acceptEdits"), "stderr: \(outcome.stderr)")
             #expect(!outcome.stderr.contains("denied"))
@@ -155,10 +155,10 @@ extension RealCLI {
 
         // MARK: 7. /model
 
-        @Test func modelCommandSwitchesThroughSetModelAndReportsARefusal() throws {
+        @Test func modelCommandSwitchesThroughSetModelAndReportsARefusal() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("hello\n/model sonnet\nagain\n/model x-missing\nthird\n/status\n")
+            let outcome = try await harness.parley("hello\n/model sonnet\nagain\n/model x-missing\nthird\n/status\n")
             // Every turn was answered; a refused model is an error line, not a failed turn.
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.stdout == "Echo: hello\nEcho: again\nEcho: third\n")
@@ -180,10 +180,10 @@ extension RealCLI {
 
         // MARK: 8. The CLI's own slash commands
 
-        @Test func costCompactAndClearPassThroughToTheCLI() throws {
+        @Test func costCompactAndClearPassThroughToTheCLI() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("hello\n/cost\n/compact\nafter compact\n/status\n/clear\nafter clear\n/status\n")
+            let outcome = try await harness.parley("hello\n/cost\n/compact\nafter compact\n/status\n/clear\nafter clear\n/status\n")
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(!outcome.stderr.contains("unknown command"), "stderr: \(outcome.stderr)")
             // /cost answers with text of its own (a synthetic assistant message).
@@ -213,10 +213,10 @@ extension RealCLI {
 
         // MARK: 9. API trouble
 
-        @Test func overloadedRetriesShowAsStatusLinesAndTheTurnSucceeds() throws {
+        @Test func overloadedRetriesShowAsStatusLinesAndTheTurnSucceeds() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("please mock-err529x2 now\n", environment: ["CLAUDE_CODE_MAX_RETRIES": "3"])
+            let outcome = try await harness.parley("please mock-err529x2 now\n", environment: ["CLAUDE_CODE_MAX_RETRIES": "3"])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.stdout == "Echo: please mock-err529x2 now\n")
             let retries = outcome.stderr.split(separator: "\n").filter { $0.wholeMatch(of: /API overloaded \(529\), retry \d\/3 in \d+\.\d s/) != nil }
@@ -225,20 +225,20 @@ extension RealCLI {
             #expect(!outcome.stderr.contains("turn failed"))
         }
 
-        @Test func rateLimitRetriesShowAsStatusLinesAndTheNextMessageWorks() throws {
+        @Test func rateLimitRetriesShowAsStatusLinesAndTheNextMessageWorks() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("please mock-err429x1 now\nafter the limit\n",
+            let outcome = try await harness.parley("please mock-err429x1 now\nafter the limit\n",
                                              environment: ["CLAUDE_CODE_MAX_RETRIES": "3"])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains(/API rate limit \(429\), retry 1\/3 in \d+\.\d s/), "stderr: \(outcome.stderr)")
             #expect(outcome.stdout == "Echo: please mock-err429x1 now\nEcho: after the limit\n", "stdout: \(outcome.stdout)")
         }
 
-        @Test func aConnectionClosedMidStreamIsSurvived() throws {
+        @Test func aConnectionClosedMidStreamIsSurvived() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("please mock-closex1 now\nthe next one\n",
+            let outcome = try await harness.parley("please mock-closex1 now\nthe next one\n",
                                              environment: ["CLAUDE_CODE_MAX_RETRIES": "3"])
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             // The CLI retries the broken connection (a status line) and the reply completes.
@@ -247,23 +247,23 @@ extension RealCLI {
             #expect(outcome.stdout.contains("Echo: please mock-closex1 now"), "stdout: \(outcome.stdout)")
         }
 
-        @Test func anAPIErrorResultIsShownAndMakesTheScriptExitOne() throws {
+        @Test func anAPIErrorResultIsShownAndMakesTheScriptExitOne() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let outcome = try harness.parley("please mock-err500\n", environment: ["CLAUDE_CODE_MAX_RETRIES": "1"])
+            let outcome = try await harness.parley("please mock-err500\n", environment: ["CLAUDE_CODE_MAX_RETRIES": "1"])
             #expect(outcome.status == 1, "stderr: \(outcome.stderr)")
             #expect(outcome.stdout.isEmpty)
             #expect(outcome.stderr.contains("API server error (500), retry 1/1 in"), "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("✗ turn failed (api_error): API Error: 500"), "stderr: \(outcome.stderr)")
         }
 
-        @Test func aStalledStreamIsReportedAndTheSessionSurvives() throws {
+        @Test func aStalledStreamIsReportedAndTheSessionSurvives() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
             // Parley's watchdog warns after 1 s and, in a script, stops the turn (issue 12,
             // point 3): the real CLI honours the interrupt, so the message is reported as not
             // answered, the process lives on and the next line is answered; exit status 1.
-            let outcome = try harness.parley("please mock-stall\nnext one\n/status\n", ["--stall-timeout", "1"],
+            let outcome = try await harness.parley("please mock-stall\nnext one\n/status\n", ["--stall-timeout", "1"],
                                              environment: ["CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS": "2000"])
             #expect(outcome.status == 1, "stderr: \(outcome.stderr)")
             #expect(outcome.stderr.contains("⚠ no output from claude for"), "stderr: \(outcome.stderr)")
@@ -276,11 +276,11 @@ extension RealCLI {
 
         // MARK: 10. Environment, encoding, version
 
-        @Test func nestingMarkersInParleysEnvironmentNeverReachClaude() throws {
+        @Test func nestingMarkersInParleysEnvironmentNeverReachClaude() async throws {
             let harness = try RealHarness(apiArguments: ["--slow-delay", "0.05"])
             defer { harness.finish() }
             let markers = ["CLAUDECODE": "1", "CLAUDE_CODE_ENTRYPOINT": "cli", "CLAUDE_CODE_SSE_PORT": "12345"]
-            let parley = try harness.liveParley(environment: markers)
+            let parley = try await harness.liveParley(environment: markers)
             parley.write("hello mock-slow\n")
             // While the turn streams, look at the claude child's environment.
             let streaming = parley.waitUntil { parley.stdout.contains("Echo") }
@@ -296,7 +296,7 @@ extension RealCLI {
             #expect(parley.stdout.contains("slow29."))
         }
 
-        @Test func anyUserTextReachesTheAPIExactlyAndNeverKillsTheCLI() throws {
+        @Test func anyUserTextReachesTheAPIExactlyAndNeverKillsTheCLI() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
             // Continuation lines, quotes, control characters, an escape sequence, emoji (with a
@@ -307,7 +307,7 @@ extension RealCLI {
             var input = Data((first + "\n").utf8)
             input.append(Data("bad utf8 ".utf8) + Data([0xff, 0xfe, 0xed, 0xa0, 0x80]) + Data(" here\n".utf8))
             input.append(Data((jsonish + "\n/status\n").utf8))
-            let parley = try harness.liveParley()
+            let parley = try await harness.liveParley()
             parley.write(input)
             let status = parley.finish(timeout: 90)
             #expect(status == 0, "stderr: \(parley.stderr)")
@@ -328,12 +328,12 @@ extension RealCLI {
             #expect(!parley.stderr.contains("Error parsing"))
         }
 
-        @Test func warnsOnlyWhenTheCLIVersionIsOutsideTheTestedRange() throws {
+        @Test func warnsOnlyWhenTheCLIVersionIsOutsideTheTestedRange() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let version = try RealClaude.version(harness.claude, environment: harness.environment())
+            let version = try await RealClaude.version(harness.claude, environment: harness.environment())
             #expect(!version.isEmpty)
-            let outcome = try harness.parley("hello\n")
+            let outcome = try await harness.parley("hello\n")
             #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
             let warned = outcome.stderr.contains("the versions Parley was tested with")
             if ParleyVersion.testedClaudeVersions.contains(version) {

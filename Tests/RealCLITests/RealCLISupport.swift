@@ -35,8 +35,8 @@ enum RealClaude {
     }
 
     /// `claude --version` → "2.1.331".
-    static func version(_ path: String, environment: [String: String]) throws -> String {
-        let outcome = try runProgram(path, arguments: ["--version"], environment: environment, timeout: 30)
+    static func version(_ path: String, environment: [String: String]) async throws -> String {
+        let outcome = try await runProgram(path, arguments: ["--version"], environment: environment, timeout: 30)
         return String(outcome.stdout.split(separator: " ").first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
@@ -165,7 +165,7 @@ struct RealHarness {
     var work: String { directory.file("work") }
 
     /// The whole environment of a child: built here, nothing taken from the shell.
-    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+    func environment(_ extra: [String: String] = [:]) async -> [String: String] {
         cleanEnvironment(home: home, extra: [
             "ANTHROPIC_BASE_URL": api.baseURL,
             "ANTHROPIC_API_KEY": "sk-fake",
@@ -180,20 +180,20 @@ struct RealHarness {
 
     /// Runs `parley --claude <real CLI>` with `input` on stdin, in the work directory.
     func parley(_ input: String, _ arguments: [String] = [], environment extra: [String: String] = [:],
-                timeout: TimeInterval = 90) throws -> ProcessOutcome {
-        try runProgram(TestBinaries.parley, arguments: ["--claude", claude] + arguments, stdin: input,
+                timeout: TimeInterval = 90) async throws -> ProcessOutcome {
+        try await runProgram(TestBinaries.parley, arguments: ["--claude", claude] + arguments, stdin: input,
                        environment: environment(extra), workingDirectory: work, timeout: timeout)
     }
 
     /// Starts `parley --claude <real CLI>` with open pipes, to watch it while it runs.
-    func liveParley(_ arguments: [String] = [], environment extra: [String: String] = [:]) throws -> LiveProcess {
-        try LiveProcess(TestBinaries.parley, arguments: ["--claude", claude] + arguments,
+    func liveParley(_ arguments: [String] = [], environment extra: [String: String] = [:]) async throws -> LiveProcess {
+        try await LiveProcess(TestBinaries.parley, arguments: ["--claude", claude] + arguments,
                         environment: environment(extra), workingDirectory: work)
     }
 
     /// A launch configuration for the engine: the real CLI, the work directory, this environment.
-    func launch(allowedTools: [String] = [], environment extra: [String: String] = [:]) -> LaunchConfiguration {
-        LaunchConfiguration(claudePath: claude, workingDirectory: work, allowedTools: allowedTools,
+    func launch(allowedTools: [String] = [], environment extra: [String: String] = [:]) async -> LaunchConfiguration {
+        await LaunchConfiguration(claudePath: claude, workingDirectory: work, allowedTools: allowedTools,
                             baseEnvironment: environment(extra))
     }
 

@@ -16,7 +16,7 @@ extension RealCLI {
         @Test func initializeReportsCommandsAndModelsBeforeAnyTurn() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let session = AgentSession(configuration: harness.launch(), options: RealHarness.sessionOptions)
+            let session = await AgentSession(configuration: harness.launch(), options: RealHarness.sessionOptions)
             let events = SessionEvents(session)
             await session.start()
             let learned = await events.waitFor { if case .capabilitiesLearned = $0 { true } else { false } }
@@ -49,7 +49,7 @@ extension RealCLI {
         @Test func interruptWhileTextStreamsAndWhileAToolRunsKeepsTheProcess() async throws {
             let harness = try RealHarness(apiArguments: ["--slow-delay", "0.05"])
             defer { harness.finish() }
-            let session = AgentSession(configuration: harness.launch(allowedTools: ["Bash"]),
+            let session = await AgentSession(configuration: harness.launch(allowedTools: ["Bash"]),
                                        options: RealHarness.sessionOptions)
             let events = SessionEvents(session)
 
@@ -97,7 +97,7 @@ extension RealCLI {
         @Test func killedMidTurnClaudeIsResumedWithTheConversation() async throws {
             let harness = try RealHarness(apiArguments: ["--slow-delay", "0.05"])
             defer { harness.finish() }
-            let session = AgentSession(configuration: harness.launch(allowedTools: ["Bash"]),
+            let session = await AgentSession(configuration: harness.launch(allowedTools: ["Bash"]),
                                        options: RealHarness.sessionOptions)
             let events = SessionEvents(session)
             _ = try await sendAndWait(session, events, "remember the first turn")
@@ -189,7 +189,7 @@ extension RealCLI {
         @Test func permissionPromptsAllowDenyWithAReasonAndAlways() async throws {
             let harness = try RealHarness()
             defer { harness.finish() }
-            let launch = harness.launch()
+            let launch = await harness.launch()
             #expect(launch.arguments(for: .initial).contains("--permission-prompt-tool"))
             let session = AgentSession(configuration: launch, options: RealHarness.sessionOptions)
             let events = SessionEvents(session)
@@ -260,7 +260,7 @@ extension RealCLI {
         @Test func clearGivesANewSessionIDAndACrashResumesTheNewOne() async throws {
             let harness = try RealHarness(apiArguments: ["--slow-delay", "0.05"])
             defer { harness.finish() }
-            let session = AgentSession(configuration: harness.launch(), options: RealHarness.sessionOptions)
+            let session = await AgentSession(configuration: harness.launch(), options: RealHarness.sessionOptions)
             let events = SessionEvents(session)
             _ = try await sendAndWait(session, events, "before the clear")
             let oldID = try #require(await session.snapshot.sessionID)

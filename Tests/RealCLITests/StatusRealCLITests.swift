@@ -6,10 +6,10 @@ import Testing
 /// The living status row and `/context` against the real `claude` and the fake Messages API
 /// (issue 14, point 6).
 @Suite(.serialized, .timeLimit(.minutes(3))) struct StatusRealCLITests {
-    @Test func contextIsTheCLIsOwnCountShownByParley() throws {
+    @Test func contextIsTheCLIsOwnCountShownByParley() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
-        let outcome = try harness.parley("hello\n/context\n")
+        let outcome = try await harness.parley("hello\n/context\n")
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let total = try #require(outcome.stderr.firstMatch(of: /context ([\d,]+) \/ ([\d,]+) tokens \((\d+(?:\.\d)?)%\)/),
                                  "stderr: \(outcome.stderr)")
@@ -18,7 +18,7 @@ import Testing
         // Parley's table, not the CLI's text passed through, and no model request for it.
         #expect(harness.api.mainRequests.count == 1)
 
-        let json = try harness.parley("/context\n", ["--output-format", "json"])
+        let json = try await harness.parley("/context\n", ["--output-format", "json"])
         let usage = json.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
             .first { $0["type"] == "context_usage" }
         #expect((usage?["max_tokens"]?.doubleValue ?? 0) > 0, "stdout: \(json.stdout)")
@@ -28,7 +28,7 @@ import Testing
     @Test func aSlowTurnShowsTheStatusRowWithModelAndModeAndItGoesAtTheEnd() async throws {
         let harness = try RealHarness(apiArguments: ["--slow-delay", "0.15"])
         defer { harness.finish() }
-        var environment = harness.environment()
+        var environment = await harness.environment()
         environment["TERM"] = "xterm-256color"
         environment["LANG"] = "C.UTF-8"
         environment["NO_COLOR"] = "1"

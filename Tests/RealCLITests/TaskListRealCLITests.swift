@@ -28,10 +28,10 @@ import Testing
         }
     }
 
-    @Test func theCLIsTasksBecomeAChecklistAndTasksListsThem() throws {
+    @Test func theCLIsTasksBecomeAChecklistAndTasksListsThem() async throws {
         let (harness, finish) = try harness()
         defer { finish() }
-        let outcome = try harness.parley("make a plan\n/tasks\n", ["--auto-approve", "all"],
+        let outcome = try await harness.parley("make a plan\n/tasks\n", ["--auto-approve", "all"],
                                          environment: ["CLAUDE_CODE_ENABLE_TODO_TOOLS": "1", "LANG": "C", "LC_ALL": "", "LC_CTYPE": ""])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         let final = "plan · 1 of 2 done\n  [x] #1 Read the code\n  [ ] #2 Write tests\n"
@@ -41,10 +41,10 @@ import Testing
         #expect(outcome.stdout.contains("plan written"))
     }
 
-    @Test func jsonOutputCarriesThePlan() throws {
+    @Test func jsonOutputCarriesThePlan() async throws {
         let (harness, finish) = try harness()
         defer { finish() }
-        let outcome = try harness.parley("make a plan\n", ["--auto-approve", "all", "--output-format", "json"],
+        let outcome = try await harness.parley("make a plan\n", ["--auto-approve", "all", "--output-format", "json"],
                                          environment: ["CLAUDE_CODE_ENABLE_TODO_TOOLS": "1"])
         let plans = outcome.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
             .filter { $0["type"] == "plan" }

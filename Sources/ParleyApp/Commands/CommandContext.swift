@@ -1,4 +1,5 @@
 import AgentSession
+import Conversations
 import StreamJSON
 import Terminal
 
@@ -52,6 +53,11 @@ public protocol CommandContext: Sendable {
     var queuedMessages: [QueuedMessage] { get async }
     func dropQueued(at index: Int) async -> QueuedMessage?
     func clearQueue() async -> [QueuedMessage]
+    /// The messages an earlier run queued and never sent (it was killed), waiting for `/queue restore`.
+    var unsentFromLastRunTexts: [String] { get async }
+    /// Sends the messages an earlier run left unsent, except those the CLI already took
+    /// (their uuid is in the transcript). Returns how many were sent and how many skipped.
+    func restoreUnsentFromLastRun() async -> (sent: Int, alreadyTaken: Int)
 
     // MARK: Settings
     /// The active persona's name.
@@ -68,11 +74,30 @@ public protocol CommandContext: Sendable {
     func setPermissionMode(_ mode: String) async throws(SessionError) -> String
     /// Shows thinking in full (`true`) or as an indicator; `nil` toggles. Returns the new setting.
     func setShowThinking(_ show: Bool?) async -> Bool
+
+    // MARK: Conversations
+    /// Where Parley keeps conversation names and what `/copy` could not put on the clipboard.
+    var conversationFiles: ConversationFiles { get }
+    /// The conversations of the directory `claude` runs in.
+    var conversationStore: ConversationStore { get async }
+    /// Switches to `transcript`'s conversation (`claude` restarts with `--resume`) and shows
+    /// its last turns again.
+    func resumeConversation(_ transcript: Transcript, name: String?) async
+    /// The last answer given in this run of Parley, if any.
+    var lastAnswer: String? { get async }
+    /// Puts `text` on the terminal's clipboard (OSC 52); false when the terminal cannot take it.
+    func copyToClipboard(_ text: String) async -> Bool
+    /// Writes information lines, or in JSON output the one object `json` instead.
+    func report(_ lines: [StyledText], json: JSONValue) async
+    /// The width command output is cut to.
+    var lineWidth: Int { get async }
 }
 
 extension CommandContext {
     /// Writes one plain information line.
     func note(_ text: StyledText) async { await say(text, kind: .info) }
+    /// Writes one information line, or in JSON output the object `json` instead.
+    func report(_ line: StyledText, json: JSONValue) async { await report([line], json: json) }
     /// Writes one status line (dim in a terminal, stderr when scripted).
     func status(_ text: String) async { await say(StyledText(text, .dim), kind: .status) }
 }

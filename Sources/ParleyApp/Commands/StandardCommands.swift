@@ -26,10 +26,11 @@ extension CommandRegistry {
             await context.status("↻ new conversation")
             await context.restart(fresh: true)
         },
-        SlashCommand(name: "queue", usage: "[drop N | clear]", summary: "list queued messages, drop one, or clear them",
+        SlashCommand(name: "queue", usage: "[drop N | clear | restore]",
+                     summary: "list queued messages, drop one, clear them, or send those the last run left",
                      accepts: { _ in true },
                      completeArgument: { index, sources in
-                         index == 0 ? ["drop", "clear"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
+                         index == 0 ? ["drop", "clear", "restore"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
                      }) { context, arguments in
             await StandardCommands.queue(context, arguments)
         },
@@ -75,27 +76,35 @@ extension CommandRegistry {
             let shown = await context.setShowThinking(arguments.first.map { $0 == "on" })
             await context.note(StyledText("thinking is " + (shown ? "shown in full" : "shown as an indicator"), .dim))
         },
-    ])
+    ] + conversationCommands)
 }
 
 /// The bodies of the longer standard commands.
 enum StandardCommands {
     static func help(_ context: any CommandContext) async {
         let commands = context.commands
+        let claudeCommands = await context.claudeCommands
         let rows = commands.map { command in
             (["/" + command.name] + command.aliases.map { "/" + $0 }).joined(separator: ", ")
                 + (command.usage.isEmpty ? "" : " " + command.usage)
         }
-        let width = rows.map(displayWidth(of:)).max() ?? 0
-        for (row, command) in zip(rows, commands) {
-            let padding = String(repeating: " ", count: width - displayWidth(of: row) + 2)
-            await context.note(StyledText(row, .bold) + StyledText(padding + command.summary))
+        let claudeRows = claudeCommands.map { "/" + $0.name + ($0.argumentHint.isEmpty ? "" : " " + $0.argumentHint) }
+        // One column for every summary; a row too long for it has its summary on the next line.
+        let widest = 30
+        let width = (rows + claudeRows).map(displayWidth(of:)).filter { $0 <= widest }.max() ?? 0
+        func row(_ name: String, _ summary: String, style: Style) -> StyledText {
+            let nameWidth = displayWidth(of: name)
+            guard !summary.isEmpty else { return StyledText(name, .bold) }
+            let gap = nameWidth <= width ? String(repeating: " ", count: width - nameWidth + 2)
+                : "\n" + String(repeating: " ", count: width + 2)
+            return StyledText(name, .bold) + StyledText(gap + summary, style)
+        }
+        for (name, command) in zip(rows, commands) {
+            await context.note(row(name, command.summary, style: .plain))
         }
         await context.note(StyledText("claude's own commands, passed to it (//text sends a message starting with /):", .dim))
-        for command in await context.claudeCommands {
-            let usage = command.argumentHint.isEmpty ? "" : " " + command.argumentHint
-            await context.note(StyledText("/" + command.name + usage, .bold)
-                + StyledText(command.description.isEmpty ? "" : "  " + command.description.truncated(toWidth: 70), .dim))
+        for (name, command) in zip(claudeRows, claudeCommands) {
+            await context.note(row(name, command.description, style: .dim))
         }
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
             + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
@@ -105,6 +114,13 @@ enum StandardCommands {
         switch arguments.first {
         case nil, "list":
             let queue = await context.queuedMessages
+            let unsent = await context.unsentFromLastRunTexts
+            if !unsent.isEmpty {
+                await context.note(StyledText("not sent by the last run (/queue restore sends \(unsent.count == 1 ? "it" : "them")):", .color(.yellow)))
+                for text in unsent {
+                    await context.note(StyledText("   · " + text.replacingNewlines().truncated(toWidth: 70)))
+                }
+            }
             if queue.isEmpty {
                 await context.note(StyledText("the queue is empty", .dim))
             } else {
@@ -122,11 +138,15 @@ enum StandardCommands {
             } else {
                 await context.sayError("no queued message \(number); /queue lists them")
             }
+        case "restore" where arguments.count == 1:
+            let (sent, taken) = await context.restoreUnsentFromLastRun()
+            let skipped = taken == 0 ? "" : "; \(taken) claude had already taken, not sent again"
+            await context.note(StyledText("restored \(sent) message\(sent == 1 ? "" : "s") from the last run" + skipped, .dim))
         case "clear" where arguments.count == 1:
             let dropped = await context.clearQueue()
             await context.note(StyledText("cleared \(dropped.count) queued message" + (dropped.count == 1 ? "" : "s"), .dim))
         default:
-            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N or /queue clear")
+            await context.sayError("unknown /queue action \(arguments.joined(separator: " ")); use /queue, /queue drop N, /queue clear or /queue restore")
         }
     }
 
@@ -236,7 +256,8 @@ enum StandardCommands {
             "claude_version": optional(snapshot.claudeCodeVersion), "permission_mode": optional(snapshot.permissionMode),
         ])
         let pid = snapshot.pid.map(String.init) ?? "none"
-        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known") · model \(snapshot.model ?? "default") · persona \(persona)"))
+        let name = snapshot.sessionID.flatMap { context.conversationFiles.names.name(of: $0) }.map { " “\($0)”" } ?? ""
+        await context.note(StyledText("pid \(pid) · session \(snapshot.sessionID ?? "not yet known")\(name) · model \(snapshot.model ?? "default") · persona \(persona)"))
         await context.note(StyledText("\(state) · queue \(snapshot.queueLength) · turns \(snapshot.completedTurns) · "
             + String(format: "cost $%.4f", costUSD) + " · restarts \(snapshot.restarts) · uptime "
             + (snapshot.uptime.map(uptime) ?? "-")))

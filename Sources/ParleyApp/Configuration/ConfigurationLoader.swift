@@ -16,11 +16,8 @@ public struct ConfigurationLoader {
     public static let topLevelKeys = [
         "default_persona", "color", "claude_path", "history_size", "auto_approve", "notify_after_seconds", "personas",
     ]
-    /// The keys allowed in a `[personas.NAME]` table.
-    public static let personaKeys = [
-        "description", "system_prompt", "system_prompt_file", "append_system_prompt", "model", "max_turns",
-        "permission_mode", "allowed_tools", "disallowed_tools", "working_directory", "auto_approve", "env",
-    ]
+    /// The keys allowed in a `[personas.NAME]` table: those of ``LaunchSettings/standard``.
+    public static var personaKeys: [String] { LaunchSettings.standard.personaKeys }
 
     /// The largest configuration file Parley reads (1 MiB): parsing costs many times the
     /// file's size in memory, and a real file is a few kilobytes.
@@ -34,9 +31,11 @@ public struct ConfigurationLoader {
     ///   - explicit: Whether the user named the file (`--config`). A missing or unreadable
     ///     explicit file is fatal; a missing default file is not an error.
     ///   - paths: Where Parley's files are; also gives the home directory for `~`.
+    ///   - settings: The launch options personas may set (tests pass their own).
     /// - Returns: The configuration to use and the problems found. When there are problems the
     ///   configuration is ``ParleyConfiguration/builtIn``.
-    public static func load(path: String?, explicit: Bool, paths: ParleyPaths) -> ConfigurationLoadResult {
+    public static func load(path: String?, explicit: Bool, paths: ParleyPaths,
+                            settings: LaunchSettings = .standard) -> ConfigurationLoadResult {
         let file = path.map { paths.expandingTilde(in: $0) } ?? paths.configFile
         func failure(_ message: String, fatal: Bool) -> ConfigurationLoadResult {
             ConfigurationLoadResult(
@@ -65,7 +64,7 @@ public struct ConfigurationLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             return failure("is not UTF-8 text", fatal: false)
         }
-        return parse(text, file: file, paths: paths)
+        return parse(text, file: file, paths: paths, settings: settings)
     }
 
     /// Parses the text of a configuration file.
@@ -77,8 +76,10 @@ public struct ConfigurationLoader {
     ///   - text: The TOML text.
     ///   - file: The path the text was read from; used in diagnostics and to resolve relative paths.
     ///   - paths: Gives the home directory for `~`.
-    /// - Returns: The configuration and the problems found, as for ``load(path:explicit:paths:)``.
-    public static func parse(_ text: String, file: String, paths: ParleyPaths) -> ConfigurationLoadResult {
+    ///   - settings: The launch options personas may set (tests pass their own).
+    /// - Returns: The configuration and the problems found, as for ``load(path:explicit:paths:settings:)``.
+    public static func parse(_ text: String, file: String, paths: ParleyPaths,
+                             settings: LaunchSettings = .standard) -> ConfigurationLoadResult {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -98,7 +99,7 @@ public struct ConfigurationLoader {
                 configuration: .builtIn,
                 diagnostics: [ConfigurationDiagnostic(file: file, message: "syntax error: \(error)")])
         }
-        var reader = ConfigurationReader(file: file, text: text, paths: paths)
+        var reader = ConfigurationReader(file: file, text: text, paths: paths, settings: settings)
         let configuration = reader.read(root)
         if reader.diagnostics.isEmpty { return ConfigurationLoadResult(configuration: configuration) }
         let ordered = reader.diagnostics.enumerated().sorted { left, right in
@@ -116,10 +117,12 @@ private struct ConfigurationReader {
     let directory: String
     let paths: ParleyPaths
     let locator: TOMLKeyLocator
+    let settings: LaunchSettings
     var diagnostics: [ConfigurationDiagnostic] = []
 
-    init(file: String, text: String, paths: ParleyPaths) {
+    init(file: String, text: String, paths: ParleyPaths, settings: LaunchSettings) {
         self.file = file
+        self.settings = settings
         let absolute = file.hasPrefix("/")
             ? file : ParleyPaths.join(FileManager.default.currentDirectoryPath, file)
         directory = ((absolute as NSString).standardizingPath as NSString).deletingLastPathComponent
@@ -201,49 +204,51 @@ private struct ConfigurationReader {
         for key in table.keys {
             guard let value = table[key] else { continue }
             let path = base + [key]
-            switch key {
-            case "description": persona.description = string(value, at: path, persona: name)
-            case "system_prompt": persona.systemPrompt = string(value, at: path, persona: name)
-            case "system_prompt_file":
-                if let file = string(value, at: path, persona: name) {
-                    persona.systemPromptFile = promptFile(file, at: path, persona: name)
-                }
-            case "append_system_prompt": persona.appendSystemPrompt = string(value, at: path, persona: name)
-            case "model": persona.model = string(value, at: path, persona: name)
-            case "max_turns":
-                if let turns = integer(value, at: path, persona: name) {
-                    if turns >= 1 {
-                        persona.maxTurns = turns
-                    } else {
-                        report(path, persona: name, "\"max_turns\" must be 1 or more, not \(turns)")
-                    }
-                }
-            case "permission_mode":
-                persona.permissionMode = choice(value, at: path, persona: name, among: PermissionModes.all)
-            case "allowed_tools": persona.allowedTools = strings(value, at: path, persona: name)
-            case "disallowed_tools": persona.disallowedTools = strings(value, at: path, persona: name)
-            case "working_directory":
-                if let directory = string(value, at: path, persona: name) {
-                    persona.workingDirectory = paths.resolve(directory, relativeTo: self.directory)
-                }
-            case "auto_approve":
-                persona.autoApprove = choice(value, at: path, persona: name, among: Persona.autoApprovePolicies)
-            case "env": persona.environment = environment(value, at: path, persona: name)
-            default:
-                unknownKey(key, at: path, persona: name, known: ConfigurationLoader.personaKeys)
+            guard let setting = settings.setting(personaKey: key) else {
+                unknownKey(key, at: path, persona: name, known: settings.personaKeys)
+                continue
             }
+            persona[setting] = read(value, as: setting.kind, at: path, persona: name)
         }
-        if table["system_prompt"] != nil, table["system_prompt_file"] != nil {
-            let later = [["system_prompt"], ["system_prompt_file"]].max { left, right in
+        for setting in settings.entries {
+            guard let key = setting.personaKey, let other = setting.conflictsWith,
+                  table[key] != nil, table[other] != nil else { continue }
+            let later = [[other], [key]].max { left, right in
                 (locator.position(of: base + left)?.line ?? 0) < (locator.position(of: base + right)?.line ?? 0)
             }!
-            report(base + later, persona: name,
-                   "\"system_prompt\" and \"system_prompt_file\" are both set; keep only one")
+            report(base + later, persona: name, "\"\(other)\" and \"\(key)\" are both set; keep only one")
         }
         return diagnostics.count == errorsBefore ? persona : nil
     }
 
     // MARK: Values
+
+    /// A persona value of `kind`, or `nil` after reporting why it is not one.
+    private mutating func read(_ value: any TOMLValueConvertible, as kind: LaunchSetting.Kind, at path: [String],
+                               persona: String) -> LaunchValue? {
+        switch kind {
+        case .text:
+            return string(value, at: path, persona: persona).map(LaunchValue.text)
+        case .choice(let choices):
+            return choice(value, at: path, persona: persona, among: choices).map(LaunchValue.text)
+        case .integer(let minimum):
+            guard let number = integer(value, at: path, persona: persona) else { return nil }
+            guard number >= minimum else {
+                report(path, persona: persona, "\"\(path.last!)\" must be \(minimum) or more, not \(number)")
+                return nil
+            }
+            return .integer(number)
+        case .list:
+            return .list(strings(value, at: path, persona: persona))
+        case .environment:
+            return .table(environment(value, at: path, persona: persona))
+        case .directory:
+            return string(value, at: path, persona: persona).map { .text(paths.resolve($0, relativeTo: directory)) }
+        case .file(let noun):
+            guard let file = string(value, at: path, persona: persona) else { return nil }
+            return existingFile(file, noun: noun, at: path, persona: persona).map(LaunchValue.text)
+        }
+    }
 
     private mutating func string(_ value: any TOMLValueConvertible, at path: [String], persona: String?) -> String? {
         if let string = value.string { return string }
@@ -315,19 +320,19 @@ private struct ConfigurationReader {
         return nil
     }
 
-    private mutating func promptFile(_ file: String, at path: [String], persona: String) -> String? {
+    private mutating func existingFile(_ file: String, noun: String, at path: [String], persona: String) -> String? {
         let resolved = paths.resolve(file, relativeTo: directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-            report(path, persona: persona, "system prompt file \"\(file)\" does not exist (looked for \(resolved))")
+            report(path, persona: persona, "\(noun) \"\(file)\" does not exist (looked for \(resolved))")
             return nil
         }
         guard !isDirectory.boolValue else {
-            report(path, persona: persona, "system prompt file \"\(file)\" is a directory (\(resolved))")
+            report(path, persona: persona, "\(noun) \"\(file)\" is a directory (\(resolved))")
             return nil
         }
         guard FileManager.default.isReadableFile(atPath: resolved) else {
-            report(path, persona: persona, "system prompt file \"\(file)\" cannot be read (\(resolved))")
+            report(path, persona: persona, "\(noun) \"\(file)\" cannot be read (\(resolved))")
             return nil
         }
         return resolved

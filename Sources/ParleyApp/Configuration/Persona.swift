@@ -11,12 +11,12 @@ import Foundation
 /// validated their values, expanded `~` and made ``systemPromptFile`` and
 /// ``workingDirectory`` absolute.
 ///
-/// The prompt file is read by ``launchConfiguration(base:)`` each time a process is started,
+/// The prompt file is read by ``launchConfiguration(base:settings:)`` each time a process is started,
 /// so editing the file and switching to the persona again picks up the change.
 public struct Persona: Sendable, Equatable {
     /// The scripted-mode permission policies: `none` denies every tool request, `edits`
     /// approves file edits only, `all` approves everything.
-    public static let autoApprovePolicies = ["none", "edits", "all"]
+    public static let autoApprovePolicies = AutoApprovePolicy.allCases.map(\.rawValue)
 
     /// The built-in persona: named `default`, it sets nothing. It exists even when there is no
     /// configuration file; a file may replace it with its own `[personas.default]`.
@@ -24,31 +24,65 @@ public struct Persona: Sendable, Equatable {
 
     /// The name used with `/persona NAME` and `--persona NAME`.
     public var name: String
+    /// What the persona sets, by ``LaunchSetting/name``; every ``LaunchSettings/standard``
+    /// persona key can be here. An empty list or table is never stored (it sets nothing).
+    public private(set) var settings: [String: LaunchValue] = [:]
+
+    /// The value the persona gives `setting`, or `nil` when it leaves it alone.
+    public subscript(setting: LaunchSetting) -> LaunchValue? {
+        get { settings[setting.name] }
+        set { settings[setting.name] = newValue?.isEmpty == true ? nil : newValue }
+    }
+
     /// A short line shown by `/persona list`.
-    public var description: String?
+    public var description: String? {
+        get { self[.description]?.text } set { self[.description] = newValue.map(LaunchValue.text) }
+    }
     /// The system prompt given inline (`--system-prompt`). Exclusive with ``systemPromptFile``.
-    public var systemPrompt: String?
+    public var systemPrompt: String? {
+        get { self[.systemPrompt]?.text } set { self[.systemPrompt] = newValue.map(LaunchValue.text) }
+    }
     /// A file whose contents are the system prompt. Exclusive with ``systemPrompt``.
-    public var systemPromptFile: String?
+    public var systemPromptFile: String? {
+        get { self[.systemPromptFile]?.text } set { self[.systemPromptFile] = newValue.map(LaunchValue.text) }
+    }
     /// Text appended to the default system prompt (`--append-system-prompt`).
-    public var appendSystemPrompt: String?
+    public var appendSystemPrompt: String? {
+        get { self[.appendSystemPrompt]?.text } set { self[.appendSystemPrompt] = newValue.map(LaunchValue.text) }
+    }
     /// The model alias or name (`--model`).
-    public var model: String?
+    public var model: String? {
+        get { self[.model]?.text } set { self[.model] = newValue.map(LaunchValue.text) }
+    }
     /// The most agentic turns per message (`--max-turns`).
-    public var maxTurns: Int?
+    public var maxTurns: Int? {
+        get { self[.maxTurns]?.integer } set { self[.maxTurns] = newValue.map(LaunchValue.integer) }
+    }
     /// One of ``PermissionModes/all`` (`--permission-mode`).
-    public var permissionMode: String?
+    public var permissionMode: String? {
+        get { self[.permissionMode]?.text } set { self[.permissionMode] = newValue.map(LaunchValue.text) }
+    }
     /// Tools allowed without asking (`--allowedTools`); empty keeps the base's list.
-    public var allowedTools: [String]
+    public var allowedTools: [String] {
+        get { self[.allowedTools]?.list ?? [] } set { self[.allowedTools] = .list(newValue) }
+    }
     /// Tools that are never allowed (`--disallowedTools`); empty keeps the base's list.
-    public var disallowedTools: [String]
+    public var disallowedTools: [String] {
+        get { self[.disallowedTools]?.list ?? [] } set { self[.disallowedTools] = .list(newValue) }
+    }
     /// The directory `claude` runs in.
-    public var workingDirectory: String?
+    public var workingDirectory: String? {
+        get { self[.workingDirectory]?.text } set { self[.workingDirectory] = newValue.map(LaunchValue.text) }
+    }
     /// Extra environment variables for `claude`, merged over the base's (the persona wins).
-    public var environment: [String: String]
+    public var environment: [String: String] {
+        get { self[.environment]?.table ?? [:] } set { self[.environment] = .table(newValue) }
+    }
     /// One of ``autoApprovePolicies``: how tool permission requests are answered when Parley
     /// runs a script and nobody can be asked. `nil` defers to the file's top-level setting.
-    public var autoApprove: String?
+    public var autoApprove: String? {
+        get { self[.autoApprove]?.text } set { self[.autoApprove] = newValue.map(LaunchValue.text) }
+    }
 
     /// Creates a persona. Every setting defaults to "not set".
     ///
@@ -96,22 +130,39 @@ public struct Persona: Sendable, Equatable {
     public func resolvedSystemPrompt() throws(ConfigurationError) -> String? {
         if let systemPrompt { return systemPrompt }
         guard let systemPromptFile else { return nil }
+        do {
+            return try Self.readPromptFile(systemPromptFile)
+        } catch {
+            throw attributed(error)
+        }
+    }
+
+    /// The contents of a prompt file without trailing newlines.
+    ///
+    /// - Throws: ``ConfigurationError`` of kind ``ConfigurationError/Kind/promptFileUnreadable``
+    ///   naming the path (not yet the persona) when the file is missing, is a directory, or is
+    ///   not UTF-8 text.
+    static func readPromptFile(_ path: String) throws(ConfigurationError) -> String {
         func failure(_ reason: String) -> ConfigurationError {
-            ConfigurationError(
-                kind: .promptFileUnreadable, personaName: name, path: systemPromptFile,
-                message: "persona \"\(name)\": system prompt file \(systemPromptFile) \(reason)")
+            ConfigurationError(kind: .promptFileUnreadable, path: path, message: "system prompt file \(path) \(reason)")
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: systemPromptFile, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw failure("does not exist")
         }
         guard !isDirectory.boolValue else { throw failure("is a directory") }
-        guard let data = FileManager.default.contents(atPath: systemPromptFile) else {
-            throw failure("cannot be read")
-        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot be read") }
         guard var text = String(data: data, encoding: .utf8) else { throw failure("is not UTF-8 text") }
         while text.last?.isNewline == true { text.removeLast() }
         return text
+    }
+
+    /// `error` as this persona's: naming it, its message prefixed with it.
+    private func attributed(_ error: ConfigurationError) -> ConfigurationError {
+        var error = error
+        error.personaName = name
+        error.message = "persona \"\(name)\": " + error.message
+        return error
     }
 
     /// Lays this persona's settings over `base` and returns the result.
@@ -125,21 +176,23 @@ public struct Persona: Sendable, Equatable {
     /// `base` from the built-in and file defaults (such as ``ParleyConfiguration/claudePath``)
     /// and apply command-line flags to the result of this call.
     ///
-    /// - Parameter base: The configuration to start from.
+    /// - Parameters:
+    ///   - base: The configuration to start from.
+    ///   - table: The launch options to apply, in order (tests pass their own).
     /// - Returns: `base` with this persona's settings applied.
     /// - Throws: ``ConfigurationError`` naming the persona and the path when the
     ///   ``systemPromptFile`` cannot be read.
-    public func launchConfiguration(base: LaunchConfiguration) throws(ConfigurationError) -> LaunchConfiguration {
+    public func launchConfiguration(base: LaunchConfiguration, settings table: LaunchSettings = .standard)
+        throws(ConfigurationError) -> LaunchConfiguration {
         var result = base
-        if let prompt = try resolvedSystemPrompt() { result.systemPrompt = prompt }
-        if let appendSystemPrompt { result.appendSystemPrompt = appendSystemPrompt }
-        if let model { result.model = model }
-        if let maxTurns { result.maxTurns = maxTurns }
-        if let permissionMode { result.permissionMode = permissionMode }
-        if !allowedTools.isEmpty { result.allowedTools = allowedTools }
-        if !disallowedTools.isEmpty { result.disallowedTools = disallowedTools }
-        if let workingDirectory { result.workingDirectory = workingDirectory }
-        result.environment.merge(environment) { _, persona in persona }
+        for setting in table.entries {
+            guard let value = self[setting] else { continue }
+            do {
+                try setting.apply(value, to: &result)
+            } catch {
+                throw attributed(error)
+            }
+        }
         return result
     }
 }

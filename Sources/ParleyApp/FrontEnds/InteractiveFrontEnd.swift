@@ -1,4 +1,5 @@
 import AgentSession
+import Conversations
 import Foundation
 import Locking
 import Terminal
@@ -61,6 +62,13 @@ enum InteractiveFrontEnd {
         await controller.observeQuestions { tool in
             if let tool { attention.questionAsked(tool: tool) } else { attention.questionAnswered() }
         }
+        // `/copy` writes OSC 52 unless the terminal says it understands no escape sequences.
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        if !term.isEmpty && term != "dumb" { await controller.setClipboard(SessionController.osc52Clipboard) }
+        // Queued messages are kept on disk until sent; an earlier run's leftovers are announced.
+        await controller.keepQueue(in: QueueJournal(
+            stateDirectory: paths.stateDirectory,
+            workingDirectory: assembly.launch.workingDirectory ?? FileManager.default.currentDirectoryPath))
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)

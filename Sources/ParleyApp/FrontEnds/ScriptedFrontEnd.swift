@@ -31,17 +31,15 @@ struct ScriptedFrontEnd {
             var lines = InputLines.standardInput().makeAsyncIterator()
             while let line = await lines.next() {
                 if Task.isCancelled { break }
+                // Once nothing can be answered (claude could not start, or gave up; the session
+                // reported what it held), every further line is reported as never sent.
+                if await controller.hasFailed {
+                    if !line.trimmingCharacters(in: .whitespaces).isEmpty { await controller.reportNotSent(line) }
+                    continue
+                }
                 await controller.submit(line)
                 if await controller.quitRequested { break }
                 await controller.waitUntilSettled()
-                if await controller.hasFailed {
-                    // Nothing more can be answered (the session reported what it held): report
-                    // the lines that were never sent.
-                    while let unsent = await lines.next() {
-                        if !unsent.trimmingCharacters(in: .whitespaces).isEmpty { await controller.reportNotSent(unsent) }
-                    }
-                    break
-                }
             }
             await controller.waitUntilSettled()
         }

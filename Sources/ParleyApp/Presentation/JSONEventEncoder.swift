@@ -52,7 +52,8 @@ public struct JSONEventEncoder: Sendable {
                 "session_id": result.sessionID.map(JSONValue.string) ?? .null,
             ]
         case .messageNotAnswered(let message, let reason):
-            return ["type": "error", "kind": "not_answered", "id": .string(message.id), "message": .string("\(reason)")]
+            return ["type": "error", "kind": "not_answered", "id": .string(message.id), "text": .string(message.text),
+                    "message": .string("\(reason)")]
         case .processExited(let status, let expected, let stderrTail):
             if expected { return nil }
             return ["type": "error", "kind": "process_exited", "message": .string("claude \(status)"),

@@ -153,31 +153,9 @@ struct InertTextScanner: Sendable {
         case .escape:
             return afterEscape(byte, into: &output)
         case .escapeIntermediate:
-            switch byte {
-            case 0x20...0x2F:
-                showLimited(byte, into: &output)
-                return true
-            case 0x30...0x7E:
-                output.append(byte)
-                endSequence()
-                return true
-            default:
-                endSequence()
-                return false
-            }
+            return continueSequence(byte, more: 0x20...0x2F, final: 0x30...0x7E, into: &output)
         case .controlSequence:
-            switch byte {
-            case 0x20...0x3F:
-                showLimited(byte, into: &output)
-                return true
-            case 0x40...0x7E:
-                output.append(byte)
-                endSequence()
-                return true
-            default:
-                endSequence()
-                return false
-            }
+            return continueSequence(byte, more: 0x20...0x3F, final: 0x40...0x7E, into: &output)
         case .controlString(let phase):
             return inControlString(byte, phase: phase, into: &output)
         case .controlStringEscape:
@@ -192,6 +170,20 @@ struct InertTextScanner: Sendable {
     }
 
     /// The byte after `ESC` (or after the 7-bit form of a C1 control).
+    /// A byte inside an escape or control sequence: shown (limited) while the sequence goes on,
+    /// its final byte ends it, anything else ends it and is handled as ordinary input.
+    private mutating func continueSequence(_ byte: UInt8, more: ClosedRange<UInt8>, final: ClosedRange<UInt8>,
+                                           into output: inout [UInt8]) -> Bool {
+        if more.contains(byte) {
+            showLimited(byte, into: &output)
+            return true
+        }
+        endSequence()
+        guard final.contains(byte) else { return false }
+        output.append(byte)
+        return true
+    }
+
     private mutating func afterEscape(_ byte: UInt8, into output: inout [UInt8]) -> Bool {
         switch byte {
         case UInt8(ascii: "["):
