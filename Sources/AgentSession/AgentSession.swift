@@ -211,21 +211,24 @@ public actor AgentSession {
 /// Ids for user messages: lowercase UUIDs (version 4 layout), random for each session and
 /// counting up within it. As unique as a fresh `UUID()` per message (the session part has
 /// 74 random bits), without the random-number system call and formatting each time.
+///
+/// The count is in the *first* group: the CLI finds a message by the first 24 characters of
+/// its uuid (`rewind_conversation`), so those must differ from one message to the next.
 struct MessageIDGenerator: Sendable {
-    /// `xxxxxxxx-xxxx-4xxx-yxxx-`: the first four groups of a random UUID.
-    private let prefix: String
-    /// The last group (48 bits), random to begin with.
-    private var node: UInt64
+    /// `-xxxx-4xxx-yxxx-xxxxxxxxxxxx`: the last four groups of a random UUID.
+    private let suffix: String
+    /// The first group (32 bits), random to begin with.
+    private var counter: UInt32
 
     init() {
         let base = UUID().uuidString.lowercased()
-        prefix = String(base.prefix(24))
-        node = UInt64(base.suffix(12), radix: 16) ?? 0
+        suffix = String(base.dropFirst(8))
+        counter = UInt32(base.prefix(8), radix: 16) ?? 0
     }
 
     mutating func next() -> String {
-        node = (node &+ 1) & 0xFFFF_FFFF_FFFF
-        let hex = String(node, radix: 16)
-        return prefix + String(repeating: "0", count: 12 - hex.utf8.count) + hex
+        counter &+= 1
+        let hex = String(counter, radix: 16)
+        return String(repeating: "0", count: 8 - hex.utf8.count) + hex + suffix
     }
 }

@@ -152,9 +152,45 @@ public struct RewindFilesRequest: ControlRequest {
 
 /// The answer to ``RewindFilesRequest``.
 public struct RewindFilesReceipt: Sendable, Equatable {
+    /// Whether the CLI keeps checkpoints it can restore (false without file checkpointing).
     public var canRewind: Bool
     /// Absolute paths.
     public var filesChanged: [String]
+    /// Lines restoring would add and remove: the reverse of the change itself (a file created
+    /// since the message, one line long, reads `deletions: 1`).
     public var insertions: Int?
     public var deletions: Int?
+
+    public init(canRewind: Bool, filesChanged: [String] = [], insertions: Int? = nil, deletions: Int? = nil) {
+        self.canRewind = canRewind
+        self.filesChanged = filesChanged
+        self.insertions = insertions
+        self.deletions = deletions
+    }
+}
+
+/// `rewind_conversation`: removes a user message and everything after it from the
+/// conversation; the next request to the model no longer carries them.
+public struct RewindConversationRequest: ControlRequest {
+    /// The `uuid` Parley gave the user line (``QueuedMessage/id``).
+    public var targetMessageID: String
+    /// The uuid of the last user line Parley sent: the CLI refuses a rewind over turns after
+    /// the target unless the host says it has seen them (`stale_target`).
+    public var lastSeenMessageID: String?
+    public init(targetMessageID: String, lastSeenMessageID: String?) {
+        self.targetMessageID = targetMessageID
+        self.lastSeenMessageID = lastSeenMessageID
+    }
+    public var body: ControlRequestBody {
+        var fields: [String: JSONValue] = ["target_message_uuid": .string(targetMessageID)]
+        if let lastSeenMessageID { fields["last_seen_user_message_uuid"] = .string(lastSeenMessageID) }
+        return .other(subtype: "rewind_conversation", fields: fields)
+    }
+    /// The text of the removed prompt (`prefillText`), to edit and send again.
+    public func decode(_ response: JSONValue) throws(SessionError) -> String? {
+        guard response["rewound"]?.boolValue == true else {
+            throw unexpected("not rewound: " + (response["reason"]?.stringValue ?? response["error"]?.stringValue ?? response.compactText))
+        }
+        return response["prefillText"]?.stringValue
+    }
 }

@@ -104,9 +104,16 @@ public struct LaunchConfiguration: Sendable, Equatable {
         return arguments + extraArguments
     }
 
-    /// The child's environment: the base, plus ``environment``, minus nesting markers.
+    /// What Parley always sets in the child's environment (``environment`` may override it):
+    /// file checkpointing, so that `rewind_files` can report and restore what a turn changed
+    /// (change receipts, `/undo`, `/rewind --files`).
+    public static let parleyEnvironment = ["CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING": "true"]
+
+    /// The child's environment: the base, plus ``parleyEnvironment``, plus ``environment``,
+    /// minus nesting markers.
     public func childEnvironment() -> [String: String] {
         var result = baseEnvironment
+        for (key, value) in Self.parleyEnvironment { result[key] = value }
         for (key, value) in environment { result[key] = value }
         for marker in Self.nestingMarkers { result.removeValue(forKey: marker) }
         return result

@@ -81,6 +81,15 @@ public actor SessionController {
     var sentWhileRestoring: Set<String>?
     /// The conversation's id, from the last `system/init`.
     var currentSessionID: String?
+    /// This conversation's prompts and file changes, for `/rewind` and `/undo`
+    /// (`SessionController+Rewind.swift`).
+    var history = ConversationHistory()
+    /// Puts text on the edit line (interactive use); `nil` prints it instead.
+    var editLineHandler: (@Sendable (String) -> Void)?
+    /// Change receipts being asked for: they never hold up the events (the CLI's answer could
+    /// wait behind the next turn's output), but a script's next line waits for them.
+    var receiptsInFlight = 0
+    var receiptWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(session: AgentSession, console: any Console, presentation: Presentation,
                 configuration: ParleyConfiguration, personaName: String, baseLaunch: LaunchConfiguration,
@@ -189,12 +198,17 @@ public actor SessionController {
         let flow = session.eventFlow
         for await event in session.events {
             handle(event)
+            if case .turnCompleted(let summary) = event { startChangeReceipt(after: summary) }
+            markPresented()
             // A screen slower than the reply holds the session back instead of the reply
             // piling up in memory (see EventFlowGate).
             if console.isBehind { await console.waitForRoom() }
             flow?.consumed()
         }
         debugLog?.close()
+        while receiptsInFlight > 0 {
+            await withCheckedContinuation { receiptWaiters.append($0) }
+        }
         let waiters = presentationWaiters
         presentationWaiters.removeAll()
         for waiter in waiters { waiter.continuation.resume() }
@@ -205,20 +219,27 @@ public actor SessionController {
     public func waitUntilSettled() async {
         await session.waitUntilSettled()
         let target = await session.emittedEventCount
-        if presentedEventCount >= target { return }
-        await withCheckedContinuation { presentationWaiters.append((target, $0)) }
+        if presentedEventCount < target {
+            await withCheckedContinuation { presentationWaiters.append((target, $0)) }
+        }
+        while receiptsInFlight > 0 {
+            await withCheckedContinuation { receiptWaiters.append($0) }
+        }
+    }
+
+    /// Counts one event as presented (after its change receipt, if any) and wakes who waits.
+    private func markPresented() {
+        presentedEventCount += 1
+        if !presentationWaiters.isEmpty {
+            let ready = presentationWaiters.filter { $0.count <= presentedEventCount }
+            presentationWaiters.removeAll { $0.count <= presentedEventCount }
+            for waiter in ready { waiter.continuation.resume() }
+        }
     }
 
     private func handle(_ event: SessionEvent) {
-        defer {
-            presentedEventCount += 1
-            if !presentationWaiters.isEmpty {
-                let ready = presentationWaiters.filter { $0.count <= presentedEventCount }
-                presentationWaiters.removeAll { $0.count <= presentedEventCount }
-                for waiter in ready { waiter.continuation.resume() }
-            }
-        }
         debugLog?.record(event)
+        trackConversation(event)
         activity.withLock { $0.observe(event, at: .now) }
         switch event {
         case .processStarted(_, let resumed):

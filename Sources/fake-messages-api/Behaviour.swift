@@ -334,7 +334,13 @@ struct Behaviour {
             if let ts = line["tools"] as? [Any] { tools += ts.compactMap { $0 as? [String: Any] } }
             for (k, t) in tools.enumerated() {
                 let name = t["name"] as? String ?? "Bash"
-                let input = t["input"].map { JSON.string($0) } ?? "{}"
+                var object = t["input"] as? [String: Any]
+                // A relative file_path (Read, Write, Edit) is taken under the cwd, as for mock-write.
+                if let path = object?["file_path"] as? String, !path.hasPrefix("/") {
+                    let dir = options.cwd ?? r.primaryWorkingDirectory ?? FileManager.default.currentDirectoryPath
+                    object?["file_path"] = (dir as NSString).appendingPathComponent(path)
+                }
+                let input = (object ?? t["input"]).map { JSON.string($0) } ?? "{}"
                 p.blocks.append(.toolUse(id: t["id"] as? String ?? toolID(n, k), name: name, input: input))
             }
             if p.blocks.isEmpty { p.blocks.append(.text("Echo: " + r.lastUserText)) }

@@ -77,6 +77,8 @@ loop: for await input in editor.inputs {
         editor.writeStatus(StyledText("[interrupt]", .color(.yellow)))
     case .eof:
         break loop
+    case .escapeTwice:
+        break
     case .key, .command:
         continue
     case .terminate(let signal):

@@ -28,6 +28,10 @@ import Testing
             == ["subtype": "rewind_files", "user_message_id": "u-1", "dry_run": true])
         #expect(try Self.written(RewindFilesRequest(userMessageID: "u-1", dryRun: false))
             == ["subtype": "rewind_files", "user_message_id": "u-1"])
+        #expect(try Self.written(RewindConversationRequest(targetMessageID: "u-2", lastSeenMessageID: "u-3"))
+            == ["subtype": "rewind_conversation", "target_message_uuid": "u-2", "last_seen_user_message_uuid": "u-3"])
+        #expect(try Self.written(RewindConversationRequest(targetMessageID: "u-2", lastSeenMessageID: nil))
+            == ["subtype": "rewind_conversation", "target_message_uuid": "u-2"])
     }
 
     @Test func answersAreDecoded() throws {
@@ -55,6 +59,11 @@ import Testing
             {"canRewind":true,"filesChanged":["/tmp/a.txt"],"insertions":3,"deletions":1}
             """#.utf8)))
         #expect(receipt == RewindFilesReceipt(canRewind: true, filesChanged: ["/tmp/a.txt"], insertions: 3, deletions: 1))
+        let rewind = RewindConversationRequest(targetMessageID: "u", lastSeenMessageID: nil)
+        #expect(try rewind.decode(["rewound": true, "targetMessageUuid": "u", "prefillText": "two"]) == "two")
+        #expect(throws: SessionError.unexpectedControlResponse(subtype: "rewind_conversation", detail: "not rewound: stale_target")) {
+            try rewind.decode(["rewound": false, "reason": "stale_target"])
+        }
     }
 
     @Test func anAnswerThatDoesNotFitIsATypedError() {

@@ -18,4 +18,14 @@ import Testing
             }
         }
     }
+
+    /// The CLI finds a message for `rewind_conversation` by its uuid's first 24 characters;
+    /// ids that shared them made every rewind cut at the session's first prompt.
+    @Test func consecutiveIdsDifferInTheirFirst24Characters() {
+        var generator = MessageIDGenerator()
+        var prefixes = Set<Substring>()
+        for _ in 0..<1000 {
+            #expect(prefixes.insert(generator.next().prefix(24)).inserted)
+        }
+    }
 }

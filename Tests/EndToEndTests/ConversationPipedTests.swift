@@ -42,8 +42,10 @@ import Testing
                 "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("↺ resumed conversation aaaabbbb · 2 turns\n› first old prompt\nfirst old answer\n"
             + "› second old prompt\nsee:\n```\ncode one\n```\n"), "stderr: \(outcome.stderr)")
-        // The double was started resuming that session, and the next message went to it.
-        let argv = try #require(fixture.record.argvs.first)
+        // The double was restarted resuming that session (a script starts claude at once, so
+        // that is the second start), and the next message went to it.
+        #expect(fixture.record.argvs.count == 2, "argvs: \(fixture.record.argvs)")
+        let argv = try #require(fixture.record.argvs.last)
         #expect(argv.firstIndex(of: "--resume").map { argv[$0 + 1] } == Self.id, "argv: \(argv)")
         #expect(outcome.stdout.contains("next"))
         // /copy takes the resumed conversation's last answer.

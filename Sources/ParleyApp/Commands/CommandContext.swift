@@ -49,6 +49,25 @@ public protocol CommandContext: Sendable {
     /// Stops a running background task (`stop_task`).
     func stopTask(id: String) async throws(TaskStopError)
 
+    // MARK: The conversation (`/rewind`, `/undo`)
+    /// This conversation's prompts, oldest first, with the uuids they were sent with.
+    var conversationPrompts: [QueuedMessage] { get async }
+    /// The last turn that changed files and what it changed; `nil` when none did (or `/undo`
+    /// or `/rewind` already restored them).
+    var lastFileChange: (prompt: QueuedMessage, change: FileChangeSummary)? { get async }
+    /// Whether a process is up and no turn runs (conversation surgery waits for that).
+    var isIdle: Bool { get async }
+    /// What the files changed since `prompt` (a `rewind_files` dry run; nothing changes).
+    func fileChanges(since prompt: QueuedMessage) async throws(SessionError) -> FileChangeSummary
+    /// Restores the files changed since `prompt` (`rewind_files`).
+    func restoreFiles(since prompt: QueuedMessage) async throws(SessionError)
+    /// Removes `prompt` and everything after it from the conversation (`rewind_conversation`);
+    /// returns the prompt's text.
+    func rewindConversation(to prompt: QueuedMessage) async throws(SessionError) -> String
+    /// Puts `text` on the edit line to change and send again; false when there is none
+    /// (scripted use).
+    func offerForEditing(_ text: String) async -> Bool
+
     // MARK: The queue
     var queuedMessages: [QueuedMessage] { get async }
     func dropQueued(at index: Int) async -> QueuedMessage?

@@ -67,6 +67,8 @@ extension CommandRegistry {
                      completeArgument: { index, _ in index == 0 ? ["stop"] : [] }) { context, arguments in
             await StandardCommands.tasks(context, arguments)
         },
+        RewindCommands.rewind,
+        RewindCommands.undo,
         SlashCommand(name: "status", summary: "process, session, model, persona, queue, turns, cost") { context, _ in
             await StandardCommands.status(context)
         },
@@ -107,7 +109,7 @@ enum StandardCommands {
             await context.note(row(name, command.description, style: .dim))
         }
         await context.note(StyledText("Keys: Enter sends · \\ at the end of a line continues it · Ctrl-C interrupts a turn or clears the line · "
-            + "Ctrl-D on an empty line quits · Tab completes · Ctrl-R searches history", .dim))
+            + "Ctrl-D on an empty line quits · Tab completes · Esc Esc on an empty line rewinds the last prompt · Ctrl-R searches history", .dim))
     }
 
     static func queue(_ context: any CommandContext, _ arguments: [String]) async {

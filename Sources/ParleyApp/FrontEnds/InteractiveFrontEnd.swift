@@ -69,6 +69,7 @@ enum InteractiveFrontEnd {
         await controller.keepQueue(in: QueueJournal(
             stateDirectory: paths.stateDirectory,
             workingDirectory: assembly.launch.workingDirectory ?? FileManager.default.currentDirectoryPath))
+        await controller.setEditLineHandler { editor.setEditLine($0) }
         // Start claude in the background: the prompt is usable at once, and `initialize`
         // fills command and model completion before the first turn.
         await controller.start(spawningClaude: true)
@@ -104,6 +105,8 @@ enum InteractiveFrontEnd {
                 await prompter.answer(key: key)
             case .command(let command):
                 await controller.submit(command)
+            case .escapeTwice:
+                await RewindCommands.rewindLastPrompt(controller)
             case .terminate(let signal):
                 exitStatus = 128 + signal
                 break loop

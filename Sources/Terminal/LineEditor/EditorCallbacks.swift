@@ -40,6 +40,10 @@ enum EditorCallbacks {
         EditorCore.from(editLine)?.insertNewline() ?? UInt8(CC_ERROR)
     }
 
+    static let escapeTwice: parley_el_command_t = { editLine, _ in
+        EditorCore.from(editLine)?.escapeTwice() ?? UInt8(CC_ERROR)
+    }
+
     static let ignore: parley_el_command_t = { _, _ in UInt8(CC_NORM) }
 
     static let searchHistory: parley_el_command_t = { editLine, _ in

@@ -15,6 +15,8 @@ final class EditorChannel: Sendable {
         var prompt: StyledText?
         /// A new status row (`.some(nil)` removes it); `nil` when unchanged.
         var statusRow: StyledText??
+        /// Text to put on the edit line in place of what is there.
+        var editLine: String?
         var stopRequested = false
         var wakeupPosted = false
         var closed = false
@@ -120,6 +122,15 @@ final class EditorChannel: Sendable {
         if !closed { wake() }
     }
 
+    /// Queues a replacement of the line being edited.
+    func post(editLine: String) {
+        let closed = mailbox.withLock { box in
+            box.editLine = editLine
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
     /// Asks the editor thread to shut down.
     func requestStop() {
         let closed = mailbox.withLock { box in
@@ -138,6 +149,7 @@ final class EditorChannel: Sendable {
             box.items = []
             box.prompt = nil
             box.statusRow = nil
+            box.editLine = nil
             box.wakeupPosted = false
             box.textBytes = 0
             box.roomWaiters = []

@@ -32,6 +32,20 @@ extension EditorCore {
         _ = el_insertstr(editLine, text)
     }
 
+    /// Replaces the line being edited with `text`, the cursor at its end.
+    func replaceLine(with text: String) {
+        let (line, _) = currentLine()
+        moveCursorToEnd()
+        if !line.isEmpty { el_deletestr(editLine, Int32(line.count)) }
+        insert(text)
+    }
+
+    /// Esc Esc: reported on an empty line (not inside a continued message), ignored otherwise.
+    func escapeTwice() -> UInt8 {
+        if currentLine().line.isEmpty && continuedLines.isEmpty { channel.continuation.yield(.escapeTwice) }
+        return UInt8(CC_NORM)
+    }
+
     func submit() -> UInt8 {
         let (line, cursor) = currentLine()
         if line.last == "\\" {

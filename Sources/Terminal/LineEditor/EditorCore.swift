@@ -104,6 +104,7 @@ final class EditorCore {
             ("parley-newline", "Insert a newline", EditorCallbacks.insertNewline, ["\\e^M", "\\e^J"]),
             ("parley-ignore", "Ignore the key (Shift-Tab)", EditorCallbacks.ignore, ["\\e[Z"]),
             ("parley-search", "Search the history", EditorCallbacks.searchHistory, ["^R"]),
+            ("parley-escape-twice", "Report Esc Esc on an empty line", EditorCallbacks.escapeTwice, ["\\e\\e"]),
             ("parley-backward-char", "Move left one character", EditorCallbacks.backwardCharacter, ["^B", "\\e[D", "\\eOD"]),
             ("parley-forward-char", "Move right one character", EditorCallbacks.forwardCharacter, ["^F", "\\e[C", "\\eOC"]),
             ("parley-delete-prev-char", "Delete the character before the cursor", EditorCallbacks.deleteBackward, ["^?", "^H"]),
@@ -268,6 +269,10 @@ final class EditorCore {
         if let statusRow = mailbox.statusRow { live.statusRow = statusRow }
         if !mailbox.items.isEmpty || mailbox.prompt != nil || mailbox.statusRow != nil {
             render(mailbox.items, newPrompt: mailbox.prompt)
+        }
+        if let text = mailbox.editLine {
+            replaceLine(with: text)
+            parley_el_refresh(editLine)
         }
         if mailbox.stopRequested { finish(reporting: nil) }
     }

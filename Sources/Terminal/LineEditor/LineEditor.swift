@@ -170,6 +170,12 @@ public final class LineEditor: Sendable {
         channel.post(.control(control))
     }
 
+    /// Replaces the line being edited with `text` (the cursor at its end), to change and
+    /// submit. Thread-safe.
+    public func setEditLine(_ text: String) {
+        channel.post(editLine: text)
+    }
+
     /// Replaces the prompt and redraws it. Thread-safe.
     public func setPrompt(_ prompt: StyledText) {
         channel.post(prompt: prompt)

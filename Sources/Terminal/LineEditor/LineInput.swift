@@ -20,6 +20,8 @@ public enum LineInput: Sendable, Hashable {
     /// as a shortcut was pressed: the command it stands for (e.g. Ctrl-T for `/tasks`). The line
     /// being edited is left as it is.
     case command(String)
+    /// Esc pressed twice on an empty line (Parley: take back the last prompt, as in Claude Code).
+    case escapeTwice
 }
 
 /// Why a ``LineEditor`` could not start.
