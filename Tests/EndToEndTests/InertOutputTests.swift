@@ -20,8 +20,6 @@ import Testing
         }
 
         static let title = "parley-test-title"
-        /// The titles Parley itself sets in a terminal (issue 14, point 7); anything else is a takeover.
-        static let parleyTitles = ["parley - idle", "parley - running", "parley - waiting for you"]
 
         /// `command` in a wide terminal that lets OSC 52 reach tmux's paste buffers (so a
         /// clipboard write would be seen), with a known title. The command waits until the
@@ -52,7 +50,7 @@ import Testing
         try await terminal.waitFor("· permission mode")
         usleep(500_000)  // time for a cursor position report to be typed, if one was asked for
         let seen = TerminalTakeover(terminal)
-        #expect(seen.takeovers(expectedTitle: Fixture.parleyTitles.contains(seen.title) ? seen.title : Fixture.title).isEmpty, "\(seen)")
+        #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
         #expect(seen.visibleScreen.contains("· model claude-opus-5-5␛]0;…"), "\(seen)")
         // Nothing was cleared or overwritten: the earlier lines are still on the screen.
         #expect(seen.visibleScreen.contains("● claude started"), "\(seen)")
@@ -83,7 +81,7 @@ import Testing
         try await terminal.waitFor("✗ turn failed (api_error): API Error: 400 fake invalid_request_error (HTTP 400) ␛]0;…")
         usleep(300_000)
         let seen = TerminalTakeover(terminal)
-        #expect(seen.takeovers(expectedTitle: Fixture.parleyTitles.contains(seen.title) ? seen.title : Fixture.title).isEmpty, "\(seen)")
+        #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
         #expect(seen.visibleScreen.contains("› crash fc:hostile"), "\(seen)")
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "\(seen)")
         terminal.send("C-d")
@@ -100,7 +98,7 @@ import Testing
         try await terminal.waitFor("allow? [y/n/a]")
         usleep(300_000)
         let seen = TerminalTakeover(terminal)
-        #expect(seen.takeovers(expectedTitle: Fixture.parleyTitles.contains(seen.title) ? seen.title : Fixture.title).isEmpty, "\(seen)")
+        #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
         let question = "? Allow Bash(touch fake_claude_marker.txt␍␛[2K␛[1A)? [y]es / [n]o / [a]lways"
             + "  (claude calls it “Read”; ␛[1A␛[2K␍? Allow Read(notes.txt)? [y]es / [n]o / [a]lways)"
         #expect(seen.visibleScreen.contains(question), "\(seen)")
@@ -121,7 +119,7 @@ import Testing
         defer { terminal.close() }
         try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(30))
         let seen = TerminalTakeover(terminal)
-        #expect(seen.takeovers(expectedTitle: Fixture.parleyTitles.contains(seen.title) ? seen.title : Fixture.title).isEmpty, "\(seen)")
+        #expect(seen.takeovers(expectedTitle: Fixture.title).isEmpty, "\(seen)")
         #expect(seen.visibleScreen.contains("Hostile reply: ␛]0;…␛]52;…␛[2J␛[3A␛[2K␛[6n␛[2J␛]0;… end of reply"), "\(seen)")
         #expect(seen.visibleScreen.contains("⏺ Bash␛]0;…"), "\(seen)")
     }
