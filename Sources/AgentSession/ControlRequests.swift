@@ -73,6 +73,16 @@ public struct SetPermissionModeRequest: ControlRequest {
     }
 }
 
+/// `stop_task`: stops a background task the CLI reported (`system/task_started`); the CLI
+/// then reports it ended (`task_notification`).
+public struct StopTaskRequest: ControlRequest {
+    /// The `task_id` of the task's `task_started` line.
+    public var taskID: String
+    public init(taskID: String) { self.taskID = taskID }
+    public var body: ControlRequestBody { .other(subtype: "stop_task", fields: ["task_id": .string(taskID)]) }
+    public func decode(_ response: JSONValue) throws(SessionError) {}
+}
+
 /// `get_context_usage`: how full the context window is.
 public struct GetContextUsageRequest: ControlRequest {
     public init() {}
@@ -98,11 +108,22 @@ public struct ContextUsage: Sendable, Equatable {
         public var tokens: Int
         /// `used`, `buffer` or `free`.
         public var kind: String?
+        public init(name: String, tokens: Int, kind: String? = nil) {
+            self.name = name
+            self.tokens = tokens
+            self.kind = kind
+        }
     }
     public var totalTokens: Int
     public var maxTokens: Int
     public var percentage: Double?
     public var categories: [Category]
+    public init(totalTokens: Int, maxTokens: Int, percentage: Double?, categories: [Category]) {
+        self.totalTokens = totalTokens
+        self.maxTokens = maxTokens
+        self.percentage = percentage
+        self.categories = categories
+    }
 }
 
 /// `rewind_files`: restores the files changed since a user message, or (`dryRun`) only

@@ -99,7 +99,9 @@ extension SessionController: CommandContext {
 
     public func setModel(_ name: String?) async throws(SessionError) -> String {
         expectModelEcho()
-        return try await session.setModel(name)
+        let resolved = try await session.setModel(name)
+        activity.withLock { $0.modelChanged(to: resolved) }
+        return resolved
     }
 
     public func setPermissionMode(_ mode: String) async throws(SessionError) -> String {

@@ -44,6 +44,7 @@ public actor SessionController {
     private var queueLengthObservers: [@Sendable (Int) -> Void] = []
     /// The interactive edit line (`/queue edit N`, `/edit`); `nil` without one.
     private(set) var editLine: (any EditLineControl)?
+    private var questionObservers: [@Sendable (String?) -> Void] = []
     private var checkedVersion = false
     /// A change a command asked for whose echo from the CLI (a `permission_mode` status, the
     /// "Set model to …" text) is not shown: the command's own line says it once.
@@ -54,6 +55,16 @@ public actor SessionController {
     private var presentationWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Set when nobody is reading any more (stdout closed): nothing more is written.
     private(set) var silenced = false
+    /// What the living status row shows (read from the ticker's task, off the actor).
+    let activity = Locked(TurnActivity())
+    /// Whether the context is asked for after every turn (``trackContextUsage()``).
+    var tracksContextUsage = false
+    /// Whether the context-full warning has been said (until the context falls back under).
+    var warnedContextFull = false
+    /// The model's plan and the CLI's background tasks (`/tasks`).
+    private(set) var tasks = TaskBoard()
+    /// The checkboxes the locale can show.
+    let taskGlyphs: TaskListView.Glyphs
     /// The task presenting events, from ``start(spawningClaude:)`` to ``shutdown()``.
     private var presenting: Task<Void, Never>?
     /// Where conversation features read and write.
@@ -101,6 +112,7 @@ public actor SessionController {
         self.autoApprove = autoApprove
         self.registry = registry
         self.debugLog = debugLogPath.flatMap { DebugLog(path: $0) }
+        self.taskGlyphs = .forLocale(baseLaunch.baseEnvironment)
         var initial = CompletionSources()
         initial.personaNames = configuration.personaNames
         initial.cliCommands = CLICommands().names.sorted()
@@ -194,6 +206,17 @@ public actor SessionController {
         await StandardCommands.permissions(self, [PermissionModes.next(after: current)])
     }
 
+    /// The living status row while a turn runs (`nil` at idle). Thread-safe.
+    public nonisolated func statusRow() -> StyledText? {
+        activity.withLock { $0.row(at: .now) }
+    }
+
+    /// Called with the asking tool's name when a question waits for the person at the keyboard
+    /// (a permission question, `AskUserQuestion`), and with `nil` once it is answered or withdrawn.
+    public func observeQuestions(_ observer: @escaping @Sendable (_ tool: String?) -> Void) {
+        questionObservers.append(observer)
+    }
+
     /// A thread-safe completion function for the line editor: `line` is the text before the
     /// cursor; paths are relative to the current directory (the conversation's).
     public nonisolated func completions(for line: String) -> [CompletionCandidate] {
@@ -258,12 +281,14 @@ public actor SessionController {
     private func handle(_ event: SessionEvent) {
         debugLog?.record(event)
         trackConversation(event)
+        activity.withLock { $0.observe(event, at: .now) }
         switch event {
         case .processStarted(_, let resumed):
             cost.processStarted(resuming: resumed != nil)
         case .turnCompleted(let summary):
             cost.turnEnded(processTotalUSD: summary.result.totalCostUSD)
             if let text = summary.result.text, !summary.result.isError { lastAnswer = text }
+            if tracksContextUsage { Task { await self.refreshContextUsage() } }
             if summary.result.isError && !summary.result.wasInterrupted { sawFailure = true }
         case .messageNotAnswered(let message, let reason):
             if reason != .sessionClosed || !quitRequested { sawFailure = true }
@@ -308,6 +333,7 @@ public actor SessionController {
             break
         }
         present(event)
+        if tasks.observe(event) { showPlan() }
         if notLoggedIn, case .turnCompleted = event {
             notLoggedIn = false
             sayError("claude is not logged in: " + (CLICommands.interfaceOnly["login"] ?? ""))
@@ -383,8 +409,12 @@ public actor SessionController {
         let request = pending.request
         if let prompter {
             let session = self.session
+            let observers = questionObservers
+            for observer in observers { observer(request.toolName) }
             Task {
-                guard let answer = await prompter.ask(pending) else { return }
+                let answer = await prompter.ask(pending)
+                for observer in observers { observer(nil) }
+                guard let answer else { return }
                 await session.answerPermission(requestID: pending.requestID, decision: answer.decision(for: request))
             }
             return

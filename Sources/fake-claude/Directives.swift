@@ -53,6 +53,10 @@ struct Directives {
     var loneSurrogate = false
     /// `fc:strayresult`: a `result` for another message comes first (before `init`).
     var strayResult = false
+    /// `fc:todo=STATES`: the tool is a TodoWrite of one step per state (`done`, `doing`, `todo`).
+    var todo: [String]?
+    /// `fc:bgtask`: a background task starts at the turn's start and runs until `stop_task`.
+    var backgroundTask = false
 
     var usesTool: Bool { tool || toolSleepMS > 0 || permissionTool != nil || maxTurns }
 
@@ -115,6 +119,8 @@ struct Directives {
             case "table": table = true
             case "lonesurrogate": loneSurrogate = true
             case "strayresult": strayResult = true
+            case "todo": todo = (value ?? "doing,todo").split(separator: ",").map(String.init); tool = true
+            case "bgtask": backgroundTask = true
             case "reply": reply = value.map { $0.replacingOccurrences(of: "_", with: " ") }
             default: break
             }

@@ -203,9 +203,45 @@ final class StdinReader: @unchecked Sendable {
             controlSuccess(out, id, .o([("response", .s("Aside answer to: \(question)")), ("synthetic", .b(false))]))
         case "get_settings":
             controlSuccess(out, id, .o([("settings", .o([]))]))
+        case "stop_task":
+            let taskID = request["task_id"]?.stringValue ?? ""
+            let (known, sid) = sh.locked { (sh.runningTasks.remove(taskID) != nil, sh.sessionID) }
+            guard known else {
+                controlError(out, id, "No task found with ID: \(taskID)", code: nil)
+                return
+            }
+            controlSuccess(out, id, nil)
+            out.line(.o([
+                ("type", .safe("system")), ("subtype", .safe("task_notification")), ("task_id", .s(taskID)),
+                ("status", .safe("stopped")), ("summary", .safe("npm run watch")), ("session_id", .s(sid)),
+                ("uuid", .safe(newUUID())),
+            ]))
+        case "get_context_usage":
+            controlSuccess(out, id, contextUsageResponse())
         default:
             controlError(out, id, "Unsupported control request subtype: \(subtype)", code: "unsupported_request")
         }
+    }
+
+    /// `get_context_usage`: a 200k window holding a 3k system prompt, 12k of tools and 1,000
+    /// tokens per finished turn; `FAKE_CLAUDE_CONTEXT_TOKENS` sets the messages' share instead.
+    private func contextUsageResponse() -> J {
+        let maxTokens = 200_000
+        let turns = sh.locked { sh.resultCount }
+        let messages = ProcessInfo.processInfo.environment["FAKE_CLAUDE_CONTEXT_TOKENS"].flatMap { Int($0) } ?? turns * 1000
+        let used = 3000 + 12000 + messages
+        func category(_ name: String, _ tokens: Int, _ kind: String) -> J {
+            .o([("id", .s(name.lowercased().replacingOccurrences(of: " ", with: "_"))), ("name", .s(name)),
+                ("tokens", .i(tokens)), ("kind", .s(kind))])
+        }
+        return .o([
+            ("categories", .a([
+                category("System prompt", 3000, "used"), category("System tools", 12000, "used"),
+                category("Messages", messages, "used"), category("Free space", max(0, maxTokens - used), "free"),
+            ])),
+            ("totalTokens", .i(used)), ("maxTokens", .i(maxTokens)),
+            ("percentage", .d(Double(used) * 100 / Double(maxTokens))), ("gridRows", .a([])),
+        ])
     }
 
     private func initializeResponse() -> J {

@@ -46,6 +46,8 @@ final class Shared: @unchecked Sendable {
     var history: [String]
     var seenUUIDs: Set<String> = []
     var resultCount = 0
+    /// Background tasks started (`fc:bgtask`) and not yet stopped, by task id.
+    var runningTasks: Set<String> = []
     var lastResultIsError = false
     var totalCost = 0.0
     var totalAPIms = 0

@@ -215,6 +215,7 @@ final class TurnRunner {
         }
 
         if d.tinyLines > 0 { tinyLines() }
+        if d.backgroundTask { startBackgroundTask() }
         if d.hostile { _ = writeAll(2, Array("fake-claude stderr: \(hostileText)\n".utf8)) }
         if d.delayMS > 0, sh.sleepInterruptible(d.delayMS) {
             ackInterrupts()
@@ -474,7 +475,7 @@ final class TurnRunner {
         if d.thinking { try thinkingBlock(msgID); index = 1 }
         try textBlock(index, "Let me run a command.", msgID, safe: false)
         let toolID = "toolu_fake_\(sh.nextCounter())"
-        let toolName = d.permissionTool ?? "Bash"
+        let toolName = d.todo != nil ? "TodoWrite" : d.permissionTool ?? "Bash"
         let input = toolInput(toolName)
         let calledName = d.hostile && d.permissionTool == nil ? toolName + hostileText : toolName
         toolUseBlock(index + 1, msgID, toolID, calledName, input)
@@ -486,6 +487,10 @@ final class TurnRunner {
             let verdict = try permissionPhase(toolID, toolName, input)
             secondText = verdict
             secondSafe = false
+        } else if toolName == "TodoWrite" {
+            toolResult(toolID, "Todos have been modified successfully. Ensure that you continue to use the todo list to track "
+                       + "your progress. Please proceed with the current tasks if applicable", isError: false,
+                       useResult: .o([("oldTodos", .a([])), ("newTodos", todoItems())]), meta: .o([("id", .s(toolID))]))
         } else {
             try bashTool(toolID)
         }
@@ -521,11 +526,31 @@ final class TurnRunner {
             return .o([("file_path", .s(cfg.cwd + "/fake_written.txt")), ("content", .safe("hello\\n"))])
         case "Edit", "MultiEdit":
             return fileEditInput(name)
+        case "TodoWrite":
+            return .o([("todos", todoItems())])
         case "AskUserQuestion":
             return .raw(#"{"questions":[{"question":"Which color do you prefer?","header":"Color","options":[{"label":"Red","description":"warm"},{"label":"Blue","description":"cool"}],"multiSelect":false}]}"#)
         default:
             return .o([("value", .safe("fake"))])
         }
+    }
+
+    /// `fc:todo`: one step per state, `Step 1`, `Step 2`, …
+    func todoItems() -> J {
+        let states = ["done": "completed", "doing": "in_progress", "todo": "pending"]
+        return .a((d.todo ?? []).enumerated().map { index, state in
+            .o([("content", .s("Step \(index + 1)")), ("status", .s(states[state] ?? state)),
+                ("activeForm", .s("Doing step \(index + 1)"))])
+        })
+    }
+
+    /// `fc:bgtask`: a background Bash task the CLI reports (`task_started`); it runs until a
+    /// `stop_task` request stops it.
+    func startBackgroundTask() {
+        let id = "bfake\(sh.nextCounter())"
+        sh.locked { _ = sh.runningTasks.insert(id) }
+        emit(system("task_started", [("task_id", .s(id)), ("tool_use_id", .s("toolu_fake_bg")),
+                                     ("description", .safe("npm run watch")), ("task_type", .safe("local_bash"))]))
     }
 
     func spawnSleepChild() -> pid_t? {

@@ -79,7 +79,7 @@ loop: for await input in editor.inputs {
         break loop
     case .escapeTwice:
         break
-    case .key, .shiftTab, .recallQueued:
+    case .key, .shiftTab, .recallQueued, .command:
         continue
     case .terminate(let signal):
         exitCode = 128 + signal

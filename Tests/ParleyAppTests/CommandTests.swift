@@ -35,7 +35,7 @@ import Terminal
         sources.queueLength = 3
         sources.cliCommands = ["compact", "cost"]
         #expect(texts(registry.completions(for: "/st", sources: sources)) == ["/status"])
-        #expect(texts(registry.completions(for: "/co", sources: sources)) == ["/compact", "/copy", "/cost"])
+        #expect(texts(registry.completions(for: "/co", sources: sources)) == ["/compact", "/context", "/copy", "/cost"])
         #expect(texts(registry.completions(for: "/persona r", sources: sources)) == ["reviewer", "rust"])
         #expect(texts(registry.completions(for: "/persona reviewer ", sources: sources)) == ["--fresh"])
         #expect(texts(registry.completions(for: "/model s", sources: sources)) == ["sonnet"])

@@ -36,6 +36,18 @@ public protocol CommandContext: Sendable {
     func requestQuit() async
     /// Sends the last message that went unanswered again; says so when there is none.
     func retryLastUnanswered() async
+    /// How full the conversation's context is (the CLI's `get_context_usage`).
+    func contextUsage() async throws(SessionError) -> ContextUsage
+    /// Warns (once, until it falls back under) when `usage` is past ``ContextReport/warningPercentage``.
+    func warnIfContextFull(_ usage: ContextUsage) async
+
+    // MARK: Tasks
+    /// The model's plan and the background tasks, as `/tasks` shows them.
+    var taskBoardLines: [StyledText] { get async }
+    /// The same as fields (JSON output).
+    var taskBoardFields: [String: JSONValue] { get async }
+    /// Stops a running background task (`stop_task`).
+    func stopTask(id: String) async throws(TaskStopError)
 
     // MARK: The conversation (`/rewind`, `/undo`)
     /// This conversation's prompts, oldest first, with the uuids they were sent with.

@@ -6,7 +6,7 @@ import Terminal
 /// Parley's own slash commands. To add one, add a ``SlashCommand`` to this list: its name,
 /// usage, which arguments it accepts, how they complete, and its body, which runs against a
 /// ``CommandContext``. Anything else starting with `/` goes to the CLI when it knows the
-/// command (`/compact`, `/cost`, `/context`, `/clear`, …), else is an error.
+/// command (`/compact`, `/cost`, `/clear`, …), else is an error.
 extension CommandRegistry {
     public static let standard = CommandRegistry(commands: [
         SlashCommand(name: "help", aliases: ["?"], summary: "list commands and keys") { context, _ in
@@ -65,6 +65,14 @@ extension CommandRegistry {
         },
         SlashCommand(name: "retry", summary: "send the last unanswered message again") { context, _ in
             await context.retryLastUnanswered()
+        },
+        SlashCommand(name: "context", summary: "how full the conversation's context is, by category") { context, _ in
+            await StandardCommands.contextUsage(context)
+        },
+        SlashCommand(name: "tasks", usage: "[stop ID]", summary: "the model's plan and background tasks (Ctrl-T); stop ID stops one",
+                     accepts: { $0.isEmpty || ($0.count == 2 && $0[0] == "stop") },
+                     completeArgument: { index, _ in index == 0 ? ["stop"] : [] }) { context, arguments in
+            await StandardCommands.tasks(context, arguments)
         },
         RewindCommands.rewind,
         RewindCommands.undo,
@@ -252,6 +260,31 @@ enum StandardCommands {
             await context.status("● permission mode \(confirmed)")
         } catch {
             await context.sayError("permission mode not changed: \(reason(error))")
+        }
+    }
+
+    static func tasks(_ context: any CommandContext, _ arguments: [String]) async {
+        if arguments.count == 2 {
+            do {
+                try await context.stopTask(id: arguments[1])
+                await context.status("stopping task \(arguments[1])…")
+            } catch {
+                await context.sayError("task not stopped: \(error)")
+            }
+            return
+        }
+        await context.report(type: "tasks", fields: await context.taskBoardFields)
+        for line in await context.taskBoardLines { await context.note(line) }
+    }
+
+    static func contextUsage(_ context: any CommandContext) async {
+        do {
+            let usage = try await context.contextUsage()
+            await context.report(type: "context_usage", fields: ContextReport.fields(for: usage))
+            for line in ContextReport.lines(for: usage) { await context.note(line) }
+            await context.warnIfContextFull(usage)
+        } catch {
+            await context.sayError("context use not known: \(reason(error))")
         }
     }
 

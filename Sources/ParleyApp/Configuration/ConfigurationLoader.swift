@@ -14,7 +14,7 @@ import Glibc
 public struct ConfigurationLoader {
     /// The keys allowed at the top level of the file.
     public static let topLevelKeys = [
-        "default_persona", "color", "claude_path", "history_size", "auto_approve", "editing_mode", "personas",
+        "default_persona", "color", "claude_path", "history_size", "auto_approve", "editing_mode", "notify_after_seconds", "personas",
     ]
     /// The keys allowed in a `[personas.NAME]` table: those of ``LaunchSettings/standard``.
     public static var personaKeys: [String] { LaunchSettings.standard.personaKeys }
@@ -159,6 +159,15 @@ private struct ConfigurationReader {
                 configuration.editingMode = choice(value, at: path, persona: nil, among: ParleyConfiguration.editingModes)
             case "auto_approve":
                 configuration.autoApprove = choice(value, at: path, persona: nil, among: Persona.autoApprovePolicies)
+            case "notify_after_seconds":
+                if let seconds = integer(value, at: path, persona: nil) {
+                    if (0...ParleyConfiguration.maximumNotifyAfterSeconds).contains(seconds) {
+                        configuration.notifyAfterSeconds = seconds
+                    } else {
+                        report(path, persona: nil, "\"notify_after_seconds\" must be from 0 (off) to "
+                               + "\(ParleyConfiguration.maximumNotifyAfterSeconds), not \(seconds)")
+                    }
+                }
             case "personas":
                 guard let table = table(value, at: path, persona: nil, expected: "a table of personas") else { break }
                 for name in table.keys {

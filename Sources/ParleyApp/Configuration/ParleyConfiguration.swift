@@ -18,6 +18,11 @@ public struct ParleyConfiguration: Sendable, Equatable {
     /// The largest `history_size` accepted.
     public static let maximumHistorySize = 1_000_000
 
+    /// The default `notify_after_seconds`.
+    public static let defaultNotifyAfterSeconds = 10
+    /// The largest `notify_after_seconds` accepted (a day).
+    public static let maximumNotifyAfterSeconds = 86_400
+
     /// The configuration used when there is no file or the file has errors.
     public static let builtIn = ParleyConfiguration()
 
@@ -38,6 +43,9 @@ public struct ParleyConfiguration: Sendable, Equatable {
     public var editingMode: String?
     /// The values `editing_mode` accepts.
     public static let editingModes = ["emacs", "vi"]
+    /// A turn that ran at least this many seconds rings the bell and sends a desktop
+    /// notification when it ends (interactive use); `0` turns it off.
+    public var notifyAfterSeconds = ParleyConfiguration.defaultNotifyAfterSeconds
     /// The personas by name. Always contains `default`.
     public var personas: [String: Persona]
     /// The file this configuration was read from, or `nil` for the built-in defaults.

@@ -28,7 +28,8 @@ enum InteractiveFrontEnd {
         do {
             editor = try LineEditor(prompt: prompt(), historyPath: historyPath, historySize: assembly.configuration.historySize,
                                     useColor: color,
-                                    editingMode: assembly.configuration.editingMode.flatMap(LineEditor.EditingMode.init) ?? .emacs) { line, cursor in
+                                    editingMode: assembly.configuration.editingMode.flatMap(LineEditor.EditingMode.init) ?? .emacs,
+                                    commandKeys: ["\u{14}": "/tasks"]) { line, cursor in
                 completer.complete(String(line.unicodeScalars.prefix(cursor)))
             }
         } catch {
@@ -47,9 +48,25 @@ enum InteractiveFrontEnd {
             persona.withLock { $0 = name }
             editor.setPrompt(prompt())
         }
+        await controller.trackContextUsage()
+        let ticker = StatusRowTicker(row: { controller.statusRow() }, draw: { editor.setStatusRow($0) })
+        let attention = AttentionSignals(notifyAfterSeconds: assembly.configuration.notifyAfterSeconds,
+                                         persona: { persona.withLock { $0 } }, send: { editor.send($0) })
+        attention.showTitle()
+        await controller.observePersona { _ in attention.showTitle() }
         await controller.observeActivity { busy in
             editor.keepsLineOnInterrupt = busy
             editor.escapeInterrupts = busy
+            if busy {
+                ticker.turnStarted()
+                attention.turnStarted()
+            } else {
+                ticker.turnEnded()
+                attention.turnEnded()
+            }
+        }
+        await controller.observeQuestions { tool in
+            if let tool { attention.questionAsked(tool: tool) } else { attention.questionAnswered() }
         }
         await controller.observeQueueLength { count in editor.recallsQueued = count > 0 }
         await controller.setEditLine(editor)
@@ -95,6 +112,8 @@ enum InteractiveFrontEnd {
                                               .color(.yellow)))
             case .key(let key):
                 await prompter.answer(key: key)
+            case .command(let command):
+                await controller.submit(command)
             case .escapeTwice:
                 await RewindCommands.rewindLastPrompt(controller)
             case .shiftTab:
@@ -107,6 +126,7 @@ enum InteractiveFrontEnd {
             }
         }
         await prompter.denyAll()
+        ticker.turnEnded()
         editor.stop()
         await controller.shutdown()
         return exitStatus

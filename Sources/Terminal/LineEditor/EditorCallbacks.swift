@@ -12,6 +12,10 @@ enum EditorCallbacks {
         EditorCore.from(editLine)?.readCharacter(into: character) ?? 0
     }
 
+    static let keyCommand: parley_el_command_t = { editLine, key in
+        EditorCore.from(editLine)?.reportKeyCommand(key) ?? UInt8(CC_ERROR)
+    }
+
     static let submit: parley_el_command_t = { editLine, _ in
         EditorCore.from(editLine)?.submit() ?? UInt8(CC_ERROR)
     }

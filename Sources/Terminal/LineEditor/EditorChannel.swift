@@ -13,6 +13,8 @@ final class EditorChannel: Sendable {
     struct Mailbox {
         var items: [OutputItem] = []
         var prompt: StyledText?
+        /// A new status row (`.some(nil)` removes it); `nil` when unchanged.
+        var statusRow: StyledText??
         /// Text to put on the edit line in place of what is there.
         var replacementLine: String?
         /// Open the message in the external editor (`/edit`).
@@ -117,6 +119,15 @@ final class EditorChannel: Sendable {
         if !closed { wake() }
     }
 
+    /// Queues a status row change (`nil` removes the row); only the latest counts.
+    func post(statusRow: StyledText?) {
+        let closed = mailbox.withLock { box in
+            box.statusRow = .some(statusRow)
+            return box.closed
+        }
+        if !closed { wake() }
+    }
+
     /// Queues a replacement of the line being edited.
     func post(line: String) {
         let closed = mailbox.withLock { box in
@@ -154,6 +165,7 @@ final class EditorChannel: Sendable {
             box.prompt = nil
             box.replacementLine = nil
             box.openEditor = false
+            box.statusRow = nil
             box.wakeupPosted = false
             box.textBytes = 0
             box.roomWaiters = []
@@ -192,7 +204,7 @@ final class EditorChannel: Sendable {
         switch item {
         case .text(let text): TerminalOutput.write(text.rendered(color: color))
         case .status(let text): TerminalOutput.write(text.rendered(color: color) + "\n")
-        case .endLine: break
+        case .endLine, .control: break
         }
     }
 }

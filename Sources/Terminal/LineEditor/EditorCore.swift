@@ -17,6 +17,8 @@ final class EditorCore {
     var historyEntries: [String] = []
     private let historyLimit: Int
     let completion: LineEditor.CompletionProvider?
+    /// Control keys that stand for a command (``LineInput/command(_:)``).
+    private let commandKeys: [Character: String]
     let color: Bool
 
     var promptPlainText = ""
@@ -43,13 +45,16 @@ final class EditorCore {
     private var keyBatchSize = 0
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
 
+    /// Whether the terminal's own title was saved (``TerminalControl/pushTitle``), to restore at the end.
+    private var titlePushed = false
+
     private var exitRequested = false
     private var exitReport: LineInput?
     var submittedLine: String?
 
     init(
         channel: EditorChannel, prompt: StyledText, historyPath: String?, historySize: Int, color: Bool,
-        editingMode: LineEditor.EditingMode, completion: LineEditor.CompletionProvider?
+        editingMode: LineEditor.EditingMode, commandKeys: [Character: String] = [:], completion: LineEditor.CompletionProvider?
     ) throws(LineEditorError) {
         LocaleSetup.ensureUTF8()
         guard let editLine = parley_el_init("parley") else { throw LineEditorError(.setupFailed, errno: errno) }
@@ -71,6 +76,7 @@ final class EditorCore {
         self.signals = signals
         self.color = color
         self.completion = completion
+        self.commandKeys = commandKeys
         self.historyLimit = max(1, historySize)
         self.historyFile = historyPath.map { HistoryFile(path: $0, limit: max(1, historySize)) }
         setPrompt(prompt)
@@ -131,6 +137,11 @@ final class EditorCore {
         for (name, keys) in [("parley-submit", ["^J", "^M"]), ("parley-interrupt", ["^C"]), ("parley-eof-or-delete", ["^D"])] {
             for key in keys { parley_el_bind_command_mode(editLine, key, name) }
         }
+        parley_el_add_function(editLine, "parley-key-command", "Report a command key", EditorCallbacks.keyCommand)
+        for key in commandKeys.keys {
+            guard let value = key.asciiValue, value < 0x20 else { continue }
+            parley_el_bind(editLine, "^" + String(UnicodeScalar(value + 0x40)), "parley-key-command")
+        }
         // Home and End as terminals and tmux send them, whatever TERM says.
         for key in ["\\e[1~", "\\e[H", "\\eOH", "\\e[7~"] { parley_el_bind(editLine, key, "ed-move-to-beg") }
         for key in ["\\e[4~", "\\e[F", "\\eOF", "\\e[8~"] { parley_el_bind(editLine, key, "ed-move-to-end") }
@@ -151,6 +162,7 @@ final class EditorCore {
                 submittedLine = nil
                 // A new line starts in insert mode.
                 if viMode == .normal { viMode = .insert; applyPrompt() }
+                TerminalOutput.write(TerminalControl.outputStartMark)
                 remember(line)
                 channel.continuation.yield(.line(line))
                 startFreshLine = true
@@ -165,10 +177,20 @@ final class EditorCore {
         shutDown()
     }
 
+    /// A command key was pressed: report its command, leave the line alone.
+    func reportKeyCommand(_ key: Int32) -> UInt8 {
+        guard let scalar = UnicodeScalar(UInt32(max(0, key))), let command = commandKeys[Character(scalar)] else {
+            return UInt8(CC_ERROR)
+        }
+        channel.continuation.yield(.command(command))
+        return UInt8(CC_NORM)
+    }
+
     private func shutDown() {
         parley_flush_stdout()
         var bytes = live.detach(editAreaCursorRow: cursorRow(), columns: columns, color: color)
         bytes += Array("\u{1B}[?2004l".utf8)
+        if titlePushed { bytes += Array(TerminalControl.popTitle.utf8) }
         TerminalOutput.write(bytes)
         parley_el_set_int(editLine, EL_UNBUFFERED, 0)
         el_end(editLine)
@@ -280,7 +302,9 @@ final class EditorCore {
 
     private func processMailbox() {
         let mailbox = channel.take()
-        if !mailbox.items.isEmpty || mailbox.prompt != nil || mailbox.replacementLine != nil || mailbox.openEditor {
+        if let statusRow = mailbox.statusRow { live.statusRow = statusRow }
+        if !mailbox.items.isEmpty || mailbox.prompt != nil || mailbox.statusRow != nil || mailbox.replacementLine != nil
+            || mailbox.openEditor {
             render(mailbox.items, newPrompt: mailbox.prompt, newLine: mailbox.replacementLine, openEditor: mailbox.openEditor)
         }
         if mailbox.stopRequested { finish(reporting: nil) }
@@ -296,7 +320,11 @@ final class EditorCore {
         // lay out for the width it has now.
         let width = Int(parley_window_columns(1))
         if width > 0, width != columns { el_resize(editLine) }
-        let bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
+        var bytes = live.render(items, editAreaCursorRow: cursorRow(), columns: columns, color: color)
+        if !titlePushed, items.contains(where: { if case .control(.title) = $0 { true } else { false } }) {
+            titlePushed = true
+            bytes = Array(TerminalControl.pushTitle.utf8) + bytes
+        }
         if let newPrompt { setPrompt(newPrompt) }
         if let newLine { replaceLine(with: newLine) }
         if openEditor { _ = editInExternalEditor() }
@@ -319,19 +347,19 @@ final class EditorCore {
         applyPrompt()
     }
 
-    /// Shows the caller's prompt, or the continuation prompt while a message continues; in vi
-    /// mode after the mode's marker.
+    /// Shows the caller's prompt (marked as a prompt, OSC 133), or the continuation prompt while
+    /// a message continues; in vi mode after the mode's marker.
     func applyPrompt() {
         let prompt = continuedLines.isEmpty ? basePrompt : Self.continuationPrompt(for: basePrompt)
-        showPrompt(viMode.map { $0.marker + prompt } ?? prompt)
+        showPrompt(viMode.map { $0.marker + prompt } ?? prompt, marked: continuedLines.isEmpty)
     }
 
     /// Shows `prompt` (until the next ``applyPrompt()`` when it is not the caller's: a history search).
-    func showPrompt(_ prompt: StyledText) {
+    func showPrompt(_ prompt: StyledText, marked: Bool = false) {
         shownPrompt = prompt
         promptPlainText = prompt.plainText
         free(promptCString)
-        promptCString = strdup(PromptRenderer.render(prompt, color: color))
+        promptCString = strdup(PromptRenderer.render(prompt, color: color, marks: marked))
     }
 
     /// `…` right-aligned under the prompt's `›`, so continued lines line up with the first.

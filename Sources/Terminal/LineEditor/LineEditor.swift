@@ -68,12 +68,14 @@ public final class LineEditor: Sendable {
     ///   - historySize: how many entries to keep.
     ///   - useColor: whether to emit colour codes (see ``TerminalCapabilities/useColor``).
     ///   - editingMode: emacs or vi key bindings (the user's `~/.editrc` is read after and may change them).
+    ///   - commandKeys: control keys (`"\u{14}"` for Ctrl-T) reported as ``LineInput/command(_:)``
+    ///     with the command text given here, instead of editing.
     ///   - completion: supplies Tab completions; `nil` makes Tab beep.
     /// - Throws: ``LineEditorError`` when standard input or output is not a
     ///   terminal, another editor runs, or the terminal cannot be set up.
     public init(
         prompt: StyledText, historyPath: String? = nil, historySize: Int = 1000, useColor: Bool = true,
-        editingMode: EditingMode = .emacs, completion: CompletionProvider? = nil
+        editingMode: EditingMode = .emacs, commandKeys: [Character: String] = [:], completion: CompletionProvider? = nil
     ) throws(LineEditorError) {
         guard isatty(0) == 1, isatty(1) == 1 else { throw LineEditorError(.notATerminal) }
         guard Self.running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
@@ -85,7 +87,7 @@ public final class LineEditor: Sendable {
             TerminalRestorer.save()
             let core = try EditorCore(
                 channel: channel, prompt: prompt, historyPath: historyPath, historySize: historySize,
-                color: useColor, editingMode: editingMode, completion: completion)
+                color: useColor, editingMode: editingMode, commandKeys: commandKeys, completion: completion)
             var threadID = pthread_t()
             let context = Unmanaged.passRetained(core).toOpaque()
             let result = pthread_create(&threadID, nil, { context in
@@ -190,6 +192,20 @@ public final class LineEditor: Sendable {
     /// and places the status lines shown under it. Does nothing at the start of a line.
     public func endLine() {
         channel.post(.endLine)
+    }
+
+    /// Shows `row` as the last line above the prompt, replacing the previous one, or removes
+    /// it (`nil`). The row is redrawn with the prompt and never enters the transcript: for a
+    /// status that changes (a running turn's elapsed time). Each call redraws once; nothing
+    /// redraws between calls. It is cut to one row of the terminal's width. Thread-safe.
+    public func setStatusRow(_ row: StyledText?) {
+        channel.post(statusRow: row)
+    }
+
+    /// Sends a control that draws nothing (bell, notification, title, end-of-output mark) to
+    /// the terminal, in order with the output. After ``stop()`` it is dropped. Thread-safe.
+    public func send(_ control: TerminalControl) {
+        channel.post(.control(control))
     }
 
     /// Replaces the prompt and redraws it. Thread-safe.

@@ -17,6 +17,10 @@ public enum LineInput: Sendable, Hashable {
     /// A single printable key, reported instead of edited because
     /// ``LineEditor/readNextKey(answers:)`` asked for one (e.g. to answer y/n at once).
     case key(Character)
+    /// A control key given to ``LineEditor/init(prompt:historyPath:historySize:useColor:commandKeys:completion:)``
+    /// as a shortcut was pressed: the command it stands for (e.g. Ctrl-T for `/tasks`). The line
+    /// being edited is left as it is.
+    case command(String)
     /// Esc pressed twice on an empty line (Parley: take back the last prompt, as in Claude Code).
     case escapeTwice
     /// The user pressed Shift-Tab.

@@ -6,6 +6,9 @@ enum OutputItem: Sendable {
     case status(StyledText)
     /// Closes the streamed line if it is unfinished.
     case endLine
+    /// A control that draws nothing (bell, notification, title, prompt marks): written as is,
+    /// in order with the rest.
+    case control(TerminalControl)
 }
 
 /// The "live row" output strategy, as a state machine that does no I/O.
@@ -25,6 +28,9 @@ enum OutputItem: Sendable {
 /// 2. lay the live row out again at the current width, then the new text (`\n` as `\r\n`);
 /// 3. write the new live row and the pending statuses, each ending with `\r\n`, so the
 ///    caller can let libedit redraw the prompt and the line on the fresh row below.
+///
+/// A *status row* (what a running turn is doing) may sit last in the volatile area, just
+/// above the prompt: it is redrawn with every render and never enters the transcript.
 struct LiveOutput {
     /// The unfinished last row of streamed text.
     private(set) var liveRow: [StyledText.Fragment] = []
@@ -36,6 +42,13 @@ struct LiveOutput {
     private var lastSpace: (fragment: Int, offset: Int, widthBefore: Int)?
     /// The terminal width of the current render.
     private var columns = 80
+    /// The status row wanted under the output, just above the prompt (``LineEditor/setStatusRow(_:)``),
+    /// cut to one row of the width in use.
+    var statusRow: StyledText?
+    /// The status row on screen now (it is part of the volatile area, never of the transcript).
+    private(set) var drawnStatusRow: StyledText?
+    /// The width ``drawnStatusRow`` was cut to.
+    private var drawnColumns = 80
 
     /// Whether a streamed line is unfinished.
     var hasLiveRow: Bool { !liveRow.isEmpty }
@@ -69,6 +82,8 @@ struct LiveOutput {
             case .endLine:
                 if hasLiveRow { commitLiveRow(into: &output, color: color) }
                 flushHeldStatuses(into: &output, color: color)
+            case .control(let control):
+                output += Array(control.sequence.utf8)
             }
         }
         if hasLiveRow {
@@ -76,6 +91,9 @@ struct LiveOutput {
             output += [13, 10]
             for status in heldStatuses { writeLine(status, into: &output, color: color) }
         }
+        if let statusRow { writeLine(statusRow.truncated(toWidth: max(1, columns - 1)), into: &output, color: color) }
+        drawnStatusRow = statusRow
+        drawnColumns = columns
         return output
     }
 
@@ -91,17 +109,27 @@ struct LiveOutput {
         let columns = max(1, columns)
         self.columns = columns
         let statusRows = hasLiveRow ? heldStatuses.reduce(0) { $0 + Self.rows(of: $1, columns: columns) } : 0
-        var output = Array(Self.eraseSequence(rowsUp: editAreaCursorRow + statusRows).utf8)
+        var output = Array(Self.eraseSequence(rowsUp: editAreaCursorRow + statusRows + drawnStatusRowRows(columns: columns)).utf8)
         clearLiveRow()
+        statusRow = nil
+        drawnStatusRow = nil
         flushHeldStatuses(into: &output, color: color)
         return output
     }
 
     /// The rows above the edit area that the next render rewrites, at `columns`.
     private func volatileRows(columns: Int) -> Int {
-        guard hasLiveRow else { return 0 }
+        guard hasLiveRow else { return drawnStatusRowRows(columns: columns) }
         let liveRows = max(1, (liveRowWidth + columns - 1) / columns)
-        return heldStatuses.reduce(liveRows) { $0 + Self.rows(of: $1, columns: columns) }
+        return heldStatuses.reduce(liveRows + drawnStatusRowRows(columns: columns)) { $0 + Self.rows(of: $1, columns: columns) }
+    }
+
+    /// The rows the status row on screen occupies at `columns` (0 when none is drawn): it was
+    /// drawn as one row, which a narrower terminal reflows over several.
+    private func drawnStatusRowRows(columns: Int) -> Int {
+        guard let drawnStatusRow else { return 0 }
+        let width = drawnStatusRow.truncated(toWidth: max(1, drawnColumns - 1)).displayWidth
+        return max(1, (width + columns - 1) / columns)
     }
 
     /// The rows a status line occupies at `columns`.

@@ -11,10 +11,14 @@ enum PromptRenderer {
     static let delimiter: Character = "\u{1}"
 
     /// The prompt string with delimited escapes (or without any when `color` is false).
-    static func render(_ prompt: StyledText, color: Bool) -> String {
-        var fragments = prompt.normalized().fragments
-        guard color else { return fragments.map(\.text).joined() }
-        if let last = fragments.last, !last.style.isPlain {
+    ///
+    /// With `marks`, the prompt also carries the OSC 133 marks terminals use to jump between
+    /// prompts: `A` in the run before its first character, `B` in the run before its last one
+    /// (a run at the very end would be dropped), so input starts at most one column after `B`.
+    static func render(_ prompt: StyledText, color: Bool, marks: Bool = false) -> String {
+        var fragments = prompt.normalized().fragments.filter { !$0.text.isEmpty }
+        guard color || marks else { return fragments.map(\.text).joined() }
+        if let last = fragments.last, marks || !last.style.isPlain {
             // Move trailing spaces (or, failing that, the last character) into a plain fragment.
             var text = last.text
             var plainTail = ""
@@ -26,12 +30,15 @@ enum PromptRenderer {
         }
         var output = ""
         var current = Style.plain
-        for fragment in fragments where !fragment.text.isEmpty {
-            if fragment.style != current {
-                let code = fragment.style.isPlain ? "\u{1B}[0m" : fragment.style.selectGraphicRendition
-                output += String(delimiter) + code + String(delimiter)
+        for (index, fragment) in fragments.enumerated() {
+            var codes = ""
+            if marks, index == 0 { codes += TerminalControl.promptStartMark }
+            if color, fragment.style != current {
+                codes += fragment.style.isPlain ? "\u{1B}[0m" : fragment.style.selectGraphicRendition
                 current = fragment.style
             }
+            if marks, index == fragments.count - 1 { codes += TerminalControl.inputStartMark }
+            if !codes.isEmpty { output += String(delimiter) + codes + String(delimiter) }
             output += fragment.text
         }
         return output
