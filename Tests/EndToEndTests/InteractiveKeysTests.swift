@@ -215,8 +215,9 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))  // initialize has answered
         terminal.type("/co")
         terminal.send("Tab")
-        let screen = try await terminal.waitFor("Visualize current context usage")
-        #expect(screen.contains("/cost") && screen.contains("Show the total cost and duration"))
+        // Parley's own /context with its summary, claude's /cost with the description its initialize gave.
+        let screen = try await terminal.waitFor("Show the total cost and duration")
+        #expect(screen.contains("/context") && screen.contains("how full the conversation's context is"), "\(screen)")
         terminal.send("C-u")
         terminal.type("/re")
         terminal.send("Tab")

@@ -50,6 +50,8 @@ import Glibc
         let deadline = Date().addingTimeInterval(20)
         while !parley.stderr.contains("started-sleeping") && Date() < deadline { usleep(20_000) }
         #expect(parley.stderr.contains("started-sleeping"), "\(parley.stderr)")
+        // The shell prints before it starts the sleeps.
+        while Self.processes(withArgument: "38.5").isEmpty && Date() < deadline { usleep(20_000) }
         #expect(!Self.processes(withArgument: "38.5").isEmpty)
         kill(parley.pid, SIGTERM)
         #expect(parley.wait(timeout: 10) != nil, "parley did not end: \(parley.stderr)")

@@ -42,7 +42,7 @@ import Testing
 
     @Test func queueListsDropsAndClears() async throws {
         let harness = try await Harness()
-        await harness.controller.submit("slow fc:slow=30 fc:words=150")
+        await harness.controller.submit("slow fc:slow=30 fc:words=20000")
         await harness.controller.submit("alpha")
         await harness.controller.submit("beta")
         await harness.controller.submit("gamma")
@@ -54,8 +54,10 @@ import Testing
         #expect(harness.console.lines(.error).last?.contains("no queued message 9") == true)
         await harness.controller.submit("/queue clear")
         #expect(harness.console.lines(.info).last == "cleared 2 queued messages")
+        // The slow turn outlasts any loaded machine (ten minutes); end it now.
+        _ = await harness.controller.interrupt()
         await harness.settle()
-        #expect(harness.record.userTexts == ["slow fc:slow=30 fc:words=150"])
+        #expect(harness.record.userTexts == ["slow fc:slow=30 fc:words=20000"])
         #expect(harness.console.lines(.status).filter { $0.hasPrefix("queued (") } == [
             "queued (1): alpha", "queued (2): beta", "queued (3): gamma",
         ])
