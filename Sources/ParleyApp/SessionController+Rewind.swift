@@ -105,7 +105,7 @@ extension SessionController {
     public func rewindConversation(to prompt: QueuedMessage) async throws(SessionError) -> String {
         let text = try await session.request(RewindConversationRequest(targetMessageID: prompt.id,
                                                                            lastSeenMessageID: history.prompts.last?.id))
-        if let index = history.prompts.firstIndex(of: prompt) { history.rewound(toPromptAt: index) }
+        if let index = history.prompts.firstIndex(where: { $0.id == prompt.id }) { history.rewound(toPromptAt: index) }
         return text ?? prompt.text
     }
 
@@ -117,7 +117,7 @@ extension SessionController {
 
     /// `prompt` and the prompts after it.
     private func prompts(from prompt: QueuedMessage) -> ArraySlice<QueuedMessage> {
-        guard let index = history.prompts.firstIndex(of: prompt) else { return [] }
+        guard let index = history.prompts.firstIndex(where: { $0.id == prompt.id }) else { return [] }
         return history.prompts[index...]
     }
 }

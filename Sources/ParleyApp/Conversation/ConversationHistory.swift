@@ -30,8 +30,10 @@ struct ConversationHistory: Sendable {
     /// The last turn that changed files (what `/undo` restores).
     var lastChange: FileChange?
 
+    /// Keeps the prompt's id and text only: an attached image's data is not needed to rewind
+    /// and would otherwise stay in memory for the whole conversation.
     mutating func promptSent(_ prompt: QueuedMessage) {
-        prompts.append(prompt)
+        prompts.append(QueuedMessage(id: prompt.id, text: prompt.text, sequenceNumber: prompt.sequenceNumber))
         turnUsedEditTool = false
     }
 
@@ -45,7 +47,7 @@ struct ConversationHistory: Sendable {
     /// `prompts[index]` and everything after it were removed from the conversation.
     mutating func rewound(toPromptAt index: Int) {
         prompts.removeSubrange(index...)
-        if let change = lastChange, !prompts.contains(change.prompt) { lastChange = nil }
+        if let change = lastChange, !prompts.contains(where: { $0.id == change.prompt.id }) { lastChange = nil }
     }
 }
 
