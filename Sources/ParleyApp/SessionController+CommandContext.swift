@@ -124,4 +124,17 @@ extension SessionController: CommandContext {
         guard case .transcript(let presenter) = presentation else { return nil }
         return presenter.lastDiffLines()?.map { $0.madeInert() }
     }
+
+    /// Whether a turn or a `!command` runs, or messages wait for one: then Ctrl-D asks for a
+    /// second press. Starting `claude` (its `initialize` not yet answered) is not such work.
+    public var hasWorkInFlight: Bool {
+        get async {
+            guard localCommandsIdle else { return true }
+            let snapshot = await session.snapshot
+            switch snapshot.phase {
+            case .busy, .interrupting: return true
+            default: return snapshot.queueLength > 0
+            }
+        }
+    }
 }

@@ -150,6 +150,19 @@ extension TmuxTerminal {
         try await terminal.waitFor("Echo: still fine")
     }
 
+    /// Ctrl-D asks twice only while work runs: a `claude` still starting (here one that never
+    /// answers `initialize`) is no reason to keep the user from quitting.
+    @Test func ctrlDQuitsAtOnceWhileClaudeIsStillStarting() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start(extra: ["FAKE_CLAUDE_HOSTILE": "silent"])
+        defer { terminal.close() }
+        try await terminal.waitFor("● claude started")
+        terminal.send("C-d")
+        let screen = try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(15))
+        #expect(!screen.contains("press Ctrl-D again"), "screen:\n\(screen)")
+    }
+
     @Test func aPastedBlockThatStartsWithASlashIsOneMessage() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }

@@ -101,7 +101,7 @@ enum InteractiveFrontEnd {
                     editor.writeStatus(StyledText("interrupting…", .dim))
                 }
             case .eof:
-                if await controller.isSettled {
+                if !(await controller.hasWorkInFlight) {
                     break loop
                 }
                 if let warned = eofWarnedAt, ContinuousClock.now - warned < .seconds(5) {
