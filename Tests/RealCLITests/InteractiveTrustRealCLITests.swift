@@ -17,6 +17,8 @@ import Glibc
             command: "trap : INT; cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
             environment: environment)
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
+        // Keys are typed once the start-up lines are out (tmux's first resize redraws the prompt).
+        try await terminal.waitFor("● claude started", timeout: .seconds(20))
         return terminal
     }
 
