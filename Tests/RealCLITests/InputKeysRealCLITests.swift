@@ -8,13 +8,7 @@ import Testing
     @Test func pasteEditorShiftTabAndEscWithTheRealCLI() async throws {
         let harness = try RealHarness(apiArguments: ["--slow-delay", "0.1"])
         defer { harness.finish() }
-        var environment = await harness.environment()
-        environment["TERM"] = "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        environment["EDITOR"] = #"sh -c 'printf "edited in the editor\nsecond line\n" > "$1"' editor"#
-        let terminal = try TmuxTerminal(
-            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            environment: environment)
+        let terminal = try await harness.terminal(extra: ["EDITOR": #"sh -c 'printf "edited in the editor\nsecond line\n" > "$1"' editor"#])
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
 
@@ -64,12 +58,7 @@ import Testing
     @Test func upTakesAQueuedMessageBackAndOnlyTheChangedOneReachesTheAPI() async throws {
         let harness = try RealHarness(apiArguments: ["--slow-delay", "0.15"])
         defer { harness.finish() }
-        var environment = await harness.environment()
-        environment["TERM"] = "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        let terminal = try TmuxTerminal(
-            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            environment: environment)
+        let terminal = try await harness.terminal()
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
         terminal.type("a slow one mock-slow", enter: true)

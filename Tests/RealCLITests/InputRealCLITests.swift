@@ -18,13 +18,7 @@ import Glibc
     @Test func bangCommandInATerminalGoesIntoTheConversationWithoutATurn() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
-        var environment = await harness.environment()
-        environment["TERM"] = "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        environment["SHELL"] = "/bin/bash"
-        let terminal = try TmuxTerminal(
-            command: "trap : INT; cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            width: 120, height: 40, environment: environment)
+        let terminal = try await harness.terminal(extra: ["SHELL": "/bin/bash"], width: 120, height: 40)
         defer { terminal.close() }
         try await terminal.waitFor("● claude started", timeout: .seconds(30))
 

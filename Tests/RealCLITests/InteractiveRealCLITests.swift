@@ -8,14 +8,7 @@ import Testing
     @Test func oneKeyPermissionAnswersAndCtrlCWithTheRealCLI() async throws {
         let harness = try RealHarness(apiArguments: ["--slow-delay", "0.1"])
         defer { harness.finish() }
-        var environment = await harness.environment()
-        environment["TERM"] = "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        let terminal = try TmuxTerminal(
-            // `trap : INT`: the wrapper shell survives the Ctrl-C meant for parley (a trapped signal
-            // is reset to its default for parley at exec, so parley sees Ctrl-C normally).
-            command: "trap : INT; cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            environment: environment)
+        let terminal = try await harness.terminal()
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
 

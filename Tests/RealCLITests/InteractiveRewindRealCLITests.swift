@@ -8,12 +8,7 @@ import Testing
     @Test func receiptOnScreenRewindPutsThePromptBackOnTheEditLineAndEscEscOffersTheLastPrompt() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
-        var environment = await harness.environment()
-        environment["TERM"] = "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        let terminal = try TmuxTerminal(
-            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            environment: environment)
+        let terminal = try await harness.terminal()
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
 

@@ -10,12 +10,7 @@ import Glibc
 /// Messages API: type-ahead and permission questions, feedback during a stream, resizes.
 @Suite(.serialized) struct InteractiveTrustRealCLITests {
     private func start(_ harness: RealHarness) async throws -> TmuxTerminal {
-        var environment = await harness.environment()
-        environment["TERM"] = "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        let terminal = try TmuxTerminal(
-            command: "trap : INT; cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            environment: environment)
+        let terminal = try await harness.terminal()
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
         // Keys are typed once the start-up lines are out (tmux's first resize redraws the prompt).
         try await terminal.waitFor("● claude started", timeout: .seconds(20))

@@ -178,6 +178,22 @@ struct RealHarness {
         ].merging(extra) { $1 })
     }
 
+    /// Starts the built `parley --claude <real CLI> ARGUMENTS` in a tmux terminal, in the work
+    /// directory, with the harness's environment plus a terminal's (`TERM`, `LANG`) and `extra`.
+    /// The wrapper shell survives a Ctrl-C meant for parley (`trap : INT`; a trapped signal is
+    /// reset to its default at exec, so parley sees Ctrl-C normally) and prints PARLEY-EXITED
+    /// when parley ends.
+    func terminal(_ arguments: String = "", extra: [String: String] = [:], width: Int = 100,
+                  height: Int = 30) async throws -> TmuxTerminal {
+        var environment = await environment()
+        environment["TERM"] = "xterm-256color"
+        environment["LANG"] = "C.UTF-8"
+        for (key, value) in extra { environment[key] = value }
+        let command = "trap : INT; cd \(work) && \(TestBinaries.parley) --claude \(claude)"
+            + (arguments.isEmpty ? "" : " " + arguments) + "; echo PARLEY-EXITED"
+        return try TmuxTerminal(command: command, width: width, height: height, environment: environment)
+    }
+
     /// Runs `parley --claude <real CLI>` with `input` on stdin, in the work directory.
     func parley(_ input: String, _ arguments: [String] = [], environment extra: [String: String] = [:],
                 timeout: TimeInterval = 90) async throws -> ProcessOutcome {

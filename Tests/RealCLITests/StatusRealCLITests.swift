@@ -28,13 +28,7 @@ import Testing
     @Test func aSlowTurnShowsTheStatusRowWithModelAndModeAndItGoesAtTheEnd() async throws {
         let harness = try RealHarness(apiArguments: ["--slow-delay", "0.15"])
         defer { harness.finish() }
-        var environment = await harness.environment()
-        environment["TERM"] = "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        environment["NO_COLOR"] = "1"
-        let terminal = try TmuxTerminal(
-            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            width: 60, environment: environment)
+        let terminal = try await harness.terminal(extra: ["NO_COLOR": "1"], width: 60)
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
         terminal.type("a slow one mock-slow", enter: true)

@@ -19,11 +19,7 @@ import Testing
         defer { harness.finish() }
         let path = harness.work + "/notes.txt"
         FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
-        var environment = await harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8"])
-        if noColor { environment["NO_COLOR"] = "1" }
-        let terminal = try TmuxTerminal(
-            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            width: 60, height: 60, environment: environment)
+        let terminal = try await harness.terminal(extra: noColor ? ["NO_COLOR": "1"] : [:], width: 60, height: 60)
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
 
@@ -82,10 +78,7 @@ import Testing
     @Test func aSubagentsWorkIsNestedUnderItsCallWithTheRealCLI() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
-        let environment = await harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"])
-        let terminal = try TmuxTerminal(
-            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            width: 60, height: 60, environment: environment)
+        let terminal = try await harness.terminal(extra: ["NO_COLOR": "1"], width: 60, height: 60)
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
         // The subagent's prompt ("please use a tool") makes the fake API answer it with a Bash call.
@@ -107,10 +100,7 @@ import Testing
     @Test func aTableInARealReplyIsDrawnToFitTheTerminal() async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
-        let environment = await harness.environment(["TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"])
-        let terminal = try TmuxTerminal(
-            command: "cd \(harness.work) && \(TestBinaries.parley) --claude \(harness.claude); echo PARLEY-EXITED",
-            width: 60, height: 40, environment: environment)
+        let terminal = try await harness.terminal(extra: ["NO_COLOR": "1"], width: 60, height: 40)
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
         terminal.type("options mock-table", enter: true)
