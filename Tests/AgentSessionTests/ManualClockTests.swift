@@ -1,7 +1,7 @@
 import AgentSession
 import Foundation
 import ParleyTestSupport
-import Synchronization
+import Locking
 import Testing
 
 /// A clock that moves only when told: timers of a session on it fire without waiting.
@@ -18,7 +18,7 @@ final class ManualClock: Clock, Sendable {
         let continuation: CheckedContinuation<Void, Never>
     }
 
-    private let state = Mutex<(now: Instant, sleepers: [Sleeper])>((Instant(offset: .zero), []))
+    private let state = Locked<(now: Instant, sleepers: [Sleeper], stopped: Bool)>((Instant(offset: .zero), [], false))
 
     var now: Instant { state.withLock { $0.now } }
     var minimumResolution: Duration { .zero }
@@ -26,12 +26,24 @@ final class ManualClock: Clock, Sendable {
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let due = state.withLock { state -> Bool in
-                if deadline <= state.now { return true }
+                if state.stopped || deadline <= state.now { return true }
                 state.sleepers.append(Sleeper(deadline: deadline, continuation: continuation))
                 return false
             }
             if due { continuation.resume() }
         }
+    }
+
+    /// Wakes every sleeper and lets every later sleep return at once: a test calls it when done,
+    /// so that no timer task of the session stays suspended on this clock (each holds the clock,
+    /// which holds its continuation: a cycle LeakSanitizer reports at exit).
+    func stop() {
+        let all = state.withLock { state -> [Sleeper] in
+            state.stopped = true
+            defer { state.sleepers.removeAll() }
+            return state.sleepers
+        }
+        for sleeper in all { sleeper.continuation.resume() }
     }
 
     /// Moves time on and wakes every sleeper whose deadline has come.
@@ -52,6 +64,7 @@ final class ManualClock: Clock, Sendable {
 @Suite(.timeLimit(.minutes(1))) struct ManualClockTests {
     @Test func aStalledTurnIsStoppedOnTheInjectedClock() async throws {
         let clock = ManualClock()
+        defer { clock.stop() }
         var options = DoubleHarness.fastOptions
         options.stallTimeout = .seconds(120)
         options.stallAction = .interrupt
@@ -90,6 +103,7 @@ final class ManualClock: Clock, Sendable {
     /// interrupts it, which still works.
     @Test func withWarnAStallIsOnlyReported() async throws {
         let clock = ManualClock()
+        defer { clock.stop() }
         var options = DoubleHarness.fastOptions
         options.stallTimeout = .seconds(120)
         options.stallAction = .warn
