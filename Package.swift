@@ -64,7 +64,7 @@ let package = Package(
         // built binaries, process inspection, the double's records.
         .target(name: "ParleyTestSupport", dependencies: ["StreamJSON", "Locking", "_ProcessShims"], path: "Tests/ParleyTestSupport", swiftSettings: strict),
 
-        .testTarget(name: "StreamJSONTests", dependencies: ["StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "StreamJSONTests", dependencies: ["StreamJSON", "ParleyTestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "AgentSessionTests", dependencies: ["AgentSession", "StreamJSON", "Locking", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Locking", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "ConversationsTests", dependencies: ["Conversations", "StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyTestSupport
 import Testing
 @testable import StreamJSON
 
@@ -247,7 +248,7 @@ import Testing
     }
 
     @Test func randomDocumentsAgree() {
-        var random = SeededRandom(seed: 0x5EED_0001)
+        var random = SeededGenerator(seed: 0x5EED_0001)
         var differences: [Difference: Int] = [:]
         for _ in 0..<3000 {
             let document = RandomJSON.document(&random)
@@ -259,7 +260,7 @@ import Testing
     }
 
     @Test func mutatedDocumentsAndFixtureLinesAgree() {
-        var random = SeededRandom(seed: 0x5EED_0002)
+        var random = SeededGenerator(seed: 0x5EED_0002)
         var inputs = (0..<400).map { _ in RandomJSON.document(&random) }
         inputs += LineDecoderTests.allFixtureLines.filter { $0.count < 2000 }
         var differences: [Difference: Int] = [:]
@@ -304,22 +305,10 @@ import Testing
     }
 }
 
-/// SplitMix64: deterministic, so a failure can be reproduced.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random JSON text: nesting, escapes, numbers at the edges, Unicode, random whitespace.
 enum RandomJSON {
-    static func document(_ random: inout SeededRandom) -> [UInt8] {
+    static func document(_ random: inout SeededGenerator) -> [UInt8] {
         var out: [UInt8] = []
         if Int.random(in: 0..<40, using: &random) == 0 {
             // Near the nesting limit.
@@ -333,7 +322,7 @@ enum RandomJSON {
         return out
     }
 
-    private static func value(_ out: inout [UInt8], depth: Int, _ random: inout SeededRandom) {
+    private static func value(_ out: inout [UInt8], depth: Int, _ random: inout SeededGenerator) {
         let pick = Int.random(in: 0..<(depth < 6 ? 10 : 6), using: &random)
         switch pick {
         case 0: out += Array("null".utf8)
@@ -380,7 +369,7 @@ enum RandomJSON {
         "999999999999999", "1000000000000000", "0.30000000000000004", "6.02214076e23",
     ]
 
-    private static func number(_ out: inout [UInt8], _ random: inout SeededRandom) {
+    private static func number(_ out: inout [UInt8], _ random: inout SeededGenerator) {
         if Bool.random(using: &random) {
             out += Array(edgeNumbers.randomElement(using: &random)!.utf8)
             return
@@ -401,7 +390,7 @@ enum RandomJSON {
         #"\uD834\uDD1E"#, #"\ud83d\ude00"#, #"\uFFFF"#, #"\u0041"#,
     ]
 
-    private static func string(_ out: inout [UInt8], _ random: inout SeededRandom) {
+    private static func string(_ out: inout [UInt8], _ random: inout SeededGenerator) {
         out.append(UInt8(ascii: "\""))
         for _ in 0..<Int.random(in: 0...8, using: &random) {
             if Int.random(in: 0..<60, using: &random) == 0 {
@@ -414,7 +403,7 @@ enum RandomJSON {
         out.append(UInt8(ascii: "\""))
     }
 
-    private static func whitespace(_ out: inout [UInt8], _ random: inout SeededRandom) {
+    private static func whitespace(_ out: inout [UInt8], _ random: inout SeededGenerator) {
         guard Int.random(in: 0..<4, using: &random) == 0 else { return }
         for _ in 0..<Int.random(in: 1...3, using: &random) { out.append([0x20, 0x09, 0x0A, 0x0D].randomElement(using: &random)!) }
     }
@@ -424,7 +413,7 @@ enum RandomJSON {
 
     /// One to three random edits: replace, insert or delete a byte, cut the end, repeat a piece,
     /// put a comma before a closing bracket, or write a surrogate escape.
-    static func mutate(_ input: [UInt8], _ random: inout SeededRandom) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ random: inout SeededGenerator) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...3, using: &random) {
             let position = Int.random(in: 0...bytes.count, using: &random)

@@ -1,3 +1,4 @@
+import ParleyTestSupport
 import Testing
 @testable import Terminal
 
@@ -149,15 +150,3 @@ struct InertTextTests {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so a failure can be reproduced.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D2_49EB_133A_111B
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,4 @@
+import ParleyTestSupport
 import Testing
 @testable import Terminal
 
@@ -165,7 +166,7 @@ struct MarkdownStreamRendererTests {
     @Test func splittingTheWholeCorpusRandomly() {
         let document = markdownDocuments.joined(separator: "\n")
         let expected = renderWhole(document).normalized()
-        var generator = SplitMix(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         let scalars = Array(document.unicodeScalars)
         for _ in 0..<200 {
             var chunks: [String] = []
@@ -194,15 +195,3 @@ struct MarkdownStreamRendererTests {
     }
 }
 
-/// A small deterministic generator for reproducible random splits.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,4 @@
+import ParleyTestSupport
 import Testing
 @testable import Terminal
 
@@ -153,7 +154,7 @@ import Testing
     ]
 
     @Test func randomDocumentsRenderTheSameHoweverTheyAreSplit() {
-        var generator = SplitMix(seed: 14)
+        var generator = SeededGenerator(seed: 14)
         for round in 0..<400 {
             var document = ""
             for _ in 0..<(20 + round % 60) { document += Self.tokens[Int(generator.next() % UInt64(Self.tokens.count))] }

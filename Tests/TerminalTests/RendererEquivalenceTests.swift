@@ -1,3 +1,4 @@
+import ParleyTestSupport
 import Testing
 @testable import Terminal
 
@@ -75,14 +76,14 @@ struct RendererEquivalenceTests {
         "١", "ª", "✓", "x*y", "(", ")", ".", ",",
     ]
 
-    static func randomDocument(_ generator: inout SplitMix, tokens count: Int) -> String {
+    static func randomDocument(_ generator: inout SeededGenerator, tokens count: Int) -> String {
         var document = ""
         for _ in 0..<count { document += tokens[Int(generator.next() % UInt64(tokens.count))] }
         return document
     }
 
     /// Random splits at scalar boundaries (deltas are Swift strings), some empty.
-    static func randomSplit(_ document: String, _ generator: inout SplitMix, maximum: Int) -> [String] {
+    static func randomSplit(_ document: String, _ generator: inout SeededGenerator, maximum: Int) -> [String] {
         let scalars = Array(document.unicodeScalars)
         var chunks: [String] = []
         var index = 0
@@ -122,7 +123,7 @@ struct RendererEquivalenceTests {
     }
 
     @Test func randomSplitsOfTheRichDocument() {
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for round in 0..<300 {
             let chunks = Self.randomSplit(Self.richDocument, &generator, maximum: round % 3 == 0 ? 4 : round % 3 == 1 ? 16 : 90)
             Self.expectSameOutputs(chunks)
@@ -130,7 +131,7 @@ struct RendererEquivalenceTests {
     }
 
     @Test func randomDocumentsRandomlySplit() {
-        var generator = SplitMix(seed: 2024)
+        var generator = SeededGenerator(seed: 2024)
         for round in 0..<1_500 {
             let document = Self.randomDocument(&generator, tokens: 1 + round % 60)
             Self.expectSameOutputs([document])
@@ -140,7 +141,7 @@ struct RendererEquivalenceTests {
 
     @Test func outputIsIndependentOfTheSplit() {
         let expected = renderWhole(Self.richDocument).normalized()
-        var generator = SplitMix(seed: 99)
+        var generator = SeededGenerator(seed: 99)
         for round in 0..<100 {
             let chunks = Self.randomSplit(Self.richDocument, &generator, maximum: 1 + round % 40)
             #expect(renderChunks(chunks).normalized() == expected)
@@ -239,7 +240,7 @@ struct RendererEquivalenceTests {
     }
 
     @Test func renderingMatchesTheReferenceBytes() {
-        var generator = SplitMix(seed: 5)
+        var generator = SeededGenerator(seed: 5)
         let texts = ["", "a", "line\n", "two\nlines\n", "é日🎉", "\n", "x\r\ny", String(repeating: "long text ", count: 40)]
         for _ in 0..<2_000 {
             var fragments: [StyledText.Fragment] = []
