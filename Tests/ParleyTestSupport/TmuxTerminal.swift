@@ -158,3 +158,16 @@ public final class TmuxTerminal: @unchecked Sendable {
             captureOutput: captureOutput)
     }
 }
+
+/// Leaves parley with Ctrl-D; a second Ctrl-D when a turn (e.g. the CLI's own follow-up) still
+/// runs. The terminal's command must print PARLEY-EXITED when parley ends.
+public func quitParley(_ terminal: TmuxTerminal) async throws {
+    terminal.send("C-d")
+    let screen = try await terminal.waitFor(awaiting: "parley to exit or ask again", timeout: .seconds(20)) {
+        $0.contains("PARLEY-EXITED") || $0.contains("press Ctrl-D again")
+    }
+    if !screen.contains("PARLEY-EXITED") {
+        terminal.send("C-d")
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+    }
+}

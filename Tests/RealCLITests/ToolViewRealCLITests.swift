@@ -138,15 +138,3 @@ import Testing
         #expect(summaries.contains { $0.hasSuffix("notes.txt (+2 -1)") }, "stdout: \(json.stdout)")
     }
 }
-
-/// Leaves parley with Ctrl-D; a second Ctrl-D when a turn (e.g. the CLI's own follow-up) still runs.
-func quitParley(_ terminal: TmuxTerminal) async throws {
-    terminal.send("C-d")
-    let screen = try await terminal.waitFor(awaiting: "parley to exit or ask again", timeout: .seconds(20)) {
-        $0.contains("PARLEY-EXITED") || $0.contains("press Ctrl-D again")
-    }
-    if !screen.contains("PARLEY-EXITED") {
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
-    }
-}
