@@ -207,3 +207,44 @@ public struct SideQuestionRequest: ControlRequest {
         return text
     }
 }
+
+/// `list_models`: the models the CLI offers, with what each is for. The CLI answers it from
+/// its own catalog (no request to the API).
+public struct ListModelsRequest: ControlRequest {
+    public init() {}
+    public var body: ControlRequestBody { .other(subtype: "list_models", fields: [:]) }
+    /// The models in the CLI's order; entries without a `value` are left out.
+    public func decode(_ response: JSONValue) throws(SessionError) -> [ModelOption] {
+        guard let models = response["models"]?.arrayValue else { throw unexpected("no models") }
+        return models.compactMap { model in
+            model["value"]?.stringValue.map {
+                ModelOption(value: $0, resolvedModel: model["resolvedModel"]?.stringValue,
+                            displayName: model["displayName"]?.stringValue ?? $0,
+                            description: model["description"]?.stringValue ?? "",
+                            effortLevels: model["supportedEffortLevels"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            }
+        }
+    }
+}
+
+/// One model of ``ListModelsRequest``'s answer.
+public struct ModelOption: Sendable, Equatable {
+    /// What `set_model` (and `/model`) takes: `sonnet`, `default`, a full model id.
+    public var value: String
+    /// The model it stands for now (`claude-sonnet-5-5`).
+    public var resolvedModel: String?
+    public var displayName: String
+    /// What it is for, as the CLI says it (`Sonnet 5.5 · Efficient for routine tasks · …`).
+    public var description: String
+    /// The effort levels it takes (`low` … `max`); empty when it takes none.
+    public var effortLevels: [String]
+
+    public init(value: String, resolvedModel: String? = nil, displayName: String, description: String = "",
+                effortLevels: [String] = []) {
+        self.value = value
+        self.resolvedModel = resolvedModel
+        self.displayName = displayName
+        self.description = description
+        self.effortLevels = effortLevels
+    }
+}

@@ -69,6 +69,27 @@ import Testing
         }
     }
 
+    /// `list_models` as the real CLI 2.1.331 answers it (one model of five).
+    @Test func theModelCatalogIsDecoded() throws {
+        #expect(try Self.written(ListModelsRequest()) == ["subtype": "list_models"])
+        let models = try ListModelsRequest().decode(try JSONValue.parse(Data(#"""
+            {"models":[{"value":"sonnet","resolvedModel":"claude-sonnet-5-5","displayName":"Sonnet",
+                        "description":"Sonnet 5.5 · Efficient for routine tasks · $2/$10 per Mtok","supportsEffort":true,
+                        "supportedEffortLevels":["low","medium","high","xhigh","max"],"supportsAdaptiveThinking":true},
+                       {"displayName":"no value: left out"},
+                       {"value":"custom-model"}]}
+            """#.utf8)))
+        #expect(models == [
+            ModelOption(value: "sonnet", resolvedModel: "claude-sonnet-5-5", displayName: "Sonnet",
+                        description: "Sonnet 5.5 · Efficient for routine tasks · $2/$10 per Mtok",
+                        effortLevels: ["low", "medium", "high", "xhigh", "max"]),
+            ModelOption(value: "custom-model", displayName: "custom-model"),
+        ])
+        #expect(throws: SessionError.unexpectedControlResponse(subtype: "list_models", detail: "no models")) {
+            try ListModelsRequest().decode(["error": "nope"])
+        }
+    }
+
     @Test func anAnswerThatDoesNotFitIsATypedError() {
         #expect(throws: SessionError.unexpectedControlResponse(subtype: "get_context_usage", detail: "no totalTokens/maxTokens")) {
             try GetContextUsageRequest().decode(["percentage": 5])
