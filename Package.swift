@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "AgentSessionTests", dependencies: ["AgentSession", "StreamJSON", "Locking", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Locking", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "ConversationsTests", dependencies: ["Conversations", "StreamJSON"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession", "ParleyTestSupport"], swiftSettings: strict),
+        .testTarget(name: "ParleyAppTests", dependencies: ["ParleyApp", "Terminal", "AgentSession", "Conversations", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StreamJSON", "Locking", "ParleyTestSupport"], swiftSettings: strict),
         .testTarget(name: "RealCLITests", dependencies: ["StreamJSON", "ParleyTestSupport", "AgentSession", "ParleyApp", "Conversations"], swiftSettings: strict),
     ]

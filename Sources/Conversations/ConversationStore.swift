@@ -2,17 +2,32 @@ import Foundation
 
 /// Where the CLI keeps a directory's conversations, and reading them:
 /// `$HOME/.claude/projects/<the directory, every character but letters and digits replaced
-/// by ->/<session id>.jsonl`. Conversations started by Parley, by `claude -p` and by Claude
-/// Code's own interface all live there.
-public struct ConversationStore: Sendable {
+/// by ->/<session id>.jsonl` (`$CLAUDE_CONFIG_DIR/projects/…` when that is set). Conversations
+/// started by Parley, by `claude -p` and by Claude Code's own interface all live there.
+public struct ConversationStore: Sendable, Equatable {
     /// `…/.claude/projects`.
     public let projectsDirectory: String
     /// The working directory whose conversations these are (absolute, symbolic links resolved).
     public let workingDirectory: String
 
-    public init(home: String, workingDirectory: String) {
-        projectsDirectory = (home as NSString).appendingPathComponent(".claude/projects")
+    /// The conversations of `workingDirectory` under the CLI's configuration directory
+    /// (`~/.claude`, or `$CLAUDE_CONFIG_DIR`).
+    public init(configDirectory: String, workingDirectory: String) {
+        projectsDirectory = (configDirectory as NSString).appendingPathComponent("projects")
         self.workingDirectory = (workingDirectory as NSString).resolvingSymlinksInPath
+    }
+
+    /// The conversations of `workingDirectory` under `home/.claude`.
+    public init(home: String, workingDirectory: String) {
+        self.init(configDirectory: (home as NSString).appendingPathComponent(".claude"), workingDirectory: workingDirectory)
+    }
+
+    /// The CLI's configuration directory for its environment: `$CLAUDE_CONFIG_DIR`, else
+    /// `$HOME/.claude` (`home` when the environment names no home).
+    public static func configDirectory(environment: [String: String], home: String) -> String {
+        if let configured = environment["CLAUDE_CONFIG_DIR"], !configured.isEmpty { return configured }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home
+        return (home as NSString).appendingPathComponent(".claude")
     }
 
     /// The folder name the CLI gives a working directory.

@@ -1,4 +1,5 @@
 import AgentSession
+import Conversations
 import Foundation
 import StreamJSON
 import Terminal
@@ -36,8 +37,12 @@ extension SessionController {
         }
     }
 
+    /// The prompts of a conversation as the CLI keeps it on disk (read by `TranscriptParser`);
+    /// none when its transcript is missing or cannot be read.
     private func transcriptPrompts(of sessionID: String) -> [QueuedMessage] {
-        TranscriptPrompts.read(sessionID: sessionID, workingDirectory: workingDirectory, environment: baseLaunch.childEnvironment())
+        let store = files.store(workingDirectory: workingDirectory)
+        guard let transcript = try? store.load(store.find(sessionID)) else { return [] }
+        return ConversationHistory.prompts(of: transcript)
     }
 
     /// The directory `claude` runs in: file paths are shown relative to it.

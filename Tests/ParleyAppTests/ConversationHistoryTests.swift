@@ -1,4 +1,5 @@
 import AgentSession
+import Conversations
 import Foundation
 import Testing
 @testable import ParleyApp
@@ -38,8 +39,9 @@ import Testing
         #expect(!summary.line.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
     }
 
-    /// After a rewind the file keeps the removed lines; the current branch skips them.
-    @Test func transcriptPromptsFollowTheCurrentBranch() {
+    /// After a rewind the file keeps the removed lines; the prompts `/rewind` reads from a
+    /// transcript (through `TranscriptParser`) are those of the current branch.
+    @Test func transcriptPromptsFollowTheCurrentBranch() throws {
         let lines = [
             #"{"type":"queue-operation"}"#,
             #"{"type":"user","uuid":"p1","parentUuid":null,"message":{"role":"user","content":"one"}}"#,
@@ -49,22 +51,26 @@ import Testing
             #"{"type":"assistant","uuid":"a2","parentUuid":"p2","message":{"content":[{"type":"tool_use"}]}}"#,
             #"{"type":"user","uuid":"t2","parentUuid":"a2","message":{"role":"user","content":[{"type":"tool_result","content":"ok"}]}}"#,
             #"{"type":"assistant","uuid":"a3","parentUuid":"t2","message":{"content":[]}}"#,
-            "not json",
             #"{"type":"user","uuid":"p3","parentUuid":"a1","message":{"role":"user","content":"three, after rewinding two"}}"#,
             #"{"type":"user","uuid":"m3","parentUuid":"p3","isMeta":true,"message":{"role":"user","content":"meta"}}"#,
             #"{"type":"assistant","uuid":"a4","parentUuid":"m3","message":{"content":[]}}"#,
         ]
-        let prompts = TranscriptPrompts.prompts(inTranscript: Data(lines.joined(separator: "\n").utf8))
+        let transcript = try TranscriptParser.parse(Data(lines.joined(separator: "\n").utf8), sessionID: "s")
+        let prompts = ConversationHistory.prompts(of: transcript)
         #expect(prompts.map(\.id) == ["p1", "p3"])
         #expect(prompts.map(\.text) == ["one", "three, after rewinding two"])
         #expect(prompts.map(\.sequenceNumber) == [1, 2])
     }
 
+    /// Transcripts are read where the CLI writes them: `$CLAUDE_CONFIG_DIR`, else `$HOME/.claude`.
     @Test func transcriptLocationFollowsTheCLIsNaming() {
-        #expect(TranscriptLocation.file(sessionID: "s", workingDirectory: "/tmp/my_dir.x", environment: ["HOME": "/h"])
-            == "/h/.claude/projects/-tmp-my-dir-x/s.jsonl")
-        #expect(TranscriptLocation.file(sessionID: "s", workingDirectory: "/w", environment: ["HOME": "/h", "CLAUDE_CONFIG_DIR": "/c"])
-            == "/c/projects/-w/s.jsonl")
+        let paths = ParleyPaths(environment: ["HOME": "/user"])
+        #expect(ConversationFiles(paths: paths, childEnvironment: ["HOME": "/h"]).store(workingDirectory: "/tmp/my_dir.x").directory
+            == "/h/.claude/projects/-tmp-my-dir-x")
+        #expect(ConversationFiles(paths: paths, childEnvironment: ["HOME": "/h", "CLAUDE_CONFIG_DIR": "/c"]).store(workingDirectory: "/w").directory
+            == "/c/projects/-w")
+        #expect(ConversationFiles(paths: paths, childEnvironment: [:]).store(workingDirectory: "/w").directory
+            == "/user/.claude/projects/-w")
     }
 
     @Test func claudeStartsWithFileCheckpointingUnlessThePersonaSaysOtherwise() {

@@ -1,4 +1,5 @@
 import AgentSession
+import Conversations
 import StreamJSON
 import Terminal
 
@@ -42,6 +43,12 @@ struct ConversationHistory: Sendable {
         self.prompts = prompts
         self.sessionID = sessionID
         lastChange = nil
+    }
+
+    /// A transcript's prompts with the uuids of their user lines (what `rewind_conversation`
+    /// takes), numbered from 1.
+    static func prompts(of transcript: Transcript) -> [QueuedMessage] {
+        transcript.turns.enumerated().map { QueuedMessage(id: $1.uuid, text: $1.prompt, sequenceNumber: $0 + 1) }
     }
 
     /// `prompts[index]` and everything after it were removed from the conversation.
