@@ -39,6 +39,8 @@ public actor SessionController {
     /// Set by `/quit`.
     public internal(set) var quitRequested = false
     let sources = Locked(CompletionSources())
+    /// Whether `/model` completes from the CLI's catalog (`SessionController+Completion.swift`).
+    var modelCatalog = ModelCatalog.unwanted
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var queueLengthObservers: [@Sendable (Int) -> Void] = []
@@ -86,7 +88,9 @@ public actor SessionController {
     var currentSessionID: String?
     /// This conversation's prompts and file changes, for `/rewind` and `/undo`
     /// (`SessionController+Rewind.swift`).
-    var history = ConversationHistory()
+    var history = ConversationHistory() {
+        didSet { if history.prompts != oldValue.prompts { mirrorPrompts(history.prompts) } }
+    }
     /// Change receipts being asked for: they never hold up the events (the CLI's answer could
     /// wait behind the next turn's output), but a script's next line waits for them.
     var receiptsInFlight = 0
@@ -116,6 +120,8 @@ public actor SessionController {
         var initial = CompletionSources()
         initial.personaNames = configuration.personaNames
         initial.cliCommands = CLICommands().names.sorted()
+        initial.conversations = ConversationCatalog(store: conversationFiles.store(workingDirectory: baseLaunch.workingDirectory),
+                                                    files: conversationFiles)
         sources.withLock { $0 = initial }
     }
 
@@ -217,14 +223,6 @@ public actor SessionController {
         questionObservers.append(observer)
     }
 
-    /// A thread-safe completion function for the line editor: `line` is the text before the
-    /// cursor; paths are relative to the current directory (the conversation's).
-    public nonisolated func completions(for line: String) -> [CompletionCandidate] {
-        let completion = LineCompletion(registry: registry, directory: FileManager.default.currentDirectoryPath,
-                                        home: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
-        return completion.candidates(for: line, sources: sources.withLock { $0 })
-    }
-
     // MARK: Events
 
     /// How many events the session may have put out that are not yet presented, for
@@ -303,13 +301,7 @@ public actor SessionController {
             cliCommands.learn(learned.commandDetails.isEmpty
                 ? learned.commands.map { SessionCapabilities.Command(name: $0) } : learned.commandDetails)
             checkVersion(learned.claudeCodeVersion)
-            let names = cliCommands.names.sorted()
-            let descriptions = Dictionary(cliCommands.commands.map { ($0.name, $0.description) }) { first, _ in first }
-            sources.withLock {
-                if !learned.models.isEmpty { $0.modelNames = learned.models }
-                $0.cliCommands = names
-                $0.cliDescriptions = descriptions
-            }
+            learnCompletions(from: learned)
         case .assistantText(let text, _, true) where text.contains("Not logged in"):
             notLoggedIn = true
         case .permissionRequested(let pending):
@@ -475,28 +467,5 @@ public actor SessionController {
         sawFailure = true
         say(StyledText("✗ not sent: “\(line.replacingNewlines().truncated(toWidth: 40))” — claude could not be recovered", .color(.red)),
             kind: .error, fields: ["kind": "not_sent", "text": .string(line)])
-    }
-}
-
-/// The CLI's echoes of a change a command made, held back so that the change is said once.
-struct PendingEchoes: Sendable {
-    private var permissionMode: String?
-    private var model = false
-
-    mutating func expectPermissionMode(_ mode: String) { permissionMode = mode }
-    mutating func expectModel() { model = true }
-
-    /// Whether `event` is an expected echo (each is swallowed once).
-    mutating func swallows(_ event: SessionEvent) -> Bool {
-        switch event {
-        case .status(.permissionModeChanged(let mode)) where mode == permissionMode:
-            permissionMode = nil
-            return true
-        case .status(.localCommandOutput(let text)) where model && text.hasPrefix("Set model to"):
-            model = false
-            return true
-        default:
-            return false
-        }
     }
 }

@@ -31,7 +31,7 @@ import Terminal
         let registry = CommandRegistry.standard
         var sources = CompletionSources()
         sources.personaNames = ["default", "reviewer", "rust"]
-        sources.modelNames = ["default", "sonnet", "opus"]
+        sources.models = ["default", "sonnet", "opus"]
         sources.queueLength = 3
         sources.cliCommands = ["compact", "cost"]
         #expect(texts(registry.completions(for: "/st", sources: sources)) == ["/status"])

@@ -8,7 +8,11 @@ import Terminal
 extension CommandRegistry {
     static let conversationCommands: [SlashCommand] = [
         SlashCommand(name: "resume", usage: "[N | ID]", summary: "list this directory's conversations, or switch to one (number or id prefix)",
-                     accepts: { $0.count <= 1 }) { context, arguments in
+                     accepts: { $0.count <= 1 },
+                     completeArgument: { index, sources in
+                         guard index == 0, let catalog = sources.conversations else { return [] }
+                         return ConversationLines.choices(catalog.listing(), now: .now)
+                     }) { context, arguments in
             await ConversationCommands.resume(context, arguments.first)
         },
         SlashCommand(name: "rename", usage: "NAME", summary: "name this conversation (shown in /resume and /status)",
@@ -28,7 +32,7 @@ extension CommandRegistry {
 
 enum ConversationCommands {
     static func listing(_ context: any CommandContext) async -> ConversationListing {
-        ConversationListing(store: await context.conversationStore, names: context.conversationFiles.names.all())
+        ConversationCatalog(store: await context.conversationStore, files: context.conversationFiles).listing()
     }
 
     static func resume(_ context: any CommandContext, _ choice: String?) async {

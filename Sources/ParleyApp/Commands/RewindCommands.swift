@@ -11,7 +11,9 @@ enum RewindCommands {
             arguments.isEmpty || (Int(arguments[0]) != nil
                 && (arguments.count == 1 || (arguments.count == 2 && ["--files", "--keep-files"].contains(arguments[1]))))
         },
-        completeArgument: { index, _ in index == 1 ? ["--files", "--keep-files"] : [] }
+        completeArgument: { index, sources in
+            index == 0 ? choices(sources.conversationPrompts) : (index == 1 ? ["--files", "--keep-files"] : [])
+        }
     ) { context, arguments in
         guard let number = arguments.first.flatMap(Int.init) else {
             await list(context)
@@ -34,6 +36,17 @@ enum RewindCommands {
         await rewind(context, to: count, files: nil)
     }
 
+    /// The prompts as `/rewind` numbers them, each on one line and made inert: what `/rewind`
+    /// lists and what Tab after `/rewind ` offers.
+    static func numbered(_ prompts: [String]) -> [(number: Int, line: String)] {
+        prompts.enumerated().map { ($0 + 1, InertText.make($1.replacingNewlines())) }
+    }
+
+    /// Tab after `/rewind `: each prompt's number, with its text beside it.
+    static func choices(_ prompts: [String]) -> [CompletionCandidate] {
+        numbered(prompts).map { CompletionCandidate(String($0.number), description: $0.line) }
+    }
+
     static func list(_ context: any CommandContext) async {
         let prompts = await context.conversationPrompts
         guard !prompts.isEmpty else {
@@ -43,8 +56,8 @@ enum RewindCommands {
         await context.report(type: "conversation_prompts", fields: [
             "prompts": .array(prompts.enumerated().map { .object(["number": .number(Double($0 + 1)), "uuid": .string($1.id), "text": .string($1.text)]) }),
         ])
-        for (index, prompt) in prompts.enumerated() {
-            await context.note(StyledText("\(index + 1). ", .bold) + StyledText(InertText.make(prompt.text.replacingNewlines()).truncated(toWidth: 70)))
+        for (number, line) in numbered(prompts.map(\.text)) {
+            await context.note(StyledText("\(number). ", .bold) + StyledText(line.truncated(toWidth: 70)))
         }
         await context.note(StyledText("/rewind N removes prompt N and everything after it", .dim))
     }

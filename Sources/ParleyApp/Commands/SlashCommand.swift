@@ -4,7 +4,13 @@ import Terminal
 /// editor's thread.
 public struct CompletionSources: Sendable, Equatable {
     public var personaNames: [String] = []
-    public var modelNames: [String] = []
+    /// `/model` names: the CLI's catalog (`list_models`) with what each is for, else the bare
+    /// names of its `initialize` answer.
+    public var models: [CompletionCandidate] = []
+    /// This conversation's prompts, oldest first, as `/rewind` numbers them.
+    public var conversationPrompts: [String] = []
+    /// Where `/resume`'s conversations are read; read only when its argument is completed.
+    public var conversations: ConversationCatalog?
     public var queueLength = 0
     public var cliCommands: [String] = []
     /// What each of `claude`'s commands does, from its `initialize` answer.
@@ -27,13 +33,14 @@ public struct SlashCommand: Sendable {
     /// Whether the command takes these arguments; anything else is refused with its usage
     /// before the command runs. The default takes none.
     public let accepts: @Sendable (_ arguments: [String]) -> Bool
-    /// Candidates for the argument at `index` (0-based), given the sources.
-    public let completeArgument: @Sendable (_ index: Int, _ sources: CompletionSources) -> [String]
+    /// Candidates for the argument at `index` (0-based), given the sources, with what each
+    /// means when that helps (listed beside it).
+    public let completeArgument: @Sendable (_ index: Int, _ sources: CompletionSources) -> [CompletionCandidate]
     public let run: @Sendable (_ context: any CommandContext, _ arguments: [String]) async -> Void
 
     public init(name: String, aliases: [String] = [], usage: String = "", summary: String,
                 accepts: @escaping @Sendable ([String]) -> Bool = { $0.isEmpty },
-                completeArgument: @escaping @Sendable (Int, CompletionSources) -> [String] = { _, _ in [] },
+                completeArgument: @escaping @Sendable (Int, CompletionSources) -> [CompletionCandidate] = { _, _ in [] },
                 run: @escaping @Sendable (any CommandContext, [String]) async -> Void) {
         self.name = name
         self.aliases = aliases
@@ -49,8 +56,10 @@ public struct SlashCommand: Sendable {
     public func argumentError(_ arguments: [String], sources: CompletionSources) -> String? {
         guard !accepts(arguments) else { return nil }
         guard !usage.isEmpty else { return "/\(name) takes no arguments" }
-        let wrong = arguments.indices.first { !completeArgument($0, sources).contains(arguments[$0]) } ?? arguments.count - 1
-        let suggestion = NearestName.suggestion(for: arguments[wrong], among: completeArgument(wrong, sources))
+        let wrong = arguments.indices.first { index in
+            !completeArgument(index, sources).contains { $0.text == arguments[index] }
+        } ?? arguments.count - 1
+        let suggestion = NearestName.suggestion(for: arguments[wrong], among: completeArgument(wrong, sources).map(\.text))
         return "/\(name): unexpected “\(arguments[wrong])”" + (suggestion.map { " (did you mean \($0)?)" } ?? "")
             + "; usage: /\(name) \(usage)"
     }
@@ -96,6 +105,6 @@ public struct CommandRegistry: Sendable {
         }
         guard let command = command(named: words[0].lowercased()) else { return [] }
         let index = words.count - 1
-        return command.completeArgument(index, sources).filter { $0.hasPrefix(current) }.map { CompletionCandidate($0) }
+        return command.completeArgument(index, sources).filter { $0.text.hasPrefix(current) }
     }
 }

@@ -30,7 +30,7 @@ extension CommandRegistry {
                      summary: "list queued messages, drop one, take one back to edit, clear them, or send those the last run left",
                      accepts: { _ in true },
                      completeArgument: { index, sources in
-                         index == 0 ? ["drop", "edit", "clear", "restore"] : (index == 1 ? (0..<sources.queueLength).map { String($0 + 1) } : [])
+                         index == 0 ? ["drop", "edit", "clear", "restore"] : (index == 1 ? (0..<sources.queueLength).map { CompletionCandidate(String($0 + 1)) } : [])
                      }) { context, arguments in
             await StandardCommands.queue(context, arguments)
         },
@@ -43,17 +43,17 @@ extension CommandRegistry {
         },
         SlashCommand(name: "persona", usage: "[NAME [--fresh]]", summary: "list personas, or switch (the conversation continues unless --fresh)",
                      accepts: { $0.count <= 1 || ($0.count == 2 && $0[1] == "--fresh") },
-                     completeArgument: { index, sources in index == 0 ? sources.personaNames : (index == 1 ? ["--fresh"] : []) }) { context, arguments in
+                     completeArgument: { index, sources in index == 0 ? sources.personaNames.map { CompletionCandidate($0) } : (index == 1 ? ["--fresh"] : []) }) { context, arguments in
             await StandardCommands.persona(context, arguments)
         },
         SlashCommand(name: "model", usage: "[NAME]", summary: "show or switch the model",
                      accepts: { $0.count <= 1 },
-                     completeArgument: { index, sources in index == 0 ? sources.modelNames : [] }) { context, arguments in
+                     completeArgument: { index, sources in index == 0 ? sources.models : [] }) { context, arguments in
             await StandardCommands.model(context, arguments)
         },
         SlashCommand(name: "permissions", usage: "[MODE]", summary: "show or switch claude's permission mode",
                      accepts: { $0.count <= 1 },
-                     completeArgument: { index, sources in index == 0 ? sources.permissionModes : [] }) { context, arguments in
+                     completeArgument: { index, sources in index == 0 ? sources.permissionModes.map { CompletionCandidate($0) } : [] }) { context, arguments in
             await StandardCommands.permissions(context, arguments)
         },
         SlashCommand(name: "interrupt", summary: "stop the running turn (Ctrl-C does the same)") { context, _ in
@@ -241,6 +241,15 @@ enum StandardCommands {
             await context.status("● model \(resolved)")
         } catch {
             await context.sayError("model not changed: \(reason(error))")
+        }
+    }
+
+    /// Tab after `/model `: the catalog's names, each with what it is for (made inert: the text
+    /// comes from the CLI).
+    static func modelChoices(_ models: [ModelOption]) -> [CompletionCandidate] {
+        models.map { model in
+            CompletionCandidate(model.value, description: InertText.make(model.description.isEmpty ? model.displayName : model.description)
+                .replacingNewlines())
         }
     }
 

@@ -36,6 +36,32 @@ enum ConversationLines {
         }
     }
 
+    /// Tab after `/resume `: each listed conversation's number, with its name (else its first
+    /// prompt) and how long ago it was last written; an unreadable one says why.
+    static func choices(_ listing: ConversationListing, now: Date) -> [CompletionCandidate] {
+        listing.items.map { item in
+            let text: String
+            switch item.transcript {
+            case .failure(let error): text = error.description
+            case .success(let transcript): text = item.name.map { "“\($0)”" } ?? transcript.firstPrompt ?? ""
+            }
+            let label = InertText.make(text).replacingNewlines().truncated(toWidth: 50)
+            return CompletionCandidate(String(item.number), description: label + " · " + age(of: item.entry.modified, now: now))
+        }
+    }
+
+    /// How long ago `date` was: `just now`, `5 min ago`, `3 h ago`, `2 days ago`.
+    static func age(of date: Date, now: Date) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        switch seconds {
+        case ..<60: return "just now"
+        case ..<3600: return "\(seconds / 60) min ago"
+        case ..<86400: return "\(seconds / 3600) h ago"
+        case ..<(2 * 86400): return "yesterday"
+        default: return "\(seconds / 86400) days ago"
+        }
+    }
+
     static func json(_ listing: ConversationListing) -> JSONValue {
         .object([
             "type": "conversations",
