@@ -218,6 +218,8 @@ final class StdinReader: @unchecked Sendable {
             ]))
         case "get_context_usage":
             controlSuccess(out, id, contextUsageResponse())
+        case "list_models" where ProcessInfo.processInfo.environment["FAKE_CLAUDE_NO_LIST_MODELS"] != "1":
+            controlSuccess(out, id, .o([("models", modelCatalog())]))
         default:
             controlError(out, id, "Unsupported control request subtype: \(subtype)", code: "unsupported_request")
         }
@@ -244,17 +246,27 @@ final class StdinReader: @unchecked Sendable {
         ])
     }
 
-    private func initializeResponse() -> J {
-        let mode = sh.locked { sh.permissionMode }
-        func command(_ name: String, _ description: String, _ hint: String) -> J {
-            .o([("name", .s(name)), ("description", .s(description)), ("argumentHint", .s(hint)), ("builtin", .b(true))])
-        }
+    /// The models of the `initialize` answer and of `list_models` (the real CLI gives both the same).
+    private func modelCatalog() -> J {
         func model(_ value: String, _ resolved: String, _ display: String, _ description: String) -> J {
             .o([
                 ("value", .s(value)), ("resolvedModel", .s(resolved)), ("displayName", .s(display)),
                 ("description", .s(description)), ("supportsEffort", .b(true)),
                 ("supportedEffortLevels", .a(["low", "medium", "high", "xhigh", "max"].map(J.s))),
             ])
+        }
+        return .a([
+            model("default", defaultModel, "Default (recommended)", "Use the default model (currently Opus 5.5)"),
+            model("sonnet", "claude-sonnet-5-5", "Sonnet", "Sonnet 5.5 · Efficient for routine tasks"),
+            model("opus", "claude-opus-5-5", "Opus", "Opus 5.5 · Best for everyday, complex tasks"),
+            model("haiku", "claude-haiku-5-5", "Haiku", "Haiku 5.5 · Fastest for quick answers"),
+        ])
+    }
+
+    private func initializeResponse() -> J {
+        let mode = sh.locked { sh.permissionMode }
+        func command(_ name: String, _ description: String, _ hint: String) -> J {
+            .o([("name", .s(name)), ("description", .s(description)), ("argumentHint", .s(hint)), ("builtin", .b(true))])
         }
         return .o([
             ("commands", .a([
@@ -272,12 +284,7 @@ final class StdinReader: @unchecked Sendable {
             ("agents", .a([])),
             ("output_style", .safe("default")),
             ("available_output_styles", .a(["default", "Proactive", "Concise", "Explanatory", "Learning"].map(J.s))),
-            ("models", .a([
-                model("default", defaultModel, "Default (recommended)", "Use the default model (currently Opus 5.5)"),
-                model("sonnet", "claude-sonnet-5-5", "Sonnet", "Sonnet 5.5 · Efficient for routine tasks"),
-                model("opus", "claude-opus-5-5", "Opus", "Opus 5.5 · Best for everyday, complex tasks"),
-                model("haiku", "claude-haiku-5-5", "Haiku", "Haiku 5.5 · Fastest for quick answers"),
-            ])),
+            ("models", modelCatalog()),
             ("account", .o([("tokenSource", .safe("none")), ("apiKeySource", .safe("ANTHROPIC_API_KEY")), ("apiProvider", .safe("firstParty"))])),
             ("pid", .i(Int(getpid()))),
             ("claude_code_version", .safe(fakeVersion)),

@@ -19,6 +19,16 @@ import Testing
         #expect(fixture.record.userTexts == ["hi", "/compact"], "sent: \(fixture.record.userTexts)")
     }
 
+    /// Nobody completes in a script: `list_models` (for `/model` completion) is not asked.
+    @Test func aScriptDoesNotAskForTheModelCatalog() async throws {
+        let fixture = PipedFixture()
+        defer { fixture.directory.remove() }
+        let outcome = try await fixture.run("hi\n/model sonnet\n", timeout: 60)
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        let subtypes = fixture.record.stdinLines.compactMap { $0["request"]?["subtype"]?.stringValue }
+        #expect(subtypes.contains("initialize") && subtypes.contains("set_model") && !subtypes.contains("list_models"), "\(subtypes)")
+    }
+
     @Test func helpListsClaudesCommandsWithDescriptionsAndHidesInternalOnes() async throws {
         let fixture = PipedFixture()
         defer { fixture.directory.remove() }

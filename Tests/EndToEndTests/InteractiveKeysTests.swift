@@ -233,6 +233,54 @@ import Testing
         #expect(listed.contains("Ship the ␛[31mbuild"), "the description is shown inert: \(listed)")
     }
 
+    /// The `list_models` requests `claude` was sent.
+    static func modelCatalogRequests(_ fixture: Fixture) -> Int {
+        fixture.record.stdinLines.filter { $0["type"] == "control_request" && $0["request"]?["subtype"] == "list_models" }.count
+    }
+
+    /// `/model` completes from the CLI's catalog with descriptions, asked for once per run of
+    /// Parley: not again when `claude` restarts.
+    @Test func modelNamesComeFromTheCatalogAskedOncePerRun() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        try await terminal.waitFor("● claude started")
+        try await terminal.waitFor(awaiting: "sonnet listed with its description") { _ in
+            terminal.send("C-u")
+            terminal.type("/model ")
+            terminal.send("Tab")
+            usleep(200_000)
+            return terminal.screen().split(separator: "\n").contains { $0.hasPrefix("sonnet ") && $0.hasSuffix("Sonnet 5.5 · Efficient for routine tasks") }
+        }
+        terminal.send("C-u")
+        terminal.type("/restart", enter: true)
+        try await terminal.waitFor(awaiting: "claude started again") { $0.components(separatedBy: "● claude started").count == 3 }
+        terminal.type("/model h")
+        terminal.send("Tab")
+        try await terminal.waitFor(awaiting: "the model completed") { _ in terminal.cursorLine() == "parley › /model haiku" }
+        #expect(fixture.record.starts.count == 2)
+        #expect(Self.modelCatalogRequests(fixture) == 1)
+    }
+
+    /// A CLI that does not answer `list_models`: the names of its `initialize` answer.
+    @Test func withoutTheCatalogTheInitializeNamesAreOffered() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start(extra: ["FAKE_CLAUDE_NO_LIST_MODELS": "1"])
+        defer { terminal.close() }
+        try await terminal.waitFor("● claude started")
+        try await terminal.waitFor(awaiting: "the catalog asked for and refused") { _ in Self.modelCatalogRequests(fixture) == 1 }
+        terminal.type("/model ")
+        terminal.send("Tab")
+        let screen = try await terminal.waitFor("haiku")
+        let row = screen.split(separator: "\n").first { $0.hasPrefix("default ") }.map(String.init) ?? ""
+        #expect(row.contains("sonnet") && row.contains("opus") && row.contains("haiku") && !row.contains("Efficient"), "screen:\n\(screen)")
+        terminal.type("s")
+        terminal.send("Tab")
+        try await terminal.waitFor(awaiting: "the model completed") { _ in terminal.cursorLine() == "parley › /model sonnet" }
+    }
+
     @Test func tabCompletesPathsAfterAtAndInShellCommands() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }

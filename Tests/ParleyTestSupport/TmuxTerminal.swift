@@ -82,6 +82,12 @@ public final class TmuxTerminal: @unchecked Sendable {
         return y < visible.count ? visible[y] : ""
     }
 
+    /// The cursor's column (0-based): what the cursor line cannot show, e.g. a trailing space.
+    public func cursorColumn() -> Int {
+        (try? capture(["display-message", "-p", "-t", session, "#{cursor_x}"]))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? -1
+    }
+
     /// Waits until the screen satisfies `condition` and returns that screen. On timeout (or
     /// cancellation by the test's time limit) records an issue at the caller's line saying what
     /// was awaited, with the screen and the cursor line, and throws ``WaitFailed``.
