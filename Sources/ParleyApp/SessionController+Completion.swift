@@ -11,6 +11,7 @@ extension SessionController {
         case unwanted
         /// Asked for once the next `initialize` is answered.
         case wanted
+        /// Asked for; until the answer comes the `initialize` names are offered.
         case asking
         /// Kept for the rest of this run of Parley.
         case loaded
