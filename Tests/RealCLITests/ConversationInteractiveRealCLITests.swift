@@ -60,8 +60,7 @@ extension RealCLI {
             try await terminal.waitFor("Echo: third", timeout: .seconds(30))
             let third = APIRequest.allTexts(try #require(harness.api.mainRequests.last))
             #expect(third.contains("copy me") && !third.contains("fresh start"), "\(third)")
-            terminal.send("C-d")
-            try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+            try await quitParley(terminal)
         }
     }
 }

@@ -42,7 +42,6 @@ import Testing
         // Nothing was cleared or overwritten, and nothing was typed into the prompt.
         #expect(seen.visibleScreen.contains("Echo: before the read"), "\(seen)")
         #expect(terminal.cursorLine().trimmingCharacters(in: .whitespaces) == "parley ›", "\(seen)")
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 }

@@ -69,8 +69,7 @@ import Glibc
         let last = try #require(harness.api.mainRequests.last)
         #expect(APIRequest.allTexts(last).joined().contains("started-sleep\n</bash-stdout>"))
         #expect(harness.api.mainRequests.count == 3)
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 
     @Test func bangCommandInAScriptReportsOnStderrAndReachesTheNextRequest() async throws {

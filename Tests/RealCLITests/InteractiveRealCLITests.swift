@@ -33,7 +33,6 @@ import Testing
         try await terminal.waitFor("Echo: [Request interrupted by user]", timeout: .seconds(30))
         try await terminal.waitFor(awaiting: "the echoed message and its footer") { $0.contains("\n after the interrupt\n─ ") }
         #expect(terminal.screen().components(separatedBy: "● claude started").count == 2)  // one process
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 }

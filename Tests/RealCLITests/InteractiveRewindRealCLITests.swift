@@ -37,7 +37,6 @@ import Testing
         try await terminal.waitFor("Echo: first prompt again", timeout: .seconds(30))
         let requests = harness.api.mainRequests
         #expect(RealCLI.Rewind.prompts(requests.last ?? .null) == ["first prompt again"], "\(requests.map(RealCLI.Rewind.prompts))")
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 }

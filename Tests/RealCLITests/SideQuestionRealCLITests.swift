@@ -30,7 +30,6 @@ import Testing
         try await terminal.waitFor(awaiting: "the second turn's footer", timeout: .seconds(30)) {
             $0.components(separatedBy: "\n─ ").count >= 3
         }
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 }

@@ -41,7 +41,6 @@ import Testing
         try await terminal.waitFor(awaiting: "the turn's end without the row", timeout: .seconds(30)) {
             $0.contains("slow29.") && $0.contains("─ ") && !$0.contains("● running")
         }
-        terminal.send("C-d")
-        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+        try await quitParley(terminal)
     }
 }
