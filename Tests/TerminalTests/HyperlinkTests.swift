@@ -32,6 +32,35 @@ import Testing
         #expect(Hyperlink("https://a/" + String(repeating: "b", count: Hyperlink.maximumLength)) == nil)
     }
 
+    @Test(arguments: [
+        ["TERM_PROGRAM": "iTerm.app"], ["TERM_PROGRAM": "WezTerm"], ["TERM_PROGRAM": "vscode"], ["TERM_PROGRAM": "ghostty"],
+        ["TERM": "xterm-kitty"], ["KITTY_WINDOW_ID": "1"], ["VTE_VERSION": "5000"], ["VTE_VERSION": "7600"],
+        ["WT_SESSION": "abc"], ["KONSOLE_VERSION": "230800"],
+    ])
+    func autoLinksInTerminalsKnownToSupportThem(environment: [String: String]) {
+        #expect(TerminalCapabilities.hyperlinkPolicy(mode: .auto, useColor: true, isInteractive: true, environment: environment))
+        #expect(!TerminalCapabilities.hyperlinkPolicy(mode: .off, useColor: true, isInteractive: true, environment: environment))
+    }
+
+    @Test(arguments: [[:], ["TERM_PROGRAM": "tmux"], ["TERM_PROGRAM": "Apple_Terminal"], ["VTE_VERSION": "4205"],
+                      ["VTE_VERSION": "x"], ["WT_SESSION": ""], ["TERM": "xterm-256color"]])
+    func autoDoesNotLinkInOtherTerminals(environment: [String: String]) {
+        #expect(!TerminalCapabilities.hyperlinkPolicy(mode: .auto, useColor: true, isInteractive: true, environment: environment))
+        #expect(TerminalCapabilities.hyperlinkPolicy(mode: .on, useColor: true, isInteractive: true, environment: environment))
+    }
+
+    @Test func neverWithoutColourOrOutsideTheInteractiveTerminal() {
+        let wezTerm = ["TERM_PROGRAM": "WezTerm"]
+        for mode in HyperlinkMode.allCases {
+            #expect(!TerminalCapabilities.hyperlinkPolicy(mode: mode, useColor: false, isInteractive: true, environment: wezTerm))
+            #expect(!TerminalCapabilities.hyperlinkPolicy(mode: mode, useColor: true, isInteractive: false, environment: wezTerm))
+        }
+        // NO_COLOR turns colour off, and so the links; so does a pipe.
+        let detected = TerminalCapabilities.detect(colorMode: .auto, hyperlinkMode: .on,
+                                                   environment: ["TERM_PROGRAM": "WezTerm", "TERM": "xterm", "NO_COLOR": "1"])
+        #expect(!detected.hyperlinks)
+    }
+
     @Test func aLinkIsItsTextCarryingTheURL() {
         let text = render("See [the docs](https://example.com/docs) now.\n")
         #expect(text.plainText == "See the docs now.\n")
