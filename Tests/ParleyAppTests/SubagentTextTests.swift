@@ -42,6 +42,12 @@ import Testing
         #expect(console.lines(.tool).allSatisfy { $0.count <= 60 })
     }
 
+    @Test func aWrappedNestedListItemKeepsItsIndentation() {
+        let console = present([.subagentText("- top\n  - a nested item that is long enough to wrap past the width", parentToolUseID: "t")],
+                              mode: .terminal, width: 40)
+        #expect(console.lines(.tool) == ["    • top", "      ◦ a nested item that is long", "      enough to wrap past the width"])
+    }
+
     @Test func aScriptShowsItOnStderrAsWrittenAndBlankTextNotAtAll() {
         let console = present([
             task, launched, .subagentText("Let me **look**.\nSecond line.", parentToolUseID: "t"),

@@ -61,12 +61,13 @@ import Testing
 
         // While a message streams: an estimate that grows.
         terminal.type("a slow one mock-slow", enter: true)
+        // (Any second: a loaded machine may look at the screen late.)
         let early = try await terminal.waitFor(awaiting: "a token count in the row", timeout: .seconds(30)) {
-            $0.contains("● running 1s") && (self.tokens($0) ?? 0) > 0
+            (self.tokens($0) ?? 0) > 0
         }
         let first = try #require(tokens(early))
         let later = try await terminal.waitFor(awaiting: "a larger count", timeout: .seconds(30)) {
-            $0.contains("● running 3s") && (self.tokens($0) ?? 0) > first
+            (self.tokens($0) ?? 0) > first
         }
         let row = try #require(later.split(separator: "\n").last { $0.contains("● running") })
         #expect(row.count < 60, "one row at 60 columns: \(row)")

@@ -4,7 +4,7 @@ import Terminal
 /// under its Task/Agent call like the subagent's tool calls (``ToolCallPresenter/nesting``).
 ///
 /// In a terminal the text is rendered as Markdown and wrapped between words to the width left
-/// after the nesting, each row indented (a line's own indentation is kept on its continuation
+/// after the nesting, each row indented (a wrapped line's own indentation is kept on each of its
 /// rows); in plain mode its lines are shown as they are, indented. Blank lines stay blank (not
 /// indented), those around the text are dropped, and a text of nothing but whitespace shows nothing. The text is made inert first.
 struct SubagentTextView {
@@ -28,9 +28,8 @@ struct SubagentTextView {
             guard !line.isEmpty else { return [line] }
             let indent = String(line.plainText.prefix { $0 == " " })
             let rows = line.displayWidth <= available ? [line] : line.wrapped(toWidth: available - indent.count)
-            return rows.enumerated().map { index, row in
-                StyledText(nesting + (index == 0 ? "" : indent)) + row
-            }
+            // A wrapped line lost its indentation: every row gets it back.
+            return rows.map { row in StyledText(nesting + (rows.count > 1 ? indent : "")) + row }
         }
     }
 
