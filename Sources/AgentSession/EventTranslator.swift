@@ -25,6 +25,7 @@ struct EventTranslator: Sendable {
             return notice + assistant.content.compactMap { block in
                 switch block {
                 case .text(let text):
+                    if let parent = assistant.parentToolUseID { return .subagentText(text, parentToolUseID: parent) }
                     let streamed = didStreamText && !streamWithdrawn
                     didStreamText = false
                     streamWithdrawn = false
@@ -107,6 +108,8 @@ struct EventTranslator: Sendable {
             return translateTextDelta(text).map { [$0] } ?? []
         case .contentBlockDelta(_, .thinking(let text)):
             return text.isEmpty ? [] : [.thinkingDelta(text)]
+        case .messageDelta(_, let outputTokens?):
+            return [.messageUsage(outputTokens: outputTokens)]
         case .messageStop(let abandoned):
             if abandoned {
                 streamWithdrawn = true

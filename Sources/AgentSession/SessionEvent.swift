@@ -170,6 +170,12 @@ public enum SessionEvent: Sendable, Equatable {
     case assistantText(String, alreadyStreamed: Bool, isError: Bool)
     /// A thinking block began streaming.
     case thinkingStarted
+    /// A finished text block of a subagent: its message's `parent_tool_use_id` names the
+    /// Task/Agent call that runs it. Never streamed, never part of the reply.
+    case subagentText(String, parentToolUseID: String)
+    /// One model message of the running turn ended with this many output tokens (the API's
+    /// count, from the `message_delta` stream event).
+    case messageUsage(outputTokens: Int)
     /// A piece of thinking as it streams.
     case thinkingDelta(String)
     /// A finished thinking block.

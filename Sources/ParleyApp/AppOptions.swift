@@ -9,6 +9,7 @@ public struct AppOptions: Sendable {
     /// `--resume` without an id: list this directory's conversations and ask which.
     public var pickConversation = false
     public var color: ColorMode?
+    public var hyperlinks: HyperlinkMode?
     public var outputFormat: OutputFormat = .text
     public var configPath: String?
     public var debugLogPath: String?

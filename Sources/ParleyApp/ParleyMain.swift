@@ -28,9 +28,11 @@ public enum ParleyMain {
             return ExitStatusCode.usage
         }
 
-        // The colour policy is TerminalCapabilities' alone; the flag, then the file, choose its mode.
-        let colorMode = options.color ?? configuration.colorMode
-        let capabilities = TerminalCapabilities.detect(colorMode: colorMode, environment: environment)
+        // The colour and hyperlink policies are TerminalCapabilities' alone; the flag, then the
+        // file, choose their modes.
+        let capabilities = TerminalCapabilities.detect(
+            colorMode: options.color ?? configuration.colorMode,
+            hyperlinkMode: options.hyperlinks ?? configuration.hyperlinkMode, environment: environment)
         if capabilities.isInteractive && options.outputFormat == .text {
             return await InteractiveFrontEnd.run(assembly: assembly, capabilities: capabilities, paths: paths)
         }

@@ -141,7 +141,9 @@ public enum StreamEvent: Sendable, Equatable {
     case contentBlockStart(index: Int, block: StreamedBlockKind)
     case contentBlockDelta(index: Int, delta: ContentDelta)
     case contentBlockStop(index: Int)
-    case messageDelta(stopReason: String?)
+    /// The message's end: its stop reason and its `usage.output_tokens` (the API's count for the
+    /// whole message).
+    case messageDelta(stopReason: String?, outputTokens: Int?)
     /// `abandoned` is true when the CLI withdraws what was streamed for this message
     /// (an SSE error mid-stream); the authoritative `assistant` line follows.
     case messageStop(abandoned: Bool)

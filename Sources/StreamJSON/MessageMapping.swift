@@ -117,7 +117,9 @@ enum MessageMapping {
             return .messageStart(messageID: event.field(named: "message")?.field(named: "id")?.stringValue)
         }
         if `is`(type, "message_delta") {
-            return .messageDelta(stopReason: event.field(named: "delta")?.field(named: "stop_reason")?.stringValue)
+            return .messageDelta(
+                stopReason: event.field(named: "delta")?.field(named: "stop_reason")?.stringValue,
+                outputTokens: event.field(named: "usage")?.field(named: "output_tokens")?.intValue)
         }
         if `is`(type, "message_stop") {
             // `abandoned_blocks` is on the stream_event line itself, beside `event`.

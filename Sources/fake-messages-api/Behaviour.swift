@@ -231,6 +231,12 @@ struct Behaviour {
             } else if t == "mock-table" {
                 echo = Self.markdownTable
                 labels.append(t)
+            } else if t == "mock-links" {
+                echo = Self.markdownLinks
+                labels.append(t)
+            } else if t.hasPrefix("mock-usage="), let tokens = Int(t.dropFirst(11)), tokens >= 0 {
+                p.outputTokens = tokens
+                labels.append(t)
             } else if t == "mock-hostile" {
                 echo += " " + Self.hostileText + " end of reply"
                 labels.append(t)
@@ -351,6 +357,12 @@ struct Behaviour {
         | `--cwd` | . | the directory claude runs in |
         That is all.
         """
+
+    /// The reply of `mock-links`: Markdown links whose URLs are allowed (https, mailto), one whose
+    /// scheme is not (ftp), one whose URL hides a terminal escape, and a link that is its URL.
+    static let markdownLinks = "See [the docs](https://example.com/docs), [write](mailto:ada@example.com), "
+        + "[old](ftp://example.com/f), [evil](https://example.com/\u{1B}]0;PWNED-TITLE\u{07}x) and "
+        + "[https://example.com/same](https://example.com/same). Done."
 
     // MARK: script lines
 

@@ -28,6 +28,9 @@ struct Plan {
     /// Seconds between deltas.
     var delay: Double = 0
     var failure: StreamFailure?
+    /// The `usage.output_tokens` the finished message reports (`message_delta`, or the whole
+    /// message); `nil`: one per delta (streamed) or a quarter of the characters.
+    var outputTokens: Int?
     /// Extra response headers (e.g. retry-after).
     var extraHeaders: [(String, String)] = []
     /// Short description for the log and the record file.

@@ -267,7 +267,7 @@ final class Server: @unchecked Sendable {
             let msg: [String: Any] = [
                 "id": messageID, "type": "message", "role": "assistant", "model": m.model, "content": content,
                 "stop_reason": plan.stopReason, "stop_sequence": NSNull(),
-                "usage": usage(input: inputTokens, output: outputTokens),
+                "usage": usage(input: inputTokens, output: plan.outputTokens ?? outputTokens),
             ]
             return conn.respond(status: 200, headers: [("content-type", "application/json"), ("request-id", requestID)],
                                 body: JSON.bytes(msg), close: closeAfter)
@@ -348,7 +348,7 @@ final class Server: @unchecked Sendable {
         let md: [String: Any] = [
             "type": "message_delta",
             "delta": ["stop_reason": plan.stopReason, "stop_sequence": NSNull()] as [String: Any],
-            "usage": ["output_tokens": outputTokens],
+            "usage": ["output_tokens": plan.outputTokens ?? outputTokens],
         ]
         guard event("message_delta", md), event("message_stop", ["type": "message_stop"]) else { return false }
         return conn.endChunked()

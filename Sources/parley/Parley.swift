@@ -31,6 +31,7 @@ struct Parley: AsyncParsableCommand {
     @Flag(name: .customLong(pickMarker), help: .hidden) var pickConversation = false
     @Flag(name: .customLong("continue"), help: "Continue the most recent conversation in this directory.") var continueMostRecent = false
     @Option(help: "Colour: auto, always or never (NO_COLOR is honoured in auto).") var color: ColorMode?
+    @Option(help: "Links as OSC 8 hyperlinks: auto (known terminals), on or off; never without colour or when scripted.") var hyperlinks: HyperlinkMode?
     @Option(name: .customLong("output-format"), help: "Output format when scripted: text or json.") var outputFormat: AppOptions.OutputFormat = .text
     @Option(.autoApprove) var autoApprove: String?
     @Option(help: "Config file (default: $XDG_CONFIG_HOME/parley/config.toml).") var config: String?
@@ -70,6 +71,7 @@ struct Parley: AsyncParsableCommand {
         options.pickConversation = pickConversation
         options.overrides.continueMostRecent = continueMostRecent
         options.color = color
+        options.hyperlinks = hyperlinks
         options.outputFormat = outputFormat
         options.configPath = config
         options.debugLogPath = debugLog
@@ -120,6 +122,7 @@ extension Parley {
 }
 
 extension ColorMode: ExpressibleByArgument {}
+extension HyperlinkMode: ExpressibleByArgument {}
 extension AppOptions.OutputFormat: ExpressibleByArgument {}
 
 extension Option where Value == String? {

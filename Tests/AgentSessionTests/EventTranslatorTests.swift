@@ -19,6 +19,30 @@ import Testing
         return events
     }
 
+    @Test func aSubagentsTextIsItsOwnEventAndMessageEndsCarryTheirTokens() throws {
+        // As the real CLI (2.1.331) sends a subagent's text (never streamed) and a message's end.
+        let lines = #"""
+            {"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Main"}},"parent_tool_use_id":null,"session_id":"s"}
+            {"type":"assistant","message":{"id":"msg_5","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"Let me run a command."}],"stop_reason":null},"parent_tool_use_id":"toolu_01_1","session_id":"s","uuid":"u1"}
+            {"type":"assistant","message":{"id":"msg_4","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"Main"}],"stop_reason":null},"parent_tool_use_id":null,"session_id":"s","uuid":"u2"}
+            {"type":"stream_event","event":{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":7}},"session_id":"s","parent_tool_use_id":null}
+
+            """#
+        var framer = NDJSONFramer()
+        var translator = EventTranslator()
+        var events: [SessionEvent] = []
+        for case .complete(let bytes) in framer.append(Data(lines.utf8)) {
+            if case .success(let message) = MessageDecoder().decode(bytes) { events += translator.translate(message) }
+        }
+        #expect(events == [
+            .textDelta("Main"),
+            .subagentText("Let me run a command.", parentToolUseID: "toolu_01_1"),
+            // The subagent's text between them does not make the streamed text new again.
+            .assistantText("Main", alreadyStreamed: true, isError: false),
+            .messageUsage(outputTokens: 7),
+        ])
+    }
+
     @Test func aSubagentsCallsAndResultsCarryTheirTaskCall() throws {
         // As the real CLI (2.1.331) sends a subagent's Bash call and its result.
         let lines = #"""

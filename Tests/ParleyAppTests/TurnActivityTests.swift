@@ -54,6 +54,31 @@ struct TurnActivityTests {
         #expect(row?.plainText.contains("\u{07}") == false)
     }
 
+    @Test func theRowCountsTheTurnsOutputTokens() {
+        var activity = TurnActivity()
+        activity.observe(.turnStarted(message), at: start)
+        #expect(activity.row(at: start)?.plainText == "● running 0s", "no tokens yet, no count")
+        // While a message streams: an estimate, a token per four bytes of its text and thinking.
+        activity.observe(.thinkingDelta(String(repeating: "t", count: 16)), at: start)
+        activity.observe(.textDelta(String(repeating: "x", count: 22)), at: start)
+        #expect(activity.row(at: start + .seconds(1))?.plainText == "● running 1s · ↓ 10 tokens")
+        // A finished message counts what the API says, and the next one adds its estimate.
+        activity.observe(.messageUsage(outputTokens: 5000), at: start)
+        activity.observe(.toolUse(ToolUse(id: "t1", name: "Bash", input: [:])), at: start)
+        #expect(activity.row(at: start + .seconds(2))?.plainText == "● running 2s · Bash · ↓ 5.0k tokens")
+        activity.observe(.textDelta("abcdefgh"), at: start)
+        #expect(activity.outputTokens == 5002)
+        // A new turn starts from nothing.
+        activity.observe(.turnStarted(message), at: start)
+        #expect(activity.outputTokens == 0)
+    }
+
+    @Test(arguments: [(1, "1"), (999, "999"), (1000, "1.0k"), (1299, "1.2k"), (9999, "9.9k"), (12_345, "12k"),
+                      (999_999, "999k"), (1_500_000, "1.5M")])
+    func tokenCountsAreShort(count: Int, shown: String) {
+        #expect(TurnActivity.tokens(count) == shown)
+    }
+
     @Test(arguments: [(0, "0s"), (59, "59s"), (60, "1m 00s"), (3599, "59m 59s"), (3720, "1h 02m")])
     func elapsedTimeIsShort(seconds: Int, shown: String) {
         #expect(TurnActivity.elapsed(.seconds(seconds)) == shown)

@@ -43,4 +43,48 @@ import Testing
         }
         try await quitParley(terminal)
     }
+
+    /// The output tokens in the row: `N` from `↓ N tokens` in the status row of `screen`.
+    func tokens(_ screen: String) -> Int? {
+        guard let row = screen.split(separator: "\n").last(where: { $0.contains("● running") }),
+              let match = row.firstMatch(of: /↓ (\d+) tokens/) else { return nil }
+        return Int(match.output.1)
+    }
+
+    @Test func theStatusRowCountsTheTurnsOutputTokens() async throws {
+        let harness = try RealHarness(apiArguments: ["--slow-delay", "0.15"])
+        defer { harness.finish() }
+        let terminal = try await harness.terminal(extra: ["NO_COLOR": "1"], width: 60)
+        defer { terminal.close() }
+        try await terminal.waitFor("parley ›", timeout: .seconds(20))
+
+        // While a message streams: an estimate that grows.
+        terminal.type("a slow one mock-slow", enter: true)
+        // (Any second: a loaded machine may look at the screen late.)
+        let early = try await terminal.waitFor(awaiting: "a token count in the row", timeout: .seconds(30)) {
+            (self.tokens($0) ?? 0) > 0
+        }
+        let first = try #require(tokens(early))
+        let later = try await terminal.waitFor(awaiting: "a larger count", timeout: .seconds(30)) {
+            (self.tokens($0) ?? 0) > first
+        }
+        let row = try #require(later.split(separator: "\n").last { $0.contains("● running") })
+        #expect(row.count < 60, "one row at 60 columns: \(row)")
+        try await terminal.waitFor(awaiting: "the turn's end", timeout: .seconds(30)) {
+            $0.contains("slow29.") && $0.contains("─ ") && !$0.contains("● running")
+        }
+
+        // A finished message counts what the API said (4321 output tokens), while its tool runs.
+        // (The real CLI runs this echo-and-sleep without asking.)
+        terminal.type("wait mock-sleeptool=4 mock-usage=4321", enter: true)
+        let running = try await terminal.waitFor(awaiting: "the exact count during the tool", timeout: .seconds(30)) {
+            $0.contains("· Bash · ↓ 4.3k tokens ·")
+        }
+        #expect(running.contains("● running"), "screen:\n\(running)")
+        try await terminal.waitFor(awaiting: "the turn's end", timeout: .seconds(40)) {
+            $0.components(separatedBy: "─ ").count >= 3 && !$0.contains("● running")
+        }
+        terminal.send("C-d")
+        try await terminal.waitFor("PARLEY-EXITED", timeout: .seconds(20))
+    }
 }

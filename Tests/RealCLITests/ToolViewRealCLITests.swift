@@ -75,10 +75,10 @@ import Testing
         try await quitParley(terminal)
     }
 
-    @Test func aSubagentsWorkIsNestedUnderItsCallWithTheRealCLI() async throws {
+    @Test(arguments: [true, false]) func aSubagentsWorkIsNestedUnderItsCallWithTheRealCLI(noColor: Bool) async throws {
         let harness = try RealHarness()
         defer { harness.finish() }
-        let terminal = try await harness.terminal(extra: ["NO_COLOR": "1"], width: 60, height: 60)
+        let terminal = try await harness.terminal(extra: noColor ? ["NO_COLOR": "1"] : [:], width: 60, height: 60)
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
         // The subagent's prompt ("please use a tool") makes the fake API answer it with a Bash call.
@@ -91,6 +91,10 @@ import Testing
                                 "screen:\n\(screen)")
         #expect(shown[(task + 1)...].contains("  ⎿  Working in the background"), "screen:\n\(screen)")
         #expect(shown.contains("    ⏺ Bash(echo hello-from-tool)"), "screen:\n\(screen)")
+        // The subagent's own text, nested like its calls, just above the call it announced.
+        let said = try #require(shown.firstIndex(of: "    Let me run a command."), "screen:\n\(screen)")
+        #expect(said > task && shown[said + 1] == "    ⏺ Bash(echo hello-from-tool)", "screen:\n\(screen)")
+        #expect(!shown.contains("Let me run a command."), "screen:\n\(screen)")
         for noise in ["agentId", "SendMessage", "Async agent", "◦ task: ", "run a tool: started"] {
             #expect(!screen.contains(noise), "\(noise) shown: screen:\n\(screen)")
         }

@@ -62,7 +62,7 @@ import Testing
                 case .other(let other): return "delta:\(other)"
                 }
             case .contentBlockStop: return "block_stop"
-            case .messageDelta(let stop): return "message_delta:\(stop ?? "null")"
+            case .messageDelta(let stop, _): return "message_delta:\(stop ?? "null")"
             case .messageStop(let abandoned): return abandoned ? "message_stop:abandoned" : "message_stop"
             case .other(let type, _): return "stream:\(type ?? "")"
             }

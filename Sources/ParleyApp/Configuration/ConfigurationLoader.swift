@@ -14,7 +14,7 @@ import Glibc
 public struct ConfigurationLoader {
     /// The keys allowed at the top level of the file.
     public static let topLevelKeys = [
-        "default_persona", "color", "claude_path", "history_size", "auto_approve", "editing_mode", "notify_after_seconds", "personas",
+        "default_persona", "color", "hyperlinks", "claude_path", "history_size", "auto_approve", "editing_mode", "notify_after_seconds", "personas",
     ]
     /// The keys allowed in a `[personas.NAME]` table: those of ``LaunchSettings/standard``.
     public static var personaKeys: [String] { LaunchSettings.standard.personaKeys }
@@ -142,6 +142,8 @@ private struct ConfigurationReader {
                 configuration.defaultPersona = string(value, at: path, persona: nil)
             case "color":
                 configuration.color = choice(value, at: path, persona: nil, among: ParleyConfiguration.colorValues)
+            case "hyperlinks":
+                configuration.hyperlinks = choice(value, at: path, persona: nil, among: ParleyConfiguration.hyperlinkValues)
             case "claude_path":
                 if let claude = string(value, at: path, persona: nil) {
                     configuration.claudePath = claude.contains("/") ? paths.resolve(claude, relativeTo: directory) : claude

@@ -12,6 +12,8 @@ import Terminal
 public struct ParleyConfiguration: Sendable, Equatable {
     /// The values `color` accepts: `auto`, `always`, `never`.
     public static let colorValues = ColorMode.allCases.map(\.rawValue)
+    /// The values `hyperlinks` accepts: `auto`, `on`, `off`.
+    public static let hyperlinkValues = HyperlinkMode.allCases.map(\.rawValue)
 
     /// The default history size, in entries.
     public static let defaultHistorySize = 1000
@@ -30,6 +32,8 @@ public struct ParleyConfiguration: Sendable, Equatable {
     public var defaultPersona: String?
     /// `auto`, `always` or `never`; `nil` means `auto`.
     public var color: String?
+    /// OSC 8 hyperlinks for Markdown links: `auto`, `on` or `off`; `nil` means `auto`.
+    public var hyperlinks: String?
     /// The `claude` executable (a path, or a name looked up in `PATH`); `nil` means
     /// `PARLEY_CLAUDE`, then `PATH`.
     public var claudePath: String?
@@ -90,6 +94,9 @@ public struct ParleyConfiguration: Sendable, Equatable {
 
     /// ``color`` as a ``Terminal/ColorMode``; `auto` when not set.
     public var colorMode: ColorMode { color.flatMap(ColorMode.init(rawValue:)) ?? .auto }
+
+    /// ``hyperlinks`` as a ``Terminal/HyperlinkMode``; `auto` when not set.
+    public var hyperlinkMode: HyperlinkMode { hyperlinks.flatMap(HyperlinkMode.init(rawValue:)) ?? .auto }
 
     /// The scripted-mode permission policy for a persona: its own ``Persona/autoApprove``,
     /// else the file's ``autoApprove``, else `none`.

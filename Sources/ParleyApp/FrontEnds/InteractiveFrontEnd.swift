@@ -37,7 +37,8 @@ enum InteractiveFrontEnd {
             return ExitStatusCode.turnFailed
         }
 
-        var presenter = TranscriptPresenter(mode: .terminal, width: capabilities.width, showThinking: assembly.showThinking)
+        var presenter = TranscriptPresenter(mode: .terminal, width: capabilities.width, showThinking: assembly.showThinking,
+                                            hyperlinks: capabilities.hyperlinks)
         presenter.firstStartContinues = assembly.launch.continueMostRecent && assembly.launch.resumeSessionID == nil
         let controller = assembly.makeController(console: EditorConsole(editor: editor), presentation: .transcript(presenter), stallAction: .warn)
         completer.set(controller)

@@ -38,6 +38,8 @@ public struct JSONEventEncoder: Sendable {
         case .assistantText(let text, let alreadyStreamed, let isError):
             if alreadyStreamed { return nil }
             return isError ? ["type": "error", "kind": "api_error", "message": .string(text)] : ["type": "text", "text": .string(text)]
+        case .subagentText(let text, let parent):
+            return ["type": "text", "text": .string(text), "parent_tool_use_id": .string(parent)]
         case .thinking(let text):
             return ["type": "thinking", "text": .string(text)]
         case .toolUse(let use):
@@ -92,7 +94,7 @@ public struct JSONEventEncoder: Sendable {
             return ["type": "status", "kind": "stalled", "last_event": .string(lastEvent)]
         case .undecodableLine(let line):
             return ["type": "status", "kind": "undecodable_line", "message": .string(line.reason)]
-        case .capabilitiesLearned, .thinkingStarted, .thinkingDelta, .permissionRequested, .permissionCancelled, .closed:
+        case .capabilitiesLearned, .thinkingStarted, .thinkingDelta, .permissionRequested, .permissionCancelled, .messageUsage, .closed:
             return nil
         }
     }

@@ -5,7 +5,7 @@ import Terminal
 
 /// Turns ``SessionEvent``s into what a person reads: streamed (Markdown-rendered) text,
 /// one line per tool call, result summaries, previews and diffs (see ``ToolCallPresenter``),
-/// status lines and errors.
+/// a subagent's own text nested under its call (``SubagentTextView``), status lines and errors.
 ///
 /// It holds only what rendering needs (the Markdown renderer's current line, whether the
 /// cursor is at a line start) and writes to a ``Console``; it never touches a terminal.
@@ -49,15 +49,19 @@ public struct TranscriptPresenter: Sendable {
     /// turn's end, not twice.
     private var heldErrorText: String?
 
-    /// - Parameter stdoutIsTerminal: in plain mode, whether assistant text reaches a terminal
-    ///   (then it is made inert; otherwise it stays exactly as sent). Terminal mode always is.
-    public init(mode: Mode, width: Int = 80, showThinking: Bool = false, stdoutIsTerminal: Bool = true) {
+    /// - Parameters:
+    ///   - stdoutIsTerminal: in plain mode, whether assistant text reaches a terminal (then it is
+    ///     made inert; otherwise it stays exactly as sent). Terminal mode always is.
+    ///   - hyperlinks: in terminal mode, show Markdown links as OSC 8 hyperlinks
+    ///     (``Terminal/TerminalCapabilities/hyperlinks``); plain mode shows the Markdown as written.
+    public init(mode: Mode, width: Int = 80, showThinking: Bool = false, stdoutIsTerminal: Bool = true,
+                hyperlinks: Bool = false) {
         self.mode = mode
         self.width = width
         self.showThinking = showThinking
         self.makesAssistantTextInert = mode == .terminal || stdoutIsTerminal
         self.tools = ToolCallPresenter(width: width, workingDirectory: nil)
-        self.markdown = MarkdownStreamRenderer(tableWidth: width)
+        self.markdown = MarkdownStreamRenderer(tableWidth: width, hyperlinks: hyperlinks)
     }
 
     /// Reads a file before a tool changes it (tests give their own).
@@ -75,7 +79,8 @@ public struct TranscriptPresenter: Sendable {
 
     public mutating func present(_ event: SessionEvent, on console: some Console) {
         switch event {
-        case .toolUse, .toolResult, .thinkingDelta, .capabilitiesLearned, .turnStarted, .permissionCancelled, .status: break
+        case .toolUse, .toolResult, .thinkingDelta, .capabilitiesLearned, .turnStarted, .permissionCancelled, .status,
+             .messageUsage: break
         // A question is shown (between a call and its result) only in a terminal.
         case .permissionRequested: if mode == .terminal { tools.noteOtherOutput() }
         default: tools.noteOtherOutput()
@@ -113,13 +118,17 @@ public struct TranscriptPresenter: Sendable {
         case .toolResult(let result):
             closeText(on: console)
             for line in tools.resultLines(result) { show(line, kind: .tool, on: console) }
+        case .subagentText(let text, _):
+            closeText(on: console)
+            let view = SubagentTextView(width: width, rendersMarkdown: mode == .terminal, hyperlinks: markdown.hyperlinks)
+            for line in view.lines(text) { show(line, kind: .tool, on: console) }
         case .status(let update):
             if let line = statusLine(update) {
                 tools.noteOtherOutput()
                 closeText(on: console)
                 show(line, kind: .status, on: console)
             }
-        case .permissionRequested, .permissionCancelled, .capabilitiesLearned:
+        case .permissionRequested, .permissionCancelled, .capabilitiesLearned, .messageUsage:
             break
         case .processStarted(let pid, let resumed):
             reportedJunkForProcess = false

@@ -20,7 +20,9 @@
 /// A link, `[text](url)`, is the one thing held back longer: from its `[` until
 /// its `)` (at most ``maximumLinkBytes``, within the line). It is shown as its
 /// text, underlined, followed by the URL in parentheses (dim); just the URL when
-/// the text is the URL. What turns out not to be a link is shown as written.
+/// the text is the URL. With ``hyperlinks`` on and a URL that ``Hyperlink`` accepts,
+/// the text alone is shown, underlined and carrying the URL as an OSC 8 hyperlink.
+/// What turns out not to be a link is shown as written.
 struct InlineMarkdown {
     /// A link being collected: its text, then (after `](`) its URL.
     private struct PendingLink {
@@ -55,24 +57,30 @@ struct InlineMarkdown {
     private var link: PendingLink?
     /// The text of a resolved link is being emitted (underlined).
     private var inLinkText = false
+    /// The hyperlink the link text being emitted carries, if any.
+    private var linkTarget: Hyperlink?
+    /// Whether a link with an acceptable URL becomes an OSC 8 hyperlink rather than `text (url)`.
+    let hyperlinks: Bool
 
-    init(base: Style, codeStyle: Style) {
+    init(base: Style, codeStyle: Style, hyperlinks: Bool = false) {
         self.base = base
         self.codeStyle = codeStyle
         self.style = base
+        self.hyperlinks = hyperlinks
     }
 
     private mutating func updateStyle() {
         if codeRun > 0 {
             style = base.merging(codeStyle)
-            if inLinkText { style.isUnderlined = true }
-            return
+        } else {
+            style = base
+            if bold { style.isBold = true }
+            if italic != 0 { style.isItalic = true }
         }
-        var style = base
-        if bold { style.isBold = true }
-        if italic != 0 { style.isItalic = true }
-        if inLinkText { style.isUnderlined = true }
-        self.style = style
+        if inLinkText {
+            style.isUnderlined = true
+            style.hyperlink = linkTarget
+        }
     }
 
     private static let backslash = UInt8(ascii: "\\")
@@ -215,20 +223,24 @@ struct InlineMarkdown {
         replay(written, into: &output)
     }
 
-    /// Shows a link: its text underlined (with its inline styles), then ` (url)` dim.
+    /// Shows a link: its text underlined (with its inline styles), then ` (url)` dim; or, as a
+    /// hyperlink, the text alone carrying the URL.
     private mutating func emitLink(_ pending: PendingLink, into output: inout StyledTextBuilder) {
         let url = String(decoding: pending.url, as: UTF8.self)
         let text = String(decoding: pending.text, as: UTF8.self)
+        let target = hyperlinks ? Hyperlink(url) : nil
         if text == url || text.isEmpty {
-            output.append(url, style.merging(.underline))
+            output.append(url, style.merging(Style(underline: true, hyperlink: target)))
         } else {
             inLinkText = true
+            linkTarget = target
             updateStyle()
             replay(pending.text, into: &output)
             if pendingByte != 0 { resolveRun(next: nil, into: &output) }
             inLinkText = false
+            linkTarget = nil
             updateStyle()
-            if !url.isEmpty { output.append(" (" + url + ")", style.merging(.dim)) }
+            if !url.isEmpty, target == nil { output.append(" (" + url + ")", style.merging(.dim)) }
         }
         previous = ")"
     }
@@ -254,6 +266,7 @@ struct InlineMarkdown {
         codeRun = 0
         previous = nil
         inLinkText = false
+        linkTarget = nil
         updateStyle()
     }
 

@@ -46,6 +46,9 @@ public struct MarkdownStreamRenderer: Sendable {
     public let ruleWidth: Int
     /// The width tables are fitted to, in columns.
     public let tableWidth: Int
+    /// Whether links become OSC 8 hyperlinks (their text carrying the URL) where the URL is
+    /// acceptable (see ``Hyperlink``), rather than `text (url)`.
+    public let hyperlinks: Bool
     /// Bytes of table rows held back at most.
     public static let maximumTableBytes = 64 << 10
 
@@ -69,12 +72,15 @@ public struct MarkdownStreamRenderer: Sendable {
     ///   - theme: the styles for headings, code, lists and quotes.
     ///   - ruleWidth: the width of horizontal rules and code fence lines.
     ///   - tableWidth: the width tables are fitted to (the terminal's).
-    public init(theme: MarkdownTheme = .standard, ruleWidth: Int = 40, tableWidth: Int = 80) {
+    ///   - hyperlinks: show links as OSC 8 hyperlinks (decide it with
+    ///     ``TerminalCapabilities/hyperlinks``).
+    public init(theme: MarkdownTheme = .standard, ruleWidth: Int = 40, tableWidth: Int = 80, hyperlinks: Bool = false) {
         self.theme = theme
+        self.hyperlinks = hyperlinks
         self.ruleWidth = max(3, ruleWidth)
         self.tableWidth = max(10, tableWidth)
         self.ruleText = String(repeating: "─", count: self.ruleWidth)
-        self.inline = InlineMarkdown(base: .plain, codeStyle: theme.inlineCode)
+        self.inline = InlineMarkdown(base: .plain, codeStyle: theme.inlineCode, hyperlinks: hyperlinks)
     }
 
     /// Consumes the next piece of the document and returns what can be shown now.
@@ -215,7 +221,7 @@ public struct MarkdownStreamRenderer: Sendable {
         let lines = tableLines
         tableLines.removeAll()
         tableBytes = 0
-        if let table = MarkdownTable(lines: lines, theme: theme) {
+        if let table = MarkdownTable(lines: lines, theme: theme, hyperlinks: hyperlinks) {
             var drawn = table.rendered(width: tableWidth, borderStyle: theme.rule)
             if !endsWithNewline, var last = drawn.fragments.popLast() {
                 last.text.removeLast()

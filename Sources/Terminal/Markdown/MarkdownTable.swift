@@ -24,13 +24,13 @@ struct MarkdownTable {
 
     /// The table of `lines` (each a whole row, without its newline), or `nil` when they are not a
     /// table: fewer than two lines, or a second line that is not a delimiter row.
-    init?(lines: [[UInt8]], theme: MarkdownTheme) {
+    init?(lines: [[UInt8]], theme: MarkdownTheme, hyperlinks: Bool = false) {
         guard lines.count >= 2 else { return nil }
         let cells = lines.map { Self.cells(of: String(decoding: $0, as: UTF8.self)) }
         guard let alignments = Self.alignments(cells[1]), !cells[0].isEmpty else { return nil }
         let columns = cells[0].count
         func styled(_ row: [String]) -> [StyledText] {
-            (0..<columns).map { index in index < row.count ? Self.inline(row[index], theme: theme) : StyledText() }
+            (0..<columns).map { index in index < row.count ? Self.inline(row[index], theme: theme, hyperlinks: hyperlinks) : StyledText() }
         }
         self.header = styled(cells[0]).map { $0.applying(.bold) }
         self.alignments = (0..<columns).map { $0 < alignments.count ? alignments[$0] : .left }
@@ -46,7 +46,7 @@ struct MarkdownTable {
                           borderStyle)
         }
         func row(_ cells: [StyledText]) {
-            let wrapped = cells.indices.map { Self.wrap(cells[$0], width: widths[$0]) }
+            let wrapped = cells.indices.map { cells[$0].wrapped(toWidth: widths[$0]) }
             let height = wrapped.map(\.count).max() ?? 1
             for line in 0..<height {
                 output.append("│", borderStyle)
@@ -135,8 +135,8 @@ struct MarkdownTable {
     }
 
     /// A cell's text with the inline Markdown rules applied.
-    static func inline(_ text: String, theme: MarkdownTheme) -> StyledText {
-        var inline = InlineMarkdown(base: .plain, codeStyle: theme.inlineCode)
+    static func inline(_ text: String, theme: MarkdownTheme, hyperlinks: Bool = false) -> StyledText {
+        var inline = InlineMarkdown(base: .plain, codeStyle: theme.inlineCode, hyperlinks: hyperlinks)
         var output = StyledTextBuilder()
         var bytes = text
         bytes.withUTF8 { buffer in
@@ -145,74 +145,5 @@ struct MarkdownTable {
         }
         inline.endLine(into: &output)
         return output.take()
-    }
-
-    // MARK: - Wrapping
-
-    /// A cell's lines at most `width` columns wide: broken between words, a longer word cut.
-    static func wrap(_ text: StyledText, width: Int) -> [StyledText] {
-        var lines: [StyledText] = []
-        var line = StyledText(), lineWidth = 0
-        for word in words(of: text) {
-            var word = word
-            var wordWidth = word.displayWidth
-            if lineWidth > 0, lineWidth + 1 + wordWidth <= width {
-                line.append(" ")
-                line.append(word)
-                lineWidth += 1 + wordWidth
-                continue
-            }
-            if lineWidth > 0 {
-                lines.append(line)
-                line = StyledText()
-                lineWidth = 0
-            }
-            while wordWidth > width {
-                let (head, rest) = cut(word, at: width)
-                lines.append(head)
-                word = rest
-                wordWidth = word.displayWidth
-            }
-            line = word
-            lineWidth = wordWidth
-        }
-        if lineWidth > 0 || lines.isEmpty { lines.append(line) }
-        return lines
-    }
-
-    /// The words of styled text (separated by spaces), each keeping its styles.
-    private static func words(of text: StyledText) -> [StyledText] {
-        var words: [StyledText] = []
-        var word = StyledText()
-        for fragment in text.fragments {
-            for character in fragment.text {
-                if character == " " {
-                    if !word.isEmpty { words.append(word) }
-                    word = StyledText()
-                } else {
-                    word.append(String(character), fragment.style)
-                }
-            }
-        }
-        if !word.isEmpty { words.append(word) }
-        return words
-    }
-
-    /// The first `width` columns of `word` (at least one character) and the rest.
-    private static func cut(_ word: StyledText, at width: Int) -> (StyledText, StyledText) {
-        var head = StyledText(), rest = StyledText()
-        var used = 0
-        for fragment in word.fragments {
-            for character in fragment.text {
-                let characterWidth = displayWidth(of: String(character))
-                if rest.isEmpty, used + characterWidth <= width || used == 0 {
-                    head.append(String(character), fragment.style)
-                    used += characterWidth
-                } else {
-                    rest.append(String(character), fragment.style)
-                }
-            }
-        }
-        return (head, rest)
     }
 }

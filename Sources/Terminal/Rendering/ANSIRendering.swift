@@ -3,8 +3,9 @@ extension StyledText {
     /// The text as a string for the terminal.
     ///
     /// With `color` false the result has no escape codes at all, only the
-    /// characters. With `color` true each change of style emits one SGR
-    /// sequence, and the text ends back in the plain style.
+    /// characters (hyperlinks too are left out). With `color` true each change of
+    /// style emits one SGR sequence, each change of hyperlink closes the old one and
+    /// opens the new one (OSC 8), and the text ends back in the plain style, linking nowhere.
     public func rendered(color: Bool) -> String {
         if !color {
             // No escapes: the characters themselves, without a copy for a single fragment.
@@ -80,21 +81,21 @@ enum ANSIWriter {
             let count = fragment.text.utf8.count
             guard count > 0 else { continue }
             if color, fragment.style != current {
-                length &+= fragment.style.selectGraphicRenditionLength
+                length &+= transitionLength(from: current, to: fragment.style)
                 current = fragment.style
             }
             length &+= count
             if carriageReturns { length &+= newlineCount(fragment.text) }
         }
-        if !current.isPlain { length &+= Style.plain.selectGraphicRenditionLength }
+        if !current.isPlain { length &+= transitionLength(from: current, to: .plain) }
         return length
     }
 
     /// Writes the terminal bytes at `pointer`, which has room for
     /// ``renderedLength(_:color:carriageReturns:)`` bytes; returns the number written.
     ///
-    /// With `color`, each change of style is one SGR sequence and the text ends back in
-    /// the plain style; with `carriageReturns`, every `"\n"` is written as `"\r\n"`.
+    /// With `color`, each change of style is one SGR sequence (and OSC 8 when the hyperlink
+    /// changes) and the text ends back in the plain style; with `carriageReturns`, every `"\n"` is written as `"\r\n"`.
     static func write(
         _ fragments: [StyledText.Fragment], color: Bool, carriageReturns: Bool, to pointer: UnsafeMutablePointer<UInt8>
     ) -> Int {
@@ -102,12 +103,37 @@ enum ANSIWriter {
         var current = Style.plain
         for fragment in fragments where !fragment.text.isEmpty {
             if color, fragment.style != current {
-                index &+= fragment.style.writeSelectGraphicRendition(to: pointer + index)
+                index &+= writeTransition(from: current, to: fragment.style, at: pointer + index)
                 current = fragment.style
             }
             index &+= copyUTF8(of: fragment.text, to: pointer + index, carriageReturns: carriageReturns)
         }
-        if !current.isPlain { index &+= Style.plain.writeSelectGraphicRendition(to: pointer + index) }
+        if !current.isPlain { index &+= writeTransition(from: current, to: .plain, at: pointer + index) }
+        return index
+    }
+
+    /// The bytes ``writeTransition(from:to:at:)`` writes.
+    @inline(__always)
+    private static func transitionLength(from current: Style, to next: Style) -> Int {
+        var length = next.looksLike(current) ? 0 : next.selectGraphicRenditionLength
+        if next.hyperlink != current.hyperlink {
+            if current.hyperlink != nil { length &+= Hyperlink.closeSequenceLength }
+            if let link = next.hyperlink { length &+= link.openSequenceLength }
+        }
+        return length
+    }
+
+    /// Writes what switches the terminal from `current` to `next` (two different styles): the
+    /// end of the current hyperlink and the start of the next one (OSC 8) when they differ, and
+    /// one SGR sequence when the look differs. Returns the number of bytes written.
+    @inline(__always)
+    private static func writeTransition(from current: Style, to next: Style, at pointer: UnsafeMutablePointer<UInt8>) -> Int {
+        var index = 0
+        if next.hyperlink != current.hyperlink {
+            if current.hyperlink != nil { index &+= copyUTF8(of: Hyperlink.closeSequence, to: pointer, carriageReturns: false) }
+            if let link = next.hyperlink { index &+= copyUTF8(of: link.openSequence, to: pointer + index, carriageReturns: false) }
+        }
+        if !next.looksLike(current) { index &+= next.writeSelectGraphicRendition(to: pointer + index) }
         return index
     }
 

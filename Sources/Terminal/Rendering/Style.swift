@@ -29,7 +29,8 @@ public enum TerminalColor: Sendable, Hashable, CaseIterable {
     }
 }
 
-/// How a run of text looks: a foreground colour and a few attributes.
+/// How a run of text looks: a foreground colour and a few attributes, and the hyperlink it
+/// may carry (see ``Hyperlink``).
 ///
 /// A style is plain data; it becomes escape codes only in
 /// ``StyledText/rendered(color:)``. Combine styles with ``merging(_:)``.
@@ -44,17 +45,20 @@ public struct Style: Sendable, Hashable {
     public var isItalic: Bool
     /// Underlined.
     public var isUnderlined: Bool
+    /// Where the text links to (OSC 8), or `nil`. It takes no columns.
+    public var hyperlink: Hyperlink?
 
     /// Creates a style; every attribute defaults to off.
     public init(
         foreground: TerminalColor? = nil, bold: Bool = false, dim: Bool = false,
-        italic: Bool = false, underline: Bool = false
+        italic: Bool = false, underline: Bool = false, hyperlink: Hyperlink? = nil
     ) {
         self.foreground = foreground
         self.isBold = bold
         self.isDim = dim
         self.isItalic = italic
         self.isUnderlined = underline
+        self.hyperlink = hyperlink
     }
 
     /// No colour and no attributes.
@@ -74,12 +78,20 @@ public struct Style: Sendable, Hashable {
     /// Whether the style changes nothing.
     public var isPlain: Bool { self == .plain }
 
-    /// The union of both styles; `other`'s colour wins when both have one.
+    /// The union of both styles; `other`'s colour and hyperlink win when both have one.
     public func merging(_ other: Style) -> Style {
         Style(
             foreground: other.foreground ?? foreground,
             bold: isBold || other.isBold, dim: isDim || other.isDim,
-            italic: isItalic || other.isItalic, underline: isUnderlined || other.isUnderlined)
+            italic: isItalic || other.isItalic, underline: isUnderlined || other.isUnderlined,
+            hyperlink: other.hyperlink ?? hyperlink)
+    }
+
+    /// Whether both styles draw text the same way (colour and attributes), whatever they link to.
+    @inline(__always)
+    func looksLike(_ other: Style) -> Bool {
+        foreground == other.foreground && isBold == other.isBold && isDim == other.isDim
+            && isItalic == other.isItalic && isUnderlined == other.isUnderlined
     }
 
     /// This style with a foreground colour.
