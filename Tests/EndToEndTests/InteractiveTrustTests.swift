@@ -150,6 +150,31 @@ extension TmuxTerminal {
         try await terminal.waitFor("Echo: still fine")
     }
 
+    /// A line that wraps at the narrow width puts the edit area at the screen's top-left corner,
+    /// where an erase (`ED`) is a whole-screen clear to tmux, which scrolled the prompt into its
+    /// history (`scroll-on-clear`): a stale prompt row came back into view on widening and stayed in
+    /// the scrollback (two more were left there at start-up).
+    @Test func resizesAtTheIdlePromptLeaveOnePromptRowInTheScrollback() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        try await terminal.waitFor("● claude started")
+        let line = "xxxxxxxxxx yyyyyyyyyy zzzzzzzzzz wwwwwwwwww vvvvvvvvvv"
+        terminal.type(line)
+        try await terminal.waitFor { _ in terminal.cursorLine().contains("vvvvvvvvvv") }
+        for width in [40, 60, 40, 120, 45, 100] {
+            terminal.resize(width: width, height: 30)
+            usleep(150_000)
+        }
+        usleep(500_000)
+        let scrollback = terminal.screen(history: 10_000)
+        #expect(scrollback.split(separator: "\n").filter { $0.contains("parley ›") }.count == 1, "scrollback:\n\(scrollback)")
+        terminal.send("Enter")
+        try await terminal.waitFor("Echo: \(line)")
+        #expect(fixture.record.userTexts == [line])
+    }
+
     /// Ctrl-D asks twice only while work runs: a `claude` still starting (here one that never
     /// answers `initialize`) is no reason to keep the user from quitting.
     @Test func ctrlDQuitsAtOnceWhileClaudeIsStillStarting() async throws {
@@ -198,14 +223,18 @@ extension TmuxTerminal {
         #expect(fixture.record.userTexts.last == "first line\nsecond line")
     }
 
+    /// Shift-Tab as a terminal sends it, the raw bytes `ESC [ Z` (not tmux's key name), in the
+    /// middle of a line: it switches the permission mode and puts nothing on the line.
     @Test func shiftTabTypesNothing() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("abc")
-        terminal.send("BTab")
-        usleep(100_000)
+        try await terminal.waitFor { _ in terminal.cursorLine().contains("› abc") }
+        terminal.sendBytes([0x1B, 0x5B, 0x5A])
+        try await terminal.waitFor("● permission mode acceptEdits")
+        #expect(terminal.cursorLine().hasSuffix("› abc"), "cursor line: \(terminal.cursorLine())")
         terminal.type("def", enter: true)
         try await terminal.waitFor("Echo: abcdef")
         #expect(fixture.record.userTexts == ["abcdef"])
