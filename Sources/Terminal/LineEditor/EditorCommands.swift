@@ -69,8 +69,11 @@ extension EditorCore {
         }
         submittedLine = pastedBlocks.expand((continuedLines + [String(String.UnicodeScalarView(line))]).joined(separator: "\n"))
         pastedBlocks.reset()
-        continuedLines = []
-        applyPrompt()
+        if !continuedLines.isEmpty {
+            // The continuation prompt gives way to the caller's.
+            continuedLines = []
+            applyPrompt()
+        }
         return UInt8(CC_NEWLINE)
     }
 
