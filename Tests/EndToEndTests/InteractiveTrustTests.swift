@@ -275,6 +275,43 @@ extension TmuxTerminal {
         #expect(fixture.record.userTexts == ["a👩‍💻c"])
     }
 
+    /// libedit cannot draw 👩‍💻 whole (its display keeps one character per cell), so the edit line
+    /// shows its two pictures, 👩 and 💻, always in the columns libedit counts: before, typing wrote
+    /// the joiner through and the terminal drew the emoji in 2 columns where libedit counted 4, so
+    /// the next edits drew pieces of it twice (`a👩‍💻💻👩💻c`). The text sent keeps the joiner.
+    @Test func anEmojiSequenceIsDrawnOnceWhileTheLineIsEdited() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        func expectLine(_ expected: String, after keys: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            try await terminal.waitFor(awaiting: "“\(expected)” after \(keys)", timeout: .seconds(3),
+                                       sourceLocation: sourceLocation) { _ in
+                terminal.cursorLine().trimmingCharacters(in: .whitespaces) == expected
+            }
+        }
+        terminal.type("a👩‍💻b👩‍💻c")
+        try await expectLine("parley › a👩💻b👩💻c", after: "typing")
+        for key in ["Left", "Left", "BSpace"] {
+            terminal.send(key)
+            usleep(80_000)
+        }
+        try await expectLine("parley › a👩💻👩💻c", after: "Left Left Backspace")
+        terminal.type("X")
+        try await expectLine("parley › a👩💻X👩💻c", after: "X")
+        for key in ["Home", "Right", "Right"] {
+            terminal.send(key)
+            usleep(80_000)
+        }
+        terminal.type("Y")
+        try await expectLine("parley › a👩💻YX👩💻c", after: "Home Right Right Y")
+        terminal.paste("👩‍💻")
+        try await expectLine("parley › a👩💻Y👩💻X👩💻c", after: "a paste")
+        terminal.send("Enter")
+        try await terminal.waitFor { _ in fixture.record.userTexts.count == 1 }
+        #expect(fixture.record.userTexts == ["a👩‍💻Y👩‍💻X👩‍💻c"])
+    }
+
     @Test func helpIsAlignedAndWrapsAtWords() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }

@@ -30,6 +30,8 @@ final class EditorCore {
     var continuedLines: [String] = []
     /// Large pastes shown as labels on the line until it is submitted.
     var pastedBlocks = PastedBlocks()
+    /// Set while a key command (paste, history search) reads the keys itself: they are not edits.
+    var keyCommandReadsKeys = false
     /// Set by a command that ends the edit line: the next `el_gets` starts a fresh one.
     var startFreshLine = false
     private var promptCString: UnsafeMutablePointer<CChar>?
@@ -231,6 +233,7 @@ final class EditorCore {
                     channel.continuation.yield(.key(Character(scalar)))
                     continue
                 }
+                if takeZeroWidthJoiner(scalar) { continue }
                 if viMode != nil { trackViMode(after: scalar) }
                 character?.pointee = wchar_t(bitPattern: scalar.value)
                 return 1
