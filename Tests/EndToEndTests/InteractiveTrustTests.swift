@@ -150,6 +150,31 @@ extension TmuxTerminal {
         try await terminal.waitFor("Echo: still fine")
     }
 
+    /// A line that wraps at the narrow width puts the edit area at the screen's top-left corner,
+    /// where an erase (`ED`) is a whole-screen clear to tmux, which scrolled the prompt into its
+    /// history (`scroll-on-clear`): a stale prompt row came back into view on widening and stayed in
+    /// the scrollback (two more were left there at start-up).
+    @Test func resizesAtTheIdlePromptLeaveOnePromptRowInTheScrollback() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        try await terminal.waitFor("● claude started")
+        let line = "xxxxxxxxxx yyyyyyyyyy zzzzzzzzzz wwwwwwwwww vvvvvvvvvv"
+        terminal.type(line)
+        try await terminal.waitFor { _ in terminal.cursorLine().contains("vvvvvvvvvv") }
+        for width in [40, 60, 40, 120, 45, 100] {
+            terminal.resize(width: width, height: 30)
+            usleep(150_000)
+        }
+        usleep(500_000)
+        let scrollback = terminal.screen(history: 10_000)
+        #expect(scrollback.split(separator: "\n").filter { $0.contains("parley ›") }.count == 1, "scrollback:\n\(scrollback)")
+        terminal.send("Enter")
+        try await terminal.waitFor("Echo: \(line)")
+        #expect(fixture.record.userTexts == [line])
+    }
+
     /// Ctrl-D asks twice only while work runs: a `claude` still starting (here one that never
     /// answers `initialize`) is no reason to keep the user from quitting.
     @Test func ctrlDQuitsAtOnceWhileClaudeIsStillStarting() async throws {
@@ -198,14 +223,18 @@ extension TmuxTerminal {
         #expect(fixture.record.userTexts.last == "first line\nsecond line")
     }
 
+    /// Shift-Tab as a terminal sends it, the raw bytes `ESC [ Z` (not tmux's key name), in the
+    /// middle of a line: it switches the permission mode and puts nothing on the line.
     @Test func shiftTabTypesNothing() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
         let terminal = try await fixture.start()
         defer { terminal.close() }
         terminal.type("abc")
-        terminal.send("BTab")
-        usleep(100_000)
+        try await terminal.waitFor { _ in terminal.cursorLine().contains("› abc") }
+        terminal.sendBytes([0x1B, 0x5B, 0x5A])
+        try await terminal.waitFor("● permission mode acceptEdits")
+        #expect(terminal.cursorLine().hasSuffix("› abc"), "cursor line: \(terminal.cursorLine())")
         terminal.type("def", enter: true)
         try await terminal.waitFor("Echo: abcdef")
         #expect(fixture.record.userTexts == ["abcdef"])
@@ -244,6 +273,43 @@ extension TmuxTerminal {
         try await terminal.waitFor { _ in fixture.record.userTexts.count == 1 }
         // Each Left/Right/Backspace took a whole 👩‍💻 (three scalars), never a piece of it.
         #expect(fixture.record.userTexts == ["a👩‍💻c"])
+    }
+
+    /// libedit cannot draw 👩‍💻 whole (its display keeps one character per cell), so the edit line
+    /// shows its two pictures, 👩 and 💻, always in the columns libedit counts: before, typing wrote
+    /// the joiner through and the terminal drew the emoji in 2 columns where libedit counted 4, so
+    /// the next edits drew pieces of it twice (`a👩‍💻💻👩💻c`). The text sent keeps the joiner.
+    @Test func anEmojiSequenceIsDrawnOnceWhileTheLineIsEdited() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        func expectLine(_ expected: String, after keys: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            try await terminal.waitFor(awaiting: "“\(expected)” after \(keys)", timeout: .seconds(3),
+                                       sourceLocation: sourceLocation) { _ in
+                terminal.cursorLine().trimmingCharacters(in: .whitespaces) == expected
+            }
+        }
+        terminal.type("a👩‍💻b👩‍💻c")
+        try await expectLine("parley › a👩💻b👩💻c", after: "typing")
+        for key in ["Left", "Left", "BSpace"] {
+            terminal.send(key)
+            usleep(80_000)
+        }
+        try await expectLine("parley › a👩💻👩💻c", after: "Left Left Backspace")
+        terminal.type("X")
+        try await expectLine("parley › a👩💻X👩💻c", after: "X")
+        for key in ["Home", "Right", "Right"] {
+            terminal.send(key)
+            usleep(80_000)
+        }
+        terminal.type("Y")
+        try await expectLine("parley › a👩💻YX👩💻c", after: "Home Right Right Y")
+        terminal.paste("👩‍💻")
+        try await expectLine("parley › a👩💻Y👩💻X👩💻c", after: "a paste")
+        terminal.send("Enter")
+        try await terminal.waitFor { _ in fixture.record.userTexts.count == 1 }
+        #expect(fixture.record.userTexts == ["a👩‍💻Y👩‍💻X👩‍💻c"])
     }
 
     @Test func helpIsAlignedAndWrapsAtWords() async throws {

@@ -42,6 +42,12 @@ public final class TmuxTerminal: @unchecked Sendable {
         try? run(["send-keys", "-t", session] + (literal ? ["-l"] : []) + ["--"] + keys)
     }
 
+    /// Writes `bytes` to the program as the terminal would, exactly (`send-keys -H`): a key's raw
+    /// sequence, whatever tmux's own name for the key would send.
+    public func sendBytes(_ bytes: [UInt8]) {
+        try? run(["send-keys", "-t", session, "-H"] + bytes.map { String(format: "%02x", $0) })
+    }
+
     /// Types text literally, then optionally Enter.
     public func type(_ text: String, enter: Bool = false) {
         send(text, literal: true)

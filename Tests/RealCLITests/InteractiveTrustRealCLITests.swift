@@ -103,4 +103,24 @@ import Glibc
         let idle = terminal.screen(history: 500).split(separator: "\n").map(String.init).drop { !$0.hasPrefix("─ ") }
         #expect(idle.filter { $0.contains("parley ›") }.count == 1, "screen:\n\(terminal.screen())")
     }
+
+    /// Start-up and resizes at the idle prompt leave one prompt row in the whole scrollback: an erase
+    /// from the screen's top-left corner made tmux scroll the prompt into its history.
+    @Test func resizesAtTheIdlePromptLeaveOnePromptRowInTheScrollback() async throws {
+        let harness = try RealHarness()
+        defer { harness.finish() }
+        let terminal = try await start(harness)
+        defer { terminal.close() }
+        terminal.type("a short line")
+        try await terminal.waitFor { _ in terminal.cursorLine().contains("› a short line") }
+        for width in [40, 120, 45, 100] {
+            terminal.resize(width: width, height: 30)
+            usleep(200_000)
+        }
+        usleep(500_000)
+        let scrollback = terminal.screen(history: 10_000)
+        #expect(scrollback.split(separator: "\n").filter { $0.contains("parley ›") }.count == 1, "scrollback:\n\(scrollback)")
+        terminal.send("Enter")
+        try await terminal.waitFor(awaiting: "the turn's footer", timeout: .seconds(30)) { $0.contains("─ ") }
+    }
 }

@@ -47,16 +47,16 @@ struct LiveOutputTests {
     @Test func completeLinesLeaveNoLiveRow() {
         var live = LiveOutput()
         let bytes = live.renderText([.text("one\ntwo\n")], editAreaCursorRow: 0, columns: 20, color: false)
-        #expect(bytes == "\r\u{1B}[Jone\r\ntwo\r\n")
+        #expect(bytes == "\r\u{1B}[K\u{1B}[C\u{1B}[J\rone\r\ntwo\r\n")
         #expect(!live.hasLiveRow)
     }
 
     @Test func unfinishedLineIsRewrittenWithTheNextChunk() {
         var live = LiveOutput()
         let first = live.renderText([.text("Hello wo")], editAreaCursorRow: 1, columns: 20, color: false)
-        #expect(first == "\r\u{1B}[1A\u{1B}[JHello wo\r\n")
+        #expect(first == "\r\u{1B}[1A\u{1B}[K\u{1B}[C\u{1B}[J\rHello wo\r\n")
         let second = live.renderText([.text("rld\nnext")], editAreaCursorRow: 0, columns: 20, color: false)
-        #expect(second == "\r\u{1B}[1A\u{1B}[JHello world\r\nnext\r\n")
+        #expect(second == "\r\u{1B}[1A\u{1B}[K\u{1B}[C\u{1B}[J\rHello world\r\nnext\r\n")
         #expect(live.liveRow.map(\.text).joined() == "next")
     }
 
@@ -74,29 +74,29 @@ struct LiveOutputTests {
         var live = LiveOutput()
         _ = live.renderText([.text(StyledText("bold", .bold))], editAreaCursorRow: 0, columns: 20, color: true)
         let bytes = live.renderText([.text(" more")], editAreaCursorRow: 0, columns: 20, color: true)
-        #expect(bytes == "\r\u{1B}[1A\u{1B}[J\u{1B}[0;1mbold\u{1B}[0m more\r\n")
+        #expect(bytes == "\r\u{1B}[1A\u{1B}[K\u{1B}[C\u{1B}[J\r\u{1B}[0;1mbold\u{1B}[0m more\r\n")
     }
 
     @Test func aStatusDuringAStreamedLineShowsAtOnceBelowItUntilTheLineEnds() {
         var live = LiveOutput()
         let first = live.renderText([.text("partial"), .status("queued (1)")], editAreaCursorRow: 0, columns: 40, color: false)
-        #expect(first == "\r\u{1B}[Jpartial\r\nqueued (1)\r\n")
+        #expect(first == "\r\u{1B}[K\u{1B}[C\u{1B}[J\rpartial\r\nqueued (1)\r\n")
         #expect(live.heldStatuses.count == 1)
         // The next chunk rewrites the live row and the status under it; the line's end places
         // the status after it, for good.
         let second = live.renderText([.text(" done\n")], editAreaCursorRow: 0, columns: 40, color: false)
-        #expect(second == "\r\u{1B}[2A\u{1B}[Jpartial done\r\nqueued (1)\r\n")
+        #expect(second == "\r\u{1B}[2A\u{1B}[K\u{1B}[C\u{1B}[J\rpartial done\r\nqueued (1)\r\n")
         #expect(live.heldStatuses.isEmpty)
     }
 
     @Test func streamedTextWrapsAtWordsWithHardBreaks() {
         var live = LiveOutput()
         let bytes = live.renderText([.text("alpha beta gamma")], editAreaCursorRow: 0, columns: 10, color: false)
-        #expect(bytes == "\r\u{1B}[Jalpha beta\r\ngamma\r\n")
+        #expect(bytes == "\r\u{1B}[K\u{1B}[C\u{1B}[J\ralpha beta\r\ngamma\r\n")
         // A word that arrives in pieces moves as a whole when it does not fit.
         _ = live.renderText([.text(" del")], editAreaCursorRow: 0, columns: 10, color: false)
         let next = live.renderText([.text("ta")], editAreaCursorRow: 0, columns: 10, color: false)
-        #expect(next == "\r\u{1B}[1A\u{1B}[Jgamma\r\ndelta\r\n")
+        #expect(next == "\r\u{1B}[1A\u{1B}[K\u{1B}[C\u{1B}[J\rgamma\r\ndelta\r\n")
         #expect(live.liveRow.map(\.text).joined() == "delta")
     }
 
@@ -140,7 +140,7 @@ struct LiveOutputTests {
         _ = live.renderText([.text("one two three four")], editAreaCursorRow: 0, columns: 40, color: false)
         // At 10 columns the terminal shows the 18-column live row on 2 rows: erase both.
         let bytes = live.renderText([], editAreaCursorRow: 0, columns: 10, color: false)
-        #expect(bytes == "\r\u{1B}[2A\u{1B}[Jone two\r\nthree four\r\n")
+        #expect(bytes == "\r\u{1B}[2A\u{1B}[K\u{1B}[C\u{1B}[J\rone two\r\nthree four\r\n")
         #expect(live.liveRow.map(\.text).joined() == "three four")
     }
 
@@ -148,13 +148,13 @@ struct LiveOutputTests {
         var live = LiveOutput()
         _ = live.renderText([.text("tail"), .status("s")], editAreaCursorRow: 0, columns: 40, color: false)
         let bytes = live.renderText([.endLine, .status("t")], editAreaCursorRow: 0, columns: 40, color: false)
-        #expect(bytes == "\r\u{1B}[2A\u{1B}[Jtail\r\ns\r\nt\r\n")
+        #expect(bytes == "\r\u{1B}[2A\u{1B}[K\u{1B}[C\u{1B}[J\rtail\r\ns\r\nt\r\n")
         #expect(!live.hasLiveRow)
     }
 
     @Test func statusAtTheStartOfALineIsWrittenAtOnce() {
         var live = LiveOutput()
-        #expect(live.renderText([.status("ready")], editAreaCursorRow: 2, columns: 40, color: false) == "\r\u{1B}[2A\u{1B}[Jready\r\n")
+        #expect(live.renderText([.status("ready")], editAreaCursorRow: 2, columns: 40, color: false) == "\r\u{1B}[2A\u{1B}[K\u{1B}[C\u{1B}[J\rready\r\n")
     }
 
     @Test func bigBatchesRenderQuickly() {

@@ -28,10 +28,10 @@ struct DeliberateKey {
 
     /// Notes which question waits for a key (`request`, 0 for none) at time `now`: a new
     /// request starts its own settle time.
-    mutating func observe(request: Int, now: Double) {
+    mutating func observe(request: Int, now: @autoclosure () -> Double) {
         if request != self.request {
             self.request = request
-            armedAt = request == 0 ? nil : now
+            armedAt = request == 0 ? nil : now()
         }
     }
 

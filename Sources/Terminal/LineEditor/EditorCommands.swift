@@ -69,8 +69,11 @@ extension EditorCore {
         }
         submittedLine = pastedBlocks.expand((continuedLines + [String(String.UnicodeScalarView(line))]).joined(separator: "\n"))
         pastedBlocks.reset()
-        continuedLines = []
-        applyPrompt()
+        if !continuedLines.isEmpty {
+            // The continuation prompt gives way to the caller's.
+            continuedLines = []
+            applyPrompt()
+        }
         return UInt8(CC_NEWLINE)
     }
 
@@ -126,6 +129,8 @@ extension EditorCore {
         let endMarker: [Unicode.Scalar] = ["\u{1B}", "[", "2", "0", "1", "~"]
         var scalars: [Unicode.Scalar] = []
         var character: wchar_t = 0
+        keyCommandReadsKeys = true
+        defer { keyCommandReadsKeys = false }
         while el_wgetc(editLine, &character) == 1 {
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: character)) else { continue }
             scalars.append(scalar)
@@ -170,6 +175,21 @@ extension String {
 /// sequence such as 👩‍💻 (three scalars) or a letter with a combining accent is never split:
 /// libedit itself moves by single scalars.
 extension EditorCore {
+    /// Puts a typed U+200D ZERO WIDTH JOINER (what glues 👩 and 💻 into 👩‍💻) into the line
+    /// without drawing it; false for any other key, or while a key command reads the keys itself.
+    ///
+    /// libedit's display keeps one character per screen cell: a zero-width one is dropped by every
+    /// redraw, so it can never draw 👩‍💻 whole. Typing at the end of the line writes the joiner
+    /// through, though, and the terminal then draws the emoji in 2 columns where libedit counts 4,
+    /// so every later redraw lands in the wrong columns (pieces shown twice). Kept out of the
+    /// terminal, the sequence always shows as its pictures side by side, where libedit and
+    /// ``EditAreaLayout`` put them; the text sent keeps the joiner.
+    func takeZeroWidthJoiner(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar == "\u{200D}", !keyCommandReadsKeys, viMode != .normal else { return false }
+        insert(String(scalar))
+        return true
+    }
+
     /// The scalar offsets of the character boundaries just before and after `cursor`.
     static func characterBoundaries(in line: [Unicode.Scalar], around cursor: Int) -> (before: Int, after: Int) {
         var boundaries = [0]

@@ -9,10 +9,10 @@ extension EditorCore {
     /// sequence in one write, a person typing Esc then a letter takes far longer.
     static let escapeTimeoutMilliseconds: Int32 = 75
 
-    /// Handles the waiting key when it is one Parley reports instead of editing; true when it
-    /// took it (or read more keys to decide), so the reader looks again.
-    func interceptKey() -> Bool {
-        guard decoder.peek() == "\u{1B}" else { return false }
+    /// Handles the waiting ESC when it starts a key Parley reports instead of editing (Esc alone,
+    /// Up on an empty line); true when it took it (or read more keys to decide), so the reader
+    /// looks again. Only called with ESC next, so other keys pay nothing for it.
+    func interceptEscape() -> Bool {
         if decoder.pendingCount == 1, viMode == .insert {
             // Esc alone leaves insert mode. libedit would wait for the rest of an escape
             // sequence, so it gets a private sequence bound to vi-command-mode instead.

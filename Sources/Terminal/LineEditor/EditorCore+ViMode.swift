@@ -18,7 +18,7 @@ enum ViMode: Equatable {
 }
 
 /// Follows vi's mode from the keys (a lone Esc in insert mode is handled before, see
-/// ``EditorCore/interceptKey()``): in normal mode `i a I A o O s S C R` and `c` with its motion go to insert mode, and the character
+/// ``EditorCore/interceptEscape()``): in normal mode `i a I A o O s S C R` and `c` with its motion go to insert mode, and the character
 /// after `r f F t T` is an argument, not a command.
 struct ViKeyTracker {
     private var awaitingArgument = false

@@ -30,6 +30,8 @@ final class EditorCore {
     var continuedLines: [String] = []
     /// Large pastes shown as labels on the line until it is submitted.
     var pastedBlocks = PastedBlocks()
+    /// Set while a key command (paste, history search) reads the keys itself: they are not edits.
+    var keyCommandReadsKeys = false
     /// Set by a command that ends the edit line: the next `el_gets` starts a fresh one.
     var startFreshLine = false
     private var promptCString: UnsafeMutablePointer<CChar>?
@@ -160,11 +162,13 @@ final class EditorCore {
             _ = el_gets(editLine, &count)
             if let line = submittedLine {
                 submittedLine = nil
-                // A new line starts in insert mode.
-                if viMode == .normal { viMode = .insert; applyPrompt() }
+                // The line goes out first (Enter → stdin is what the user waits for); the output
+                // mark and the history file are this thread's, written before any output it renders.
+                channel.continuation.yield(.line(line))
                 TerminalOutput.write(TerminalControl.outputStartMark)
                 remember(line)
-                channel.continuation.yield(.line(line))
+                // A new line starts in insert mode.
+                if viMode == .normal { viMode = .insert; applyPrompt() }
                 startFreshLine = true
             }
             if startFreshLine {
@@ -221,7 +225,7 @@ final class EditorCore {
             if exitRequested { return 0 }
             let request = channel.singleKeyRequest.load(ordering: .relaxed)
             deliberateKey.observe(request: request, now: DeliberateKey.now())
-            if decoder.hasPending, interceptKey() { continue }
+            if decoder.peek() == "\u{1B}", interceptEscape() { continue }
             if let scalar = decoder.next() {
                 if request != 0, channel.singleKeyAnswers.withLock({ $0.contains(Character(String(scalar).lowercased())) }),
                    deliberateKey.answers(lineIsEmpty: currentLine().0.isEmpty && continuedLines.isEmpty, aloneInBatch: keyBatchSize == 1),
@@ -229,6 +233,7 @@ final class EditorCore {
                     channel.continuation.yield(.key(Character(scalar)))
                     continue
                 }
+                if takeZeroWidthJoiner(scalar) { continue }
                 if viMode != nil { trackViMode(after: scalar) }
                 character?.pointee = wchar_t(bitPattern: scalar.value)
                 return 1

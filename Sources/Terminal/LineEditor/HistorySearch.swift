@@ -51,6 +51,8 @@ extension EditorCore {
         var search = HistorySearch(entries: historyEntries)
         showSearch(search, line: originalText)
         var character: wchar_t = 0
+        keyCommandReadsKeys = true
+        defer { keyCommandReadsKeys = false }
         while el_wgetc(editLine, &character) == 1 {
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: character)) else { continue }
             switch scalar.value {

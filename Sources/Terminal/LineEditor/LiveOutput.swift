@@ -98,8 +98,13 @@ struct LiveOutput {
     }
 
     /// The bytes that put the cursor at column 0 of the row `rowsUp` above and clear everything below.
+    ///
+    /// The row is cleared on its own (`EL`) and the rest from its second column (`ED`): an `ED`
+    /// from the screen's top-left corner is a whole-screen clear to tmux, which first scrolls the
+    /// screen into its history (`scroll-on-clear`), and so would leave a stale copy of the prompt
+    /// there each time the edit area is redrawn at the top of the screen.
     static func eraseSequence(rowsUp: Int) -> String {
-        rowsUp > 0 ? "\r\u{1B}[\(rowsUp)A\u{1B}[J" : "\r\u{1B}[J"
+        (rowsUp > 0 ? "\r\u{1B}[\(rowsUp)A" : "\r") + "\u{1B}[K\u{1B}[C\u{1B}[J\r"
     }
 
     /// Leaves the live row on screen as it is and forgets it (before the process is
