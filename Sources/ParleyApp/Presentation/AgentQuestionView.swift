@@ -62,7 +62,9 @@ enum AgentQuestionView {
         if let plan = input["plan"]?.stringValue, !plan.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             var renderer = MarkdownStreamRenderer(ruleWidth: min(40, max(3, width - 4)), tableWidth: max(10, width - 4))
             let rendered = renderer.feed(inert(plan) + "\n") + renderer.finish()
-            lines += split(rendered).map { StyledText("  │ ", .dim) + $0 }
+            var planLines = split(rendered)
+            while planLines.count > 1, planLines.last?.plainText.trimmingCharacters(in: .whitespaces).isEmpty == true { planLines.removeLast() }
+            lines += planLines.map { StyledText("  │ ", .dim) + $0 }
         } else {
             lines.append(StyledText("  (claude sent no plan text)", .dim))
         }
