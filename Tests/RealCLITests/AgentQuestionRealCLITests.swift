@@ -167,3 +167,40 @@ extension RealCLI.AgentQuestionRealCLITests {
         try await toolResult(containing: "User has approved your plan", in: harness)
     }
 }
+
+extension RealCLI.AgentQuestionRealCLITests {
+    /// Both kinds of question ring the bell and send the desktop notification, as a permission
+    /// question does: parley runs under `script(1)`, which records what it writes.
+    @Test func aQuestionAndAPlanRingTheAttentionSignals() async throws {
+        let harness = try RealHarness()
+        defer { harness.finish() }
+        var environment = await harness.environment()
+        environment["TERM"] = "xterm-256color"
+        environment["LANG"] = "C.UTF-8"
+        let typescript = harness.directory.file("typescript")
+        let parley = "\(TestBinaries.parley) --claude \(harness.claude) --permission-mode plan"
+        let command = "cd \(harness.work) && /usr/bin/script -qfe -c \(TmuxTerminal.quote(parley)) \(typescript); echo PARLEY-EXITED"
+        let terminal = try TmuxTerminal(command: command, width: 60, height: 40, environment: environment)
+        defer { terminal.close() }
+        func written() -> String { (try? String(contentsOfFile: typescript, encoding: .utf8)) ?? "" }
+        try await terminal.waitFor("parley ›", timeout: .seconds(20))
+
+        terminal.type("ask mock-ask", enter: true)
+        try await terminal.waitFor("pick 1-3 ›", timeout: .seconds(40))
+        try await terminal.waitFor(awaiting: "the question's notification", timeout: .seconds(10)) { _ in
+            written().contains("\u{07}\u{1B}]9;Parley · parley: claude asks you a question\u{07}")
+        }
+        #expect(written().contains("\u{1B}]2;parley - waiting for you\u{07}"))
+        try await press("1", in: terminal)
+        try await toolResult(containing: #""Which color do you prefer?"="Red""#, in: harness)
+
+        terminal.type("plan mock-plan", enter: true)
+        try await terminal.waitFor(awaiting: "the plan question", timeout: .seconds(40)) { _ in terminal.cursorLine().contains("plan? [1/2/3]") }
+        try await terminal.waitFor(awaiting: "the plan's notification", timeout: .seconds(10)) { _ in
+            written().contains("\u{07}\u{1B}]9;Parley · parley: claude asks you to approve a plan\u{07}")
+        }
+        try await press("1", in: terminal)
+        try await toolResult(containing: "User has approved your plan", in: harness)
+        try await quitParley(terminal)
+    }
+}
