@@ -75,6 +75,17 @@ extension RealCLI.AgentQuestionRealCLITests {
         try await terminal.waitFor("your answer (Enter alone declines)", timeout: .seconds(20))
         terminal.type("purple, obviously", enter: true)
         try await toolResult(containing: #"The user answered: "Which color do you prefer?"="purple, obviously""#, in: harness)
+
+        // Esc declines: the model is told so, and the turn goes on.
+        terminal.type("decline mock-ask", enter: true)
+        try await terminal.waitFor(awaiting: "the question's prompt", timeout: .seconds(40)) { _ in terminal.cursorLine().contains("pick 1-3 ›") }
+        try await Task.sleep(for: .milliseconds(300))
+        terminal.send("Escape")
+        try await terminal.waitFor("  declined", timeout: .seconds(20))
+        let declined = try await toolResult(containing: "The user declined to answer the questions.", in: harness)
+        #expect(declined["is_error"] == true)
+        let after = try await terminal.waitFor(awaiting: "the turn's end", timeout: .seconds(30)) { $0.components(separatedBy: "─ ").count >= 5 }
+        #expect(!after.contains("⏹ interrupted"), "screen:\n\(after)")
         try await quitParley(terminal)
     }
 

@@ -213,14 +213,22 @@ actor InteractivePermissionPrompter: PermissionPrompter {
         advance(showingNext: true)
     }
 
-    /// Denies everything still open (Ctrl-C while asked, or shutting down).
-    func denyAll() {
+    /// Denies everything still open (Ctrl-C or Esc while asked, or shutting down). Returns true when
+    /// a tool's permission question was among them: then the turn is interrupted too. The agent's
+    /// own questions are only declined, so the model is told so and goes on.
+    @discardableResult
+    func denyAll() -> Bool {
         let open = questions
         questions.removeAll()
         stage = .permission
         editor.cancelReadNextKey()
         for question in open { question.continuation.resume(returning: .deny(reason: nil)) }
+        let agentTools = [AgentQuestion.toolName, AgentQuestion.planToolName]
+        if let current = open.first?.pending.request.toolName, agentTools.contains(current) {
+            editor.writeStatus(StyledText(current == AgentQuestion.toolName ? "  declined" : "  keep planning", .dim))
+        }
         editor.setPrompt(normalPrompt())
+        return open.contains { !agentTools.contains($0.pending.request.toolName) }
     }
 
     private func advance(showingNext: Bool) {
