@@ -75,6 +75,14 @@ import Testing
         #expect(plain.contains("keep planning"))
     }
 
+    @Test func theCallLineNamesTheQuestionOrThePlan() {
+        #expect(ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: "AskUserQuestion", input: Self.twoQuestions))
+            == "Which color? · Which sizes?")
+        #expect(ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: "ExitPlanMode", input: ["plan": "# Plan: greet\n\n1. a"]))
+            == "Plan: greet")
+        #expect(ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: "ExitPlanMode", input: [:])) == "")
+    }
+
     @Test func untrustedTextInQuestionsAndPlansIsShownInert() {
         let hostile: JSONValue = ["questions": [["question": "Pick\u{1B}[2J one", "header": "H\u{07}",
                                                   "options": [["label": "A\u{1B}]0;PWNED\u{07}", "description": "d\u{9B}2J"]]]]]

@@ -50,6 +50,14 @@ extension RealCLI.AgentQuestionRealCLITests {
             #expect(question.contains(expected), "missing \(expected): screen:\n\(question)")
         }
         #expect(!question.contains("Allow AskUserQuestion"), "screen:\n\(question)")
+        #expect(question.contains("⏺ AskUserQuestion(Which color do you prefer?)"), "screen:\n\(question)")
+        // Typing ahead never answers: a number typed into a half-typed line stays text.
+        terminal.type("x")
+        try await press("2", in: terminal)
+        try await terminal.waitFor(awaiting: "the typed keys on the edit line", timeout: .seconds(10)) { _ in
+            terminal.cursorLine().contains("pick 1-3 › x2")
+        }
+        terminal.send("C-u")
         try await press("2", in: terminal)
         try await toolResult(containing: #"Your questions have been answered: "Which color do you prefer?"="Blue""#, in: harness)
         try await terminal.waitFor("  answered", timeout: .seconds(20))
