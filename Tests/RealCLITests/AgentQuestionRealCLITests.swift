@@ -184,6 +184,11 @@ extension RealCLI.AgentQuestionRealCLITests {
         #expect(approved.status == 0, "stderr: \(approved.stderr)")
         #expect(approved.stderr.contains("✓ plan approved by --auto-approve all"), "stderr: \(approved.stderr)")
         try await toolResult(containing: "User has approved your plan", in: harness)
+
+        let approvedJSON = try await harness.parley("plan mock-plan\n", ["--permission-mode", "plan", "--auto-approve", "all", "--output-format", "json"])
+        let approval = try #require(approvedJSON.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
+            .first { $0["kind"] == "plan_approved" }, "stdout: \(approvedJSON.stdout)")
+        #expect(approval["type"] == "info" && approval["decision"] == "allow" && approval["policy"] == "all")
     }
 }
 
