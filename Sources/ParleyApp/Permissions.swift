@@ -31,6 +31,13 @@ public enum PermissionAnswer: Sendable, Equatable {
     /// Allow, and apply the CLI's own suggestion (e.g. this tool for the session).
     case allowAlways
     case deny(reason: String?)
+    /// `AskUserQuestion` answered: question text → answer (a label, labels joined with `", "`, or
+    /// the user's own text). The tool receives them in its input.
+    case answered([String: String])
+    /// `ExitPlanMode` approved; with `acceptEdits` the session also switches to accepting edits.
+    case approvePlan(acceptEdits: Bool)
+    /// `ExitPlanMode` not approved: the model keeps planning, told `feedback` when there is some.
+    case keepPlanning(feedback: String?)
 }
 
 /// Asks the person at the keyboard. Implemented by the interactive front end.
@@ -56,7 +63,20 @@ extension PermissionAnswer {
                 : request.suggestions
             return .allow(input: request.input, permissions: suggestions)
         case .deny(let reason):
-            return .deny(message: reason.map { "The user denied this: \($0)" } ?? "The user denied this tool call.")
+            if let reason { return .deny(message: "The user denied this: \(reason)") }
+            switch request.toolName {
+            case AgentQuestion.toolName: return .deny(message: "The user declined to answer the questions.")
+            case AgentQuestion.planToolName: return PermissionAnswer.keepPlanning(feedback: nil).decision(for: request)
+            default: return .deny(message: "The user denied this tool call.")
+            }
+        case .answered(let answers):
+            return .allow(input: AgentQuestion.input(request.input, answering: answers))
+        case .approvePlan(let acceptEdits):
+            let setMode: JSONValue = ["type": "setMode", "mode": "acceptEdits", "destination": "session"]
+            return .allow(input: request.input, permissions: acceptEdits ? [setMode] : [])
+        case .keepPlanning(let feedback):
+            return .deny(message: feedback.map { "The user did not approve the plan and wants you to keep planning: \($0)" }
+                ?? "The user did not approve the plan: keep planning.")
         }
     }
 }

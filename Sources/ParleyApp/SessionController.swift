@@ -26,7 +26,7 @@ public actor SessionController {
     let baseLaunch: LaunchConfiguration
     public internal(set) var personaName: String
     var autoApprove: AutoApprovePolicy
-    private var prompter: (any PermissionPrompter)?
+    private(set) var prompter: (any PermissionPrompter)?
     private(set) var capabilities: SessionCapabilities?
     /// The turn's error said `claude` has no credentials: the turn's end adds what to do.
     private var notLoggedIn = false
@@ -46,7 +46,7 @@ public actor SessionController {
     private var queueLengthObservers: [@Sendable (Int) -> Void] = []
     /// The interactive edit line (`/queue edit N`, `/edit`); `nil` without one.
     private(set) var editLine: (any EditLineControl)?
-    private var questionObservers: [@Sendable (String?) -> Void] = []
+    private(set) var questionObservers: [@Sendable (String?) -> Void] = []
     private var checkedVersion = false
     /// A change a command asked for whose echo from the CLI (a `permission_mode` status, the
     /// "Set model to …" text) is not shown: the command's own line says it once.
@@ -395,31 +395,6 @@ public actor SessionController {
             sources.withLock { $0.queueLength = count }
             for observer in queueLengthObservers { observer(count) }
         }
-    }
-
-    private func answer(_ pending: PendingPermission) {
-        let request = pending.request
-        if let prompter {
-            let session = self.session
-            let observers = questionObservers
-            for observer in observers { observer(request.toolName) }
-            Task {
-                let answer = await prompter.ask(pending)
-                for observer in observers { observer(nil) }
-                guard let answer else { return }
-                await session.answerPermission(requestID: pending.requestID, decision: answer.decision(for: request))
-            }
-            return
-        }
-        let decision = autoApprove.decision(for: request)
-        if case .deny = decision {
-            let call = ToolLineFormatter.essentialArgument(of: ToolUse(id: "", name: request.toolName, input: request.input))
-            say(StyledText("✗ denied \(request.toolName)(\(call.truncated(toWidth: 60))): --auto-approve \(autoApprove.rawValue); "
-                + "use --auto-approve edits|all to allow", .color(.yellow)), kind: .error,
-                fields: ["kind": "auto_approve_denied", "tool": .string(request.toolName), "policy": .string(autoApprove.rawValue)])
-        }
-        let session = self.session
-        Task { await session.answerPermission(requestID: pending.requestID, decision: decision) }
     }
 
     // MARK: Input

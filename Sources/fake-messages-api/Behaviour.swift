@@ -15,6 +15,12 @@ struct MessagesRequest {
     var messageCount: Int
     /// Text of the `role:"system"` entries the CLI puts into `messages[]` (environment, cwd, …).
     var contextText: String
+    /// The tool_result blocks of the last user message (recorded as `tool_results`).
+    var toolResults: [[String: Any]] = []
+    /// The plan file named by the CLI's plan-mode reminder.
+    var planFilePath: String?
+    /// The last tool call of the last assistant message.
+    var lastToolUse: (name: String, filePath: String?)?
 
     init(body: [String: Any]) {
         model = body["model"] as? String ?? "claude-mock"
@@ -33,11 +39,14 @@ struct MessagesRequest {
             }
         }
         contextText = contextParts.joined(separator: "\n")
+        planFilePath = Self.planFilePath(in: messages)
+        lastToolUse = Self.lastToolUse(in: messages)
         for m in messages.reversed() {
             guard let m = m as? [String: Any], m["role"] as? String == "user" else { continue }
             if let blocks = m["content"] as? [Any] {
                 afterToolResult = blocks.contains { ($0 as? [String: Any])?["type"] as? String == "tool_result" }
             }
+            toolResults = Self.toolResults(in: m)
             lastUserText = Self.text(of: m["content"], skipReminders: true)
             if afterToolResult {
                 // A prompt sent after an interrupted tool arrives in the same message as the tool_result.
@@ -177,6 +186,7 @@ struct Behaviour {
     }
 
     func magic(text: String, r: MessagesRequest, n: Int) -> Plan {
+        if let exit = exitPlanModeAfterPlanWrite(r, n: n) { return exit }
         var p = Plan(chunk: options.chunkSize, label: "echo")
         if r.afterToolResult && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             p.label = "after tool_result"
@@ -273,14 +283,12 @@ struct Behaviour {
                 let command = "echo sleeping; sleep \(secs); echo slept"
                 tools.append(("Bash", JSON.string(["command": command, "description": "wait \(secs) s"], sorted: true)))
                 labels.append(t)
-            } else if t == "mock-ask" {
-                let q: [String: Any] = [
-                    "questions": [[
-                        "question": "Which color do you prefer?", "header": "Color", "multiSelect": false,
-                        "options": [["label": "Red", "description": "warm"], ["label": "Blue", "description": "cool"]],
-                    ] as [String: Any]],
-                ]
-                tools.append(("AskUserQuestion", JSON.string(q)))
+            } else if t == "mock-ask" || t == "mock-ask-multi" {
+                tools.append(("AskUserQuestion", JSON.string(Self.askInput(multi: t == "mock-ask-multi"))))
+                labels.append(t)
+            } else if t == "mock-plan" {
+                preText = preText ?? "Here is my plan."
+                tools.append(Self.planTool(r))
                 labels.append(t)
             } else if t.lowercased() == "tool" && preText == nil {
                 preText = "Let me run a command."

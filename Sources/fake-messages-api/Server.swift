@@ -187,6 +187,7 @@ final class Server: @unchecked Sendable {
             "headers": req.headers, "body": body ?? NSNull(), "kind": kind,
         ]
         if let plan { rec["reply"] = plan.label }
+        if let m = messages, !m.toolResults.isEmpty { rec["tool_results"] = m.toolResults }
         state.record(JSON.bytes(rec))
         if let m = messages, let plan {
             log("#\(n) \(kind) model=\(m.model) stream=\(m.stream) msgs=\(m.messageCount) → \(plan.label)")

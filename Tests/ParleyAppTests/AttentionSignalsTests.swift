@@ -55,6 +55,17 @@ struct AttentionSignalsTests {
         ])
     }
 
+    @Test func aPlanToApproveAlertsLikeAQuestion() {
+        let recorder = Recorder()
+        let attention = signals(notifyAfter: 0, recorder)
+        attention.turnStarted()
+        attention.questionAsked(tool: "ExitPlanMode")
+        #expect(recorder.sent.withLock { $0 } == [
+            .title("parley - running"), .title("parley - waiting for you"),
+            .alert(title: "Parley · parley", body: "claude asks you to approve a plan"),
+        ])
+    }
+
     @Test func anEndWithoutAStartSaysNothing() {
         let recorder = Recorder()
         signals(notifyAfter: 1, recorder).turnEnded()

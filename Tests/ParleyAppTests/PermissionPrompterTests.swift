@@ -11,10 +11,17 @@ import Testing
     final class RecordingSurface: QuestionSurface {
         let statuses = Mutex<[String]>([])
         let keyRequests = Mutex(0)
+        let prompts = Mutex<[String]>([])
+        let keys = Mutex<Set<Character>>([])
+        let replacedLines = Mutex<[String]>([])
         func writeStatus(_ text: StyledText) { statuses.withLock { $0.append(text.plainText) } }
-        func setPrompt(_ prompt: StyledText) {}
-        func readNextKey(answers: Set<Character>) { keyRequests.withLock { $0 += 1 } }
+        func setPrompt(_ prompt: StyledText) { prompts.withLock { $0.append(prompt.plainText) } }
+        func readNextKey(answers: Set<Character>) {
+            keyRequests.withLock { $0 += 1 }
+            keys.withLock { $0 = answers }
+        }
         func cancelReadNextKey() {}
+        func replaceLine(with text: String) { replacedLines.withLock { $0.append(text) } }
     }
 
     static func pending(_ id: String) -> PendingPermission {

@@ -95,8 +95,9 @@ enum InteractiveFrontEnd {
                 if await controller.quitRequested { break loop }
             case .interrupt:
                 if await prompter.isAsking {
-                    await prompter.denyAll()
-                    _ = await controller.interrupt()
+                    // A permission question: denied, and the turn interrupted. The agent's own
+                    // question or plan: declined, and the model goes on (told so).
+                    if await prompter.denyAll() { _ = await controller.interrupt() }
                 } else if await controller.stopLocalCommand() {
                     editor.writeStatus(StyledText("stopping the command…", .dim))
                 } else if await controller.interrupt() {

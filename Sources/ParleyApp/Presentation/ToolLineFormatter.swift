@@ -44,6 +44,9 @@ public struct ToolLineFormatter: Sendable {
         case "WebFetch": field("url")
         case "WebSearch": field("query")
         case "Task", "Agent": field("description", "prompt")
+        case AgentQuestion.toolName: AgentQuestion.questions(in: input).map(\.question).joined(separator: " · ")
+        case AgentQuestion.planToolName: field("plan").map { plan in
+            plan.split(separator: "\n").first.map { $0.drop { $0 == "#" || $0 == " " } }.map(String.init) ?? "" }
         default: nil
         }
         let text = argument ?? (input.objectValue?.isEmpty == false ? input.compactText : "")

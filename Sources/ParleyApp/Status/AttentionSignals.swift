@@ -4,7 +4,7 @@ import Terminal
 /// Tells a person at a terminal what needs them, through the line editor's controls: the window
 /// title says the persona and the state (idle, running, waiting for you); a turn that ran at least
 /// `notifyAfter` ends with the bell and a desktop notification, and so does a question that waits
-/// (a permission question, `AskUserQuestion`); each turn's end is marked for the terminal (OSC 133 D).
+/// (a permission question, `AskUserQuestion`, `ExitPlanMode`); each turn's end is marked for the terminal (OSC 133 D).
 /// Interactive use only: scripts never get these.
 final class AttentionSignals: Sendable {
     /// The title's state.
@@ -75,7 +75,11 @@ final class AttentionSignals: Sendable {
     func questionAsked(tool: String) {
         turn.withLock { $0.questions += 1 }
         showTitle()
-        call(tool == "AskUserQuestion" ? "claude asks you a question" : "claude asks to use \(tool)")
+        switch tool {
+        case AgentQuestion.toolName: call("claude asks you a question")
+        case AgentQuestion.planToolName: call("claude asks you to approve a plan")
+        default: call("claude asks to use \(tool)")
+        }
     }
 
     func questionAnswered() {
