@@ -130,7 +130,9 @@ import Testing
         }
         let linked = rows(true)
         // The rows break where the visible text says, as without any link.
-        #expect(linked.map(Self.visible) == ["\raaaa bbbb link text", "here cccc dddd", ""], "\(linked)")
+        // (Carriage returns come from erasing the edit area: not what this test is about.)
+        let shown = linked.map { Self.visible($0).replacingOccurrences(of: "\r", with: "") }
+        #expect(shown == ["aaaa bbbb link text", "here cccc dddd", ""], "\(linked)")
         // Each row's piece of the link is a whole hyperlink of its own.
         #expect(linked[0].hasSuffix(Self.open + "https://example.com/x" + Self.end + "\u{1B}[0;4mlink text" + Self.close + "\u{1B}[0m"))
         #expect(linked[1].hasPrefix(Self.open + "https://example.com/x" + Self.end + "\u{1B}[0;4mhere" + Self.close + "\u{1B}[0m"))
