@@ -25,11 +25,15 @@ extension SessionController {
         return completion.candidates(for: line, sources: sources.withLock { $0 })
     }
 
-    /// Tab after `/model ` offers the CLI's model catalog with what each model is for: asked
-    /// for (`list_models`) in the background once `initialize` is answered, so neither startup
-    /// nor Tab waits for it, and kept for the rest of the run. Until it comes, or when the CLI
-    /// does not answer it, the names of the `initialize` answer are offered.
-    public func completeModelsFromCatalog() {
+    /// Keeps completion's sources current for a person pressing Tab (scripts never do, so they
+    /// pay nothing for it): `/rewind`'s numbers follow the conversation's prompts, and Tab after
+    /// `/model ` offers the CLI's model catalog with what each model is for, asked for
+    /// (`list_models`) in the background once `initialize` is answered, so neither startup nor
+    /// Tab waits for it, and kept for the rest of the run. Until it comes, or when the CLI does
+    /// not answer it, the names of the `initialize` answer are offered.
+    public func completeInteractively() {
+        completesInteractively = true
+        mirrorPrompts(history.prompts)
         if case .unwanted = modelCatalog { modelCatalog = .wanted }
     }
 
@@ -63,8 +67,17 @@ extension SessionController {
         }
     }
 
-    /// `/rewind`'s numbers follow the conversation's prompts.
+    /// `/rewind`'s numbers follow the conversation's prompts (only for a person: see
+    /// ``completeInteractively()``).
     func mirrorPrompts(_ prompts: [QueuedMessage]) {
+        guard completesInteractively else { return }
         sources.withLock { $0.conversationPrompts = prompts.map(\.text) }
+    }
+
+    /// Whether the prompts changed between two histories: they are appended, cut (rewind) or
+    /// replaced (resume), so the count and the last message's id tell, without comparing every
+    /// prompt on every change of the history.
+    static func promptsChanged(_ old: [QueuedMessage], _ new: [QueuedMessage]) -> Bool {
+        old.count != new.count || old.last?.id != new.last?.id || old.last?.text != new.last?.text
     }
 }

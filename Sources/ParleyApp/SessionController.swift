@@ -41,6 +41,8 @@ public actor SessionController {
     let sources = Locked(CompletionSources())
     /// Whether `/model` completes from the CLI's catalog (`SessionController+Completion.swift`).
     var modelCatalog = ModelCatalog.unwanted
+    /// Whether completion's sources are kept current (a person at a terminal).
+    var completesInteractively = false
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var queueLengthObservers: [@Sendable (Int) -> Void] = []
@@ -89,7 +91,7 @@ public actor SessionController {
     /// This conversation's prompts and file changes, for `/rewind` and `/undo`
     /// (`SessionController+Rewind.swift`).
     var history = ConversationHistory() {
-        didSet { if history.prompts != oldValue.prompts { mirrorPrompts(history.prompts) } }
+        didSet { if Self.promptsChanged(oldValue.prompts, history.prompts) { mirrorPrompts(history.prompts) } }
     }
     /// Change receipts being asked for: they never hold up the events (the CLI's answer could
     /// wait behind the next turn's output), but a script's next line waits for them.

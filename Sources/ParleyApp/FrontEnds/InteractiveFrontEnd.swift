@@ -71,7 +71,7 @@ enum InteractiveFrontEnd {
         }
         await controller.observeQueueLength { count in editor.recallsQueued = count > 0 }
         await controller.setEditLine(editor)
-        await controller.completeModelsFromCatalog()
+        await controller.completeInteractively()
         // `/copy` writes OSC 52 unless the terminal says it understands no escape sequences.
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
         if !term.isEmpty && term != "dumb" { await controller.setClipboard(SessionController.osc52Clipboard) }
