@@ -33,7 +33,7 @@ extension SessionController {
     /// not answer it, the names of the `initialize` answer are offered.
     public func completeInteractively() {
         completesInteractively = true
-        mirrorPrompts(history.prompts)
+        mirrorPromptsIfChanged()
         if case .unwanted = modelCatalog { modelCatalog = .wanted }
     }
 
@@ -67,17 +67,13 @@ extension SessionController {
         }
     }
 
-    /// `/rewind`'s numbers follow the conversation's prompts (only for a person: see
-    /// ``completeInteractively()``).
-    func mirrorPrompts(_ prompts: [QueuedMessage]) {
-        guard completesInteractively else { return }
+    /// `/rewind`'s numbers follow the conversation's prompts (for a person only: see
+    /// ``completeInteractively()``). Prompts are appended, cut (rewind) or replaced (resume),
+    /// so their count and the last one's id tell whether they changed.
+    func mirrorPromptsIfChanged() {
+        let prompts = history.prompts
+        guard prompts.count != mirroredPrompts.count || prompts.last?.id != mirroredPrompts.lastID else { return }
+        mirroredPrompts = (prompts.count, prompts.last?.id)
         sources.withLock { $0.conversationPrompts = prompts.map(\.text) }
-    }
-
-    /// Whether the prompts changed between two histories: they are appended, cut (rewind) or
-    /// replaced (resume), so the count and the last message's id tell, without comparing every
-    /// prompt on every change of the history.
-    static func promptsChanged(_ old: [QueuedMessage], _ new: [QueuedMessage]) -> Bool {
-        old.count != new.count || old.last?.id != new.last?.id || old.last?.text != new.last?.text
     }
 }

@@ -43,6 +43,8 @@ public actor SessionController {
     var modelCatalog = ModelCatalog.unwanted
     /// Whether completion's sources are kept current (a person at a terminal).
     var completesInteractively = false
+    /// The prompts completion last saw: their count and the last one's id.
+    var mirroredPrompts: (count: Int, lastID: String?) = (0, nil)
     var personaObservers: [@Sendable (String) -> Void] = []
     private var activityObservers: [@Sendable (Bool) -> Void] = []
     private var queueLengthObservers: [@Sendable (Int) -> Void] = []
@@ -91,7 +93,9 @@ public actor SessionController {
     /// This conversation's prompts and file changes, for `/rewind` and `/undo`
     /// (`SessionController+Rewind.swift`).
     var history = ConversationHistory() {
-        didSet { if Self.promptsChanged(oldValue.prompts, history.prompts) { mirrorPrompts(history.prompts) } }
+        // No `oldValue` here: naming it would copy the history before every change, and every
+        // append to its prompts would then copy them all.
+        didSet { if completesInteractively { mirrorPromptsIfChanged() } }
     }
     /// Change receipts being asked for: they never hold up the events (the CLI's answer could
     /// wait behind the next turn's output), but a script's next line waits for them.
