@@ -42,6 +42,28 @@ struct StyledTextTests {
         #expect(StyledText("x", .dim).applying(.bold).fragments[0].style == Style(bold: true, dim: true))
     }
 
+    /// A style is packed into four bytes (rendering copies and compares one per run of text);
+    /// every attribute, every colour and the link survive the packing, and the later colour
+    /// and link win a merge.
+    @Test func aStyleKeepsEveryAttributeColourAndLinkInFourBytes() throws {
+        #expect(MemoryLayout<Style>.size == 4)
+        let first = try #require(Hyperlink("https://example.com/first"))
+        let second = try #require(Hyperlink("https://example.com/second"))
+        #expect(Hyperlink("https://example.com/first") == first && first.url == "https://example.com/first")
+        for color in TerminalColor.allCases {
+            var style = Style(foreground: color, bold: true, underline: true, hyperlink: first)
+            #expect(style.foreground == color && style.isBold && !style.isDim && !style.isItalic && style.isUnderlined)
+            #expect(style.hyperlink == first)
+            style.isBold = false
+            style.isItalic = true
+            #expect(!style.isBold && style.isItalic && style.foreground == color)
+        }
+        let merged = Style(foreground: .red, dim: true, hyperlink: first).merging(Style(foreground: .blue, bold: true, hyperlink: second))
+        #expect(merged == Style(foreground: .blue, bold: true, dim: true, hyperlink: second))
+        #expect(Style(foreground: .red, hyperlink: first).merging(.bold) == Style(foreground: .red, bold: true, hyperlink: first))
+        #expect(!Style(hyperlink: first).isPlain && Style(hyperlink: first).merging(.plain).hyperlink == first)
+    }
+
     @Test func translatingNewlinesForRawTerminal() {
         var output = ""
         ANSIWriter.append(StyledText("a\nb\n\nc").fragments, to: &output, color: false, carriageReturns: true)

@@ -115,12 +115,9 @@ enum ANSIWriter {
     /// The bytes ``writeTransition(from:to:at:)`` writes.
     @inline(__always)
     private static func transitionLength(from current: Style, to next: Style) -> Int {
-        var length = next.looksLike(current) ? 0 : next.selectGraphicRenditionLength
-        if next.hyperlink != current.hyperlink {
-            if current.hyperlink != nil { length &+= Hyperlink.closeSequenceLength }
-            if let link = next.hyperlink { length &+= link.openSequenceLength }
-        }
-        return length
+        // Styles differ; without a change of link (nearly always) the look does.
+        guard next.hyperlinkNumber != current.hyperlinkNumber else { return next.selectGraphicRenditionLength }
+        return hyperlinkChangeLength(from: current, to: next)
     }
 
     /// Writes what switches the terminal from `current` to `next` (two different styles): the
@@ -128,11 +125,26 @@ enum ANSIWriter {
     /// one SGR sequence when the look differs. Returns the number of bytes written.
     @inline(__always)
     private static func writeTransition(from current: Style, to next: Style, at pointer: UnsafeMutablePointer<UInt8>) -> Int {
+        guard next.hyperlinkNumber != current.hyperlinkNumber else { return next.writeSelectGraphicRendition(to: pointer) }
+        return writeHyperlinkChange(from: current, to: next, at: pointer)
+    }
+
+    /// ``transitionLength(from:to:)`` when the link changes. Out of line, as links are rare: the
+    /// URL's string work would otherwise slow every fragment's loop.
+    @inline(never)
+    private static func hyperlinkChangeLength(from current: Style, to next: Style) -> Int {
+        var length = next.looksLike(current) ? 0 : next.selectGraphicRenditionLength
+        if current.hyperlink != nil { length &+= Hyperlink.closeSequenceLength }
+        if let link = next.hyperlink { length &+= link.openSequenceLength }
+        return length
+    }
+
+    /// ``writeTransition(from:to:at:)`` when the link changes: OSC 8 close and open, then the look.
+    @inline(never)
+    private static func writeHyperlinkChange(from current: Style, to next: Style, at pointer: UnsafeMutablePointer<UInt8>) -> Int {
         var index = 0
-        if next.hyperlink != current.hyperlink {
-            if current.hyperlink != nil { index &+= copyUTF8(of: Hyperlink.closeSequence, to: pointer, carriageReturns: false) }
-            if let link = next.hyperlink { index &+= copyUTF8(of: link.openSequence, to: pointer + index, carriageReturns: false) }
-        }
+        if current.hyperlink != nil { index &+= copyUTF8(of: Hyperlink.closeSequence, to: pointer, carriageReturns: false) }
+        if let link = next.hyperlink { index &+= copyUTF8(of: link.openSequence, to: pointer + index, carriageReturns: false) }
         if !next.looksLike(current) { index &+= next.writeSelectGraphicRendition(to: pointer + index) }
         return index
     }
