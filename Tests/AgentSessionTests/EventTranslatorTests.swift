@@ -9,7 +9,11 @@ import Testing
         .appendingPathComponent("../StreamJSONTests/Fixtures/transcripts").standardized
 
     func events(_ name: String) throws -> [SessionEvent] {
-        let data = try Data(contentsOf: Self.directory.appendingPathComponent(name))
+        translated(try Data(contentsOf: Self.directory.appendingPathComponent(name)))
+    }
+
+    /// The events one translator makes of these NDJSON lines.
+    func translated(_ data: Data) -> [SessionEvent] {
         var framer = NDJSONFramer()
         var translator = EventTranslator()
         var events: [SessionEvent] = []
@@ -28,13 +32,7 @@ import Testing
             {"type":"stream_event","event":{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":7}},"session_id":"s","parent_tool_use_id":null}
 
             """#
-        var framer = NDJSONFramer()
-        var translator = EventTranslator()
-        var events: [SessionEvent] = []
-        for case .complete(let bytes) in framer.append(Data(lines.utf8)) {
-            if case .success(let message) = MessageDecoder().decode(bytes) { events += translator.translate(message) }
-        }
-        #expect(events == [
+        #expect(translated(Data(lines.utf8)) == [
             .textDelta("Main"),
             .subagentText("Let me run a command.", parentToolUseID: "toolu_01_1"),
             // The subagent's text between them does not make the streamed text new again.
@@ -51,13 +49,7 @@ import Testing
             {"type":"assistant","message":{"id":"msg_4","type":"message","role":"assistant","model":"m","content":[{"id":"toolu_01_4","input":{},"name":"Read","type":"tool_use"}],"stop_reason":null},"parent_tool_use_id":null,"session_id":"s","uuid":"u3"}
 
             """#
-        var framer = NDJSONFramer()
-        var translator = EventTranslator()
-        var events: [SessionEvent] = []
-        for case .complete(let bytes) in framer.append(Data(lines.utf8)) {
-            if case .success(let message) = MessageDecoder().decode(bytes) { events += translator.translate(message) }
-        }
-        #expect(events == [
+        #expect(translated(Data(lines.utf8)) == [
             .toolUse(ToolUse(id: "toolu_01_3", name: "Bash", input: ["command": "echo hi"], parentToolUseID: "toolu_01_1")),
             .toolResult(ToolResult(toolUseID: "toolu_01_3", content: "hi", isError: false, parentToolUseID: "toolu_01_1")),
             .toolUse(ToolUse(id: "toolu_01_4", name: "Read", input: [:])),

@@ -103,6 +103,12 @@ import Glibc
         terminal.type("long fc:slow=60 fc:words=400", enter: true)
         try await terminal.waitFor("lorem")
         terminal.type("half typed")
+        // Press Ctrl-C once the text is on the edit line, as a person does: a Ctrl-C the terminal
+        // turns into SIGINT discards what the tty holds unread (POSIX), which on a loaded machine
+        // could still be the typed text.
+        try await terminal.waitFor(awaiting: "the typed text on the edit line") { _ in
+            terminal.cursorLine().contains("half typed")
+        }
         terminal.send("C-c")
         try await terminal.waitFor("⏹ interrupted")
         // The half-typed line survived the interrupt; finish and send it.
