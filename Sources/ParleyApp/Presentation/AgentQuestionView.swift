@@ -62,7 +62,7 @@ enum AgentQuestionView {
         if let plan = input["plan"]?.stringValue, !plan.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             var renderer = MarkdownStreamRenderer(ruleWidth: min(40, max(3, width - 4)), tableWidth: max(10, width - 4))
             let rendered = renderer.feed(inert(plan) + "\n") + renderer.finish()
-            var planLines = split(rendered)
+            var planLines = rendered.lines()
             while planLines.count > 1, planLines.last?.plainText.trimmingCharacters(in: .whitespaces).isEmpty == true { planLines.removeLast() }
             lines += planLines.map { StyledText("  │ ", .dim) + $0 }
         } else {
@@ -77,16 +77,4 @@ enum AgentQuestionView {
 
     private static func inert(_ text: String) -> String { InertText.make(text) }
 
-    /// Splits styled text at its newlines (a trailing newline makes no empty last line).
-    static func split(_ text: StyledText) -> [StyledText] {
-        var lines: [StyledText] = [StyledText()]
-        for fragment in text.fragments {
-            for (offset, piece) in fragment.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                if offset > 0 { lines.append(StyledText()) }
-                if !piece.isEmpty { lines[lines.count - 1].append(String(piece), fragment.style) }
-            }
-        }
-        if lines.count > 1, lines[lines.count - 1].isEmpty { lines.removeLast() }
-        return lines
-    }
 }

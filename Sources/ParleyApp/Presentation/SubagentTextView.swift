@@ -24,7 +24,7 @@ struct SubagentTextView {
         let available = max(10, width - nesting.count)
         var renderer = MarkdownStreamRenderer(ruleWidth: min(40, available), tableWidth: available, hyperlinks: hyperlinks)
         let rendered = renderer.feed(inert) + renderer.finish()
-        return Self.split(rendered).flatMap { line -> [StyledText] in
+        return rendered.lines().flatMap { line -> [StyledText] in
             guard !line.isEmpty else { return [line] }
             let indent = String(line.plainText.prefix { $0 == " " })
             let rows = line.displayWidth <= available ? [line] : line.wrapped(toWidth: available - indent.count)
@@ -33,21 +33,4 @@ struct SubagentTextView {
         }
     }
 
-    /// `text` cut at its newlines, each line keeping its styles.
-    static func split(_ text: StyledText) -> [StyledText] {
-        var lines: [StyledText] = []
-        var line = StyledText()
-        for fragment in text.fragments {
-            let parts = fragment.text.split(separator: "\n", omittingEmptySubsequences: false)
-            for (index, part) in parts.enumerated() {
-                if index > 0 {
-                    lines.append(line)
-                    line = StyledText()
-                }
-                line.append(String(part), fragment.style)
-            }
-        }
-        if !line.isEmpty { lines.append(line) }
-        return lines
-    }
 }

@@ -1,5 +1,23 @@
-/// Word wrapping of styled text (table cells, nested lines).
+/// Word wrapping of styled text (table cells, nested lines), and cutting it at its newlines.
 extension StyledText {
+    /// The text cut at its newlines, each line keeping its styles. A trailing newline makes no
+    /// empty last line; empty text has no lines.
+    public func lines() -> [StyledText] {
+        var lines: [StyledText] = []
+        var line = StyledText()
+        for fragment in fragments {
+            for (index, part) in fragment.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if index > 0 {
+                    lines.append(line)
+                    line = StyledText()
+                }
+                line.append(String(part), fragment.style)
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
     /// The text as lines at most `width` columns wide: broken between words (runs of spaces
     /// are one break), a word longer than a line cut. Never empty: empty text is one empty line.
     public func wrapped(toWidth width: Int) -> [StyledText] {
