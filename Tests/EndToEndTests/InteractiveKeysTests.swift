@@ -259,7 +259,8 @@ import Testing
         terminal.type("/model h")
         terminal.send("Tab")
         try await terminal.waitFor(awaiting: "the model completed") { _ in terminal.cursorLine() == "parley › /model haiku" }
-        #expect(fixture.record.starts.count == 2)
+        // The second claude writes its record of starting a moment after Parley says it started.
+        try await terminal.waitFor(awaiting: "two starts of claude recorded") { _ in fixture.record.starts.count == 2 }
         #expect(Self.modelCatalogRequests(fixture) == 1)
     }
 
