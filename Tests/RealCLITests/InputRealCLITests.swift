@@ -45,7 +45,7 @@ import Glibc
         #expect(APIRequest.latestPrompt(first) == "what did it print")
 
         // A !command typed while a turn runs waits for it: its output comes after the reply.
-        terminal.type("a slow one mock-slow=40", enter: true)
+        terminal.type("a slow one mock-slow=150", enter: true)  // about 4.5 s: long enough to type into on a loaded machine
         try await terminal.waitFor("slow0", timeout: .seconds(30))
         terminal.type("!echo after-the-turn", enter: true)
         let screen2 = try await terminal.waitFor(timeout: .seconds(30)) { $0.contains("✓ !echo after-the-turn: exit 0") }
