@@ -31,6 +31,9 @@ final class StdinWriter: Sendable {
     init(fd: Int32, name: String) {
         self.fd = fd
         self.name = name
+        // A write to a pipe whose reader left must fail with EPIPE, never kill Parley. Set
+        // here (not only at spawn) so no writer, whoever made its pipe, can raise SIGPIPE.
+        Glibc.signal(SIGPIPE, SIG_IGN)
     }
 
     /// True until stdin was closed, broke or was abandoned.
