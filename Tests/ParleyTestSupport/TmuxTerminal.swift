@@ -80,12 +80,16 @@ public final class TmuxTerminal: @unchecked Sendable {
     }
 
     /// The line the cursor is on.
+    ///
+    /// The cursor's row and the screen are read by one tmux command list, which the server
+    /// runs without reading the pane in between: read apart, output that scrolled the screen
+    /// between the two made this the row above the cursor's (the status row, say).
     public func cursorLine() -> String {
-        let y = (try? capture(["display-message", "-p", "-t", session, "#{cursor_y}"]))
-            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-        let visible = ((try? capture(["capture-pane", "-p", "-t", session])) ?? "")
-            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        return y < visible.count ? visible[y] : ""
+        let output = (try? capture(["display-message", "-p", "-t", session, "#{cursor_y}", ";",
+                                    "capture-pane", "-p", "-t", session])) ?? ""
+        var lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard !lines.isEmpty, let y = Int(lines.removeFirst().trimmingCharacters(in: .whitespaces)) else { return "" }
+        return y < lines.count ? lines[y] : ""
     }
 
     /// The cursor's column (0-based): what the cursor line cannot show, e.g. a trailing space.
