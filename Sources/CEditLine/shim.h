@@ -54,6 +54,11 @@ static inline int parley_el_bind(EditLine *el, const char *keys, const char *com
 static inline int parley_el_bind_command_mode(EditLine *el, const char *keys, const char *command) {
     return el_set(el, EL_BIND, "-a", keys, command, (const char *)NULL);
 }
+/// Sets NOFLSH in the mode libedit uses while editing (`setty -d +noflsh`): a Ctrl-C the
+/// terminal turns into SIGINT then leaves typed-ahead keys and pending output in the tty.
+static inline int parley_el_keep_input_on_interrupt(EditLine *el) {
+    return el_set(el, EL_SETTY, "-d", "+noflsh", (const char *)NULL);
+}
 /// Whether the vi key bindings are in use (`editing_mode`, or `bind -v` in ~/.editrc).
 static inline int parley_el_is_vi(EditLine *el) {
     const char *mode = NULL;

@@ -103,9 +103,8 @@ import Glibc
         terminal.type("long fc:slow=60 fc:words=400", enter: true)
         try await terminal.waitFor("lorem")
         terminal.type("half typed")
-        // Press Ctrl-C once the text is on the edit line, as a person does: a Ctrl-C the terminal
-        // turns into SIGINT discards what the tty holds unread (POSIX), which on a loaded machine
-        // could still be the typed text.
+        // Press Ctrl-C once the text is on the edit line, as a person does (text still unread
+        // at the Ctrl-C is kept too: keysTypedJustBeforeCtrlCSurviveTheInterrupt).
         try await terminal.waitFor(awaiting: "the typed text on the edit line") { _ in
             terminal.cursorLine().contains("half typed")
         }
@@ -128,6 +127,27 @@ import Glibc
         terminal.type("after the discarded line", enter: true)
         try await terminal.waitFor("Echo: after the discarded line")
         #expect(fixture.record.userTexts == ["long fc:slow=60 fc:words=400", "half typed then sent", "after the discarded line"])
+    }
+
+    /// Keys typed just before Ctrl-C, still unread by the editor when the terminal turns the
+    /// Ctrl-C into SIGINT, stay typed: one burst of text and Ctrl-C (one write to the terminal,
+    /// as a fast typist or a paste then Ctrl-C gives) interrupts the turn and leaves the text on
+    /// the edit line. Without NOFLSH the tty discarded it.
+    @Test func keysTypedJustBeforeCtrlCSurviveTheInterrupt() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("long fc:slow=60 fc:words=400", enter: true)
+        try await terminal.waitFor("lorem")
+        terminal.send("quick words", "C-c")
+        try await terminal.waitFor("⏹ interrupted")
+        try await terminal.waitFor(awaiting: "the text typed before Ctrl-C on the edit line") { _ in
+            terminal.cursorLine().contains("parley › quick words")
+        }
+        terminal.type(" sent", enter: true)
+        try await terminal.waitFor("Echo: quick words sent")
+        #expect(fixture.record.userTexts == ["long fc:slow=60 fc:words=400", "quick words sent"])
     }
 
     @Test func queueListingAndDropping() async throws {

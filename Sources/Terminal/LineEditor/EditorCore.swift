@@ -104,6 +104,9 @@ final class EditorCore {
             historyEntries = entries
         }
         bindKeys()
+        // A Ctrl-C (SIGINT from the terminal) would otherwise discard keys typed ahead that
+        // the editor had not read yet, and output not yet drawn.
+        parley_el_keep_input_on_interrupt(editLine)
         // The user's own libedit settings ($EDITRC or ~/.editrc) come last and win; a `bind -v`
         // or `bind -e` there resets the keymaps, so Parley's keys are bound again.
         let viBefore = parley_el_is_vi(editLine)
