@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(name: "fake-messages-api", dependencies: ["Locking"], swiftSettings: strict),
         .executableTarget(name: "terminal-demo", dependencies: ["Terminal"], swiftSettings: strict),
         // Benchmarks.
-        .executableTarget(name: "parley-bench", dependencies: ["AgentSession", "StreamJSON", "Terminal", "ParleyApp", "ParleyTestSupport"], swiftSettings: strict),
+        .executableTarget(name: "parley-bench", dependencies: ["AgentSession", "StreamJSON", "Terminal", "ParleyApp", "Conversations", "ParleyTestSupport"], swiftSettings: strict),
 
         // Shared by the test targets and parley-bench: the one way to spawn programs (CleanSpawn),
         // built binaries, process inspection, the double's records.

@@ -111,6 +111,7 @@ section(2, "engine overhead with fake-claude") {
 }
 section(3, "rendering throughput") {
     RenderBench.run(bins, megabytes: quick ? 5 : 50, rounds: quick ? 1 : 3)
+        + TranscriptBench.run(megabytes: quick ? 10 : 50, rounds: quick ? 1 : 3)
 }
 section(4, "startup") {
     TerminalBenches.startup(bins, realClaude: realClaude, rounds: quick ? 3 : 7)

@@ -1,4 +1,4 @@
-import Conversations
+@testable import Conversations
 import Foundation
 import StreamJSON
 import Testing
@@ -56,6 +56,28 @@ struct TranscriptParserTests {
         #expect(TranscriptError(line: 5).description == "the transcript is corrupt (line 5 is not JSON)")
         // The branched fixture ends in half a line: read without it.
         #expect(try TranscriptParser.parse(Self.fixture(Self.branchedID + ".jsonl"), sessionID: "b").turns.count == 2)
+    }
+
+    /// The lines are cut where `Data.split` at every newline cuts them (which the parser used
+    /// before `memchr`), for any bytes, also in a slice of a larger `Data`.
+    @Test func linesAreCutWhereSplittingAtNewlinesCutsThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        var inputs: [[UInt8]] = [[], [10], [10, 10], [65], [65, 10], [10, 65], [65, 10, 66], [32, 13, 10, 9]]
+        for _ in 0..<300 {
+            inputs.append((0..<Int.random(in: 0..<40, using: &generator)).map { _ in [10, 65, 32, 0xE2][Int.random(in: 0..<4, using: &generator)] })
+        }
+        for bytes in inputs {
+            for data in [Data(bytes), Data([1, 2, 3] + bytes + [4])[3..<(3 + bytes.count)]] {
+                let expected = data.split(separator: 10, omittingEmptySubsequences: false).map { Array($0) }
+                let ranges = TranscriptParser.lineRanges(of: data)
+                #expect(ranges.map { Array(data[$0]) } == expected, "bytes: \(bytes)")
+            }
+        }
+        // A transcript read from the middle of a larger buffer gives the same turns.
+        let plain = try Self.fixture("plain.jsonl")
+        let padded = (Data("x\n".utf8) + plain)[2...]
+        #expect(try TranscriptParser.parse(padded, sessionID: "s").turns.map(\.prompt)
+            == ["first question", "please mock-write now", "third one"])
     }
 
     @Test func anEmptyFileHasNoTurns() throws {
