@@ -53,7 +53,7 @@ enum RenderBench {
         // Baselines: cat of the same bytes.
         let file = dir.file("reply.md")
         let sample = Array(Emitter.markdownSample.utf8)
-        if let handle = FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: file, contents: nil); return file }()) {
+        if let handle = FileHandle(forWritingAtPath: { _ = FileManager.default.createFile(atPath: file, contents: nil); return file }()) {
             var block: [UInt8] = []
             for _ in 0..<(max(1, (1 << 20) / sample.count)) { block += sample }
             var left = bytes
