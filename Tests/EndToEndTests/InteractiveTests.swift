@@ -150,6 +150,33 @@ import Glibc
         #expect(fixture.record.userTexts == ["long fc:slow=60 fc:words=400", "quick words sent"])
     }
 
+    /// Lines submitted while a running turn's status row is drawn above the prompt (a message
+    /// typed while a permission question waits, then the reason after `n`) stay in the
+    /// transcript, and the status row is never left behind in it: before, Enter put the line
+    /// under the status row, which stayed there for good while the next redraw erased the line.
+    @Test func linesSubmittedUnderTheStatusRowStayAndTheStatusRowGoes() async throws {
+        let fixture = Fixture()
+        defer { fixture.directory.remove() }
+        let terminal = try await fixture.start()
+        defer { terminal.close() }
+        terminal.type("write it fc:permission=Write", enter: true)
+        try await terminal.waitFor("allow? [y/n/a]")
+        try await terminal.waitFor("● running")
+        terminal.type("queued words", enter: true)
+        try await terminal.waitFor("queued (1): queued words")
+        try await Task.sleep(for: .milliseconds(700))  // an answer is a key pressed once the question has been visible a moment
+        terminal.type("n")
+        try await terminal.waitFor("reason for no")
+        terminal.type("not today", enter: true)
+        let screen = try await terminal.waitFor("Echo: queued words")
+        try await terminal.waitFor(awaiting: "the prompt back") { _ in terminal.cursorLine().hasPrefix("parley ›") }
+        let shown = screen.split(separator: "\n").map(String.init)
+        #expect(shown.contains("allow? [y/n/a] › queued words"), "screen:\n\(screen)")
+        #expect(shown.contains("reason for no (Enter for none) › not today"), "screen:\n\(screen)")
+        #expect(!terminal.screen().contains("● running"), "a status row was left in the transcript:\n\(terminal.screen())")
+        #expect(fixture.record.userTexts == ["write it fc:permission=Write", "queued words"])
+    }
+
     @Test func queueListingAndDropping() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }

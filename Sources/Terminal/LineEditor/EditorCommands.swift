@@ -64,6 +64,13 @@ extension EditorCore {
             // prompt takes its place right under the live row (the caller reports the line).
             let row = EditAreaLayout.cursorRow(prompt: promptPlainText, line: line, cursor: cursor, columns: columns)
             TerminalOutput.write(LiveOutput.eraseSequence(rowsUp: row))
+        } else if live.drawnStatusRow != nil {
+            // A running turn's status row is drawn just above the prompt. A newline here would
+            // strand it above the submitted line, and the next redraw, which starts at the status
+            // row's place, would erase the submitted line instead. So the line goes into the
+            // transcript above the status row, which is drawn again under it.
+            TerminalOutput.write(live.render([.status(shownPrompt + StyledText(String(String.UnicodeScalarView(line))))],
+                                             editAreaCursorRow: cursorRow(), columns: columns, color: color))
         } else {
             TerminalOutput.write((rowsBelow > 0 ? "\u{1B}[\(rowsBelow)B" : "") + "\r\n")
         }
