@@ -10,10 +10,8 @@ import Testing
     @Test func escInterruptsARunningTurnKeepingTheLineWhileAltKeysStillEdit() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try await fixture.start()
+        let terminal = try await fixture.startDuringALongReply()
         defer { terminal.close() }
-        terminal.type("long fc:slow=60 fc:words=400", enter: true)
-        try await terminal.waitFor("lorem")
         // Alt-b (ESC b in one write) during the turn moves back a word: it does not interrupt.
         terminal.type("one two")
         terminal.send("M-b")

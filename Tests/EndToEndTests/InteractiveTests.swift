@@ -32,6 +32,19 @@ import Glibc
             return terminal
         }
 
+        /// The message that starts ``startDuringALongReply(sourceLocation:)``'s reply.
+        static let longReplyPrompt = "long fc:slow=60 fc:words=400"
+
+        /// Runs parley in a terminal and sends a message whose reply is long and slow enough
+        /// (400 words, 60 ms apart) to type and press keys while it streams; returns once its
+        /// first words are on the screen.
+        func startDuringALongReply(sourceLocation: SourceLocation = #_sourceLocation) async throws -> TmuxTerminal {
+            let terminal = try await start(sourceLocation: sourceLocation)
+            terminal.type(Self.longReplyPrompt, enter: true)
+            try await terminal.waitFor("lorem", sourceLocation: sourceLocation)
+            return terminal
+        }
+
         func file(_ name: String) -> String {
             (try? String(contentsOfFile: directory.file(name), encoding: .utf8)) ?? ""
         }
@@ -98,10 +111,8 @@ import Glibc
     @Test func ctrlCInterruptsASlowTurnAndTheNextMessageWorks() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try await fixture.start()
+        let terminal = try await fixture.startDuringALongReply()
         defer { terminal.close() }
-        terminal.type("long fc:slow=60 fc:words=400", enter: true)
-        try await terminal.waitFor("lorem")
         terminal.type("half typed")
         // Press Ctrl-C once the text is on the edit line, as a person does (text still unread
         // at the Ctrl-C is kept too: keysTypedJustBeforeCtrlCSurviveTheInterrupt).
@@ -126,7 +137,7 @@ import Glibc
         terminal.send("Enter")
         terminal.type("after the discarded line", enter: true)
         try await terminal.waitFor("Echo: after the discarded line")
-        #expect(fixture.record.userTexts == ["long fc:slow=60 fc:words=400", "half typed then sent", "after the discarded line"])
+        #expect(fixture.record.userTexts == [Fixture.longReplyPrompt, "half typed then sent", "after the discarded line"])
     }
 
     /// Keys typed just before Ctrl-C, still unread by the editor when the terminal turns the
@@ -136,10 +147,8 @@ import Glibc
     @Test func keysTypedJustBeforeCtrlCSurviveTheInterrupt() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try await fixture.start()
+        let terminal = try await fixture.startDuringALongReply()
         defer { terminal.close() }
-        terminal.type("long fc:slow=60 fc:words=400", enter: true)
-        try await terminal.waitFor("lorem")
         terminal.send("quick words", "C-c")
         try await terminal.waitFor("⏹ interrupted")
         try await terminal.waitFor(awaiting: "the text typed before Ctrl-C on the edit line") { _ in
@@ -147,7 +156,7 @@ import Glibc
         }
         terminal.type(" sent", enter: true)
         try await terminal.waitFor("Echo: quick words sent")
-        #expect(fixture.record.userTexts == ["long fc:slow=60 fc:words=400", "quick words sent"])
+        #expect(fixture.record.userTexts == [Fixture.longReplyPrompt, "quick words sent"])
     }
 
     /// Lines submitted while a running turn's status row is drawn above the prompt (a message
@@ -301,10 +310,8 @@ import Glibc
     @Test func ctrlDDuringATurnAsksForASecondOne() async throws {
         let fixture = Fixture()
         defer { fixture.directory.remove() }
-        let terminal = try await fixture.start()
+        let terminal = try await fixture.startDuringALongReply()
         defer { terminal.close() }
-        terminal.type("long fc:slow=60 fc:words=400", enter: true)
-        try await terminal.waitFor("lorem")
         terminal.send("C-d")
         try await terminal.waitFor("press Ctrl-D again to quit")
         terminal.send("C-d")
