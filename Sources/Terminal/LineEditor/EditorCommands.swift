@@ -40,14 +40,13 @@ extension EditorCore {
 
     func submit() -> UInt8 {
         let (line, cursor) = currentLine()
+        let typed = String(String.UnicodeScalarView(line))
         if line.last == "\\" {
             // Continue the message: this line goes above, as typed, and a fresh line with the
             // continuation prompt takes its place (the lines above are kept whatever is done
             // to it, history recall included).
-            let typed = String(String.UnicodeScalarView(line))
             parley_flush_stdout()
-            TerminalOutput.write(live.render([.status(shownPrompt + StyledText(typed))], editAreaCursorRow: cursorRow(),
-                                             columns: columns, color: color))
+            writeAboveEditArea(typed)
             continuedLines.append(String(typed.dropLast()))
             applyPrompt()
             startFreshLine = true
@@ -69,12 +68,11 @@ extension EditorCore {
             // strand it above the submitted line, and the next redraw, which starts at the status
             // row's place, would erase the submitted line instead. So the line goes into the
             // transcript above the status row, which is drawn again under it.
-            TerminalOutput.write(live.render([.status(shownPrompt + StyledText(String(String.UnicodeScalarView(line))))],
-                                             editAreaCursorRow: cursorRow(), columns: columns, color: color))
+            writeAboveEditArea(typed)
         } else {
             TerminalOutput.write((rowsBelow > 0 ? "\u{1B}[\(rowsBelow)B" : "") + "\r\n")
         }
-        submittedLine = pastedBlocks.expand((continuedLines + [String(String.UnicodeScalarView(line))]).joined(separator: "\n"))
+        submittedLine = pastedBlocks.expand((continuedLines + [typed]).joined(separator: "\n"))
         pastedBlocks.reset()
         if !continuedLines.isEmpty {
             // The continuation prompt gives way to the caller's.
@@ -82,6 +80,14 @@ extension EditorCore {
             applyPrompt()
         }
         return UInt8(CC_NEWLINE)
+    }
+
+    /// Writes the prompt and `typed` as a finished line into the transcript, above the status
+    /// row if one is drawn, and leaves the cursor on a fresh row for the prompt. The line is made
+    /// inert: a paste may have put an escape sequence in it.
+    private func writeAboveEditArea(_ typed: String) {
+        TerminalOutput.write(live.render([.status(shownPrompt + StyledText(typed).madeInert())], editAreaCursorRow: cursorRow(),
+                                         columns: columns, color: color))
     }
 
     func interrupt() -> UInt8 {
