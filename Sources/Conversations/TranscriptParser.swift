@@ -152,15 +152,14 @@ public enum TranscriptParser {
     /// the time of listing large transcripts (about 50 MB/s).
     static func lineRanges(of data: Data) -> [Range<Data.Index>] {
         data.withUnsafeBytes { raw -> [Range<Data.Index>] in
+            let bytes = raw.bindMemory(to: UInt8.self)
             var ranges: [Range<Data.Index>] = []
-            guard let base = raw.baseAddress else { return [data.startIndex..<data.startIndex] }
             var start = 0
-            while let found = memchr(base + start, Int32(UInt8(ascii: "\n")), raw.count - start) {
-                let end = base.distance(to: UnsafeRawPointer(found))
+            while let end = bytes.firstNewline(from: start, to: bytes.count) {
                 ranges.append((data.startIndex + start)..<(data.startIndex + end))
                 start = end + 1
             }
-            ranges.append((data.startIndex + start)..<(data.startIndex + raw.count))
+            ranges.append((data.startIndex + start)..<(data.startIndex + bytes.count))
             return ranges
         }
     }

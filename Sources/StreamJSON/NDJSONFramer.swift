@@ -74,7 +74,7 @@ public struct NDJSONFramer: Sendable {
         var start = 0
         if discarding || !buffer.isEmpty {
             // The line that began earlier: complete it, or keep (or count) all of the chunk.
-            guard let newline = Self.newline(in: base, from: 0, to: chunk.count) else {
+            guard let newline = chunk.firstNewline(from: 0, to: chunk.count) else {
                 keepTail(of: chunk, from: 0)
                 return
             }
@@ -90,7 +90,7 @@ public struct NDJSONFramer: Sendable {
             }
             start = newline + 1
         }
-        while let newline = Self.newline(in: base, from: start, to: chunk.count) {
+        while let newline = chunk.firstNewline(from: start, to: chunk.count) {
             Self.emitLine(chunk, from: start, to: newline, emit)
             start = newline + 1
         }
@@ -124,12 +124,6 @@ public struct NDJSONFramer: Sendable {
         if !isBlank(bytes, start, lineEnd) {
             emit(.complete(UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])))
         }
-    }
-
-    /// The offset of the first `\n` in `base[from..<to]`.
-    private static func newline(in base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
-        guard from < to, let found = memchr(base + from, 0x0A, to - from) else { return nil }
-        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 
     /// Ends the stream: returns the unterminated last line, if any (a child that dies

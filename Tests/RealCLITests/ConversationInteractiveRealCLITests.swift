@@ -25,7 +25,7 @@ extension RealCLI {
                 width: 120, height: 40, environment: environment)
             defer { terminal.close() }
             terminal.catchClipboardWrites()
-            FileManager.default.createFile(atPath: ready, contents: nil)
+            #expect(FileManager.default.createFile(atPath: ready, contents: nil))
 
             let list = try await terminal.waitFor("resume which conversation? [1-1, Enter for a new one]", timeout: .seconds(20))
             #expect(list.contains(" 1. ") && list.contains("alpha ␛]0;… title ␛]52;… end  1 turn · "), "screen:\n\(list)")

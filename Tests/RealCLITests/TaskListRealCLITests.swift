@@ -18,7 +18,7 @@ import Testing
     func harness() throws -> (harness: RealHarness, finish: () -> Void) {
         let directory = TemporaryDirectory("parley-real-script")
         let path = directory.file("script.jsonl")
-        FileManager.default.createFile(atPath: path, contents: Data(Self.script.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(Self.script.utf8)))
         do {
             let harness = try RealHarness(apiArguments: ["--script", path])
             return (harness, { harness.finish(); directory.remove() })

@@ -18,14 +18,14 @@ import Testing
         let harness = try RealHarness()
         defer { harness.finish() }
         let path = harness.work + "/notes.txt"
-        FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8)))
         let terminal = try await harness.terminal(extra: noColor ? ["NO_COLOR": "1"] : [:], width: 60, height: 60)
         defer { terminal.close() }
         try await terminal.waitFor("parley ›", timeout: .seconds(20))
 
         // The CLI edits only files it has read: a Read first, shown as a summary.
         terminal.type("read mock-tool=Read:{\"file_path\": \"\(path)\"}", enter: true)
-        let readScreen = try await terminal.waitFor("  ⎿  Read 3 lines", timeout: .seconds(40))
+        try await terminal.waitFor("  ⎿  Read 3 lines", timeout: .seconds(40))
         try await terminal.waitFor(timeout: .seconds(30)) { $0.contains("─ ") }
 
         // An Edit: the diff in the question, then after it ran.
@@ -36,7 +36,7 @@ import Testing
         }
         try await Task.sleep(for: .milliseconds(700))  // a deliberate key, once the question has been visible a moment
         terminal.type("y")
-        let editScreen = try await terminal.waitFor("  ⎿  Updated notes.txt (+2 -1)", timeout: .seconds(40))
+        try await terminal.waitFor("  ⎿  Updated notes.txt (+2 -1)", timeout: .seconds(40))
         try await terminal.waitFor(timeout: .seconds(30)) { $0.components(separatedBy: "─ ").count >= 3 }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "alpha\nBETA\nbeta two\ngamma\n")
 
@@ -45,7 +45,7 @@ import Testing
         try await terminal.waitFor("allow? [y/n/a]", timeout: .seconds(40))
         try await Task.sleep(for: .milliseconds(700))  // a deliberate key, once the question has been visible a moment
         terminal.type("y")
-        let writeScreen = try await terminal.waitFor("  ⎿  Overwrote notes.txt (+0 -1)", timeout: .seconds(40))
+        try await terminal.waitFor("  ⎿  Overwrote notes.txt (+0 -1)", timeout: .seconds(40))
         try await terminal.waitFor(timeout: .seconds(30)) { $0.components(separatedBy: "─ ").count >= 4 }
         terminal.type("/diff", enter: true)
         let diffScreen = try await terminal.waitFor(timeout: .seconds(20)) { lines($0).contains("Overwrote notes.txt (+0 -1)") }
@@ -132,7 +132,7 @@ import Testing
         let harness = try RealHarness()
         defer { harness.finish() }
         let path = harness.work + "/notes.txt"
-        FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8)))
         let input = "read mock-tool=Read:{\"file_path\": \"\(path)\"}\nedit mock-edit=notes.txt\n"
         let plain = try await harness.parley(input, ["--auto-approve", "edits"])
         #expect(plain.status == 0, "stderr: \(plain.stderr)")
@@ -140,7 +140,7 @@ import Testing
         #expect(plain.stderr.contains("  ⎿  Updated notes.txt (+2 -1)\n     1   alpha\n     2 - beta\n     2 + BETA\n     3 + beta two\n"),
                 "stderr: \(plain.stderr)")
 
-        FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(Self.original.utf8)))
         let json = try await harness.parley(input, ["--auto-approve", "edits", "--output-format", "json"])
         #expect(json.status == 0, "stderr: \(json.stderr)")
         let objects = json.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }

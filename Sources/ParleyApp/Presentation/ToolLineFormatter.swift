@@ -107,17 +107,12 @@ public struct ToolLineFormatter: Sendable {
                 if upper > from, bytes[upper - 1] == 0x0D { upper -= 1 }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<upper]), as: UTF8.self)
             }
-            // The next newline from `from` (before `end`), found with memchr: a tool's result can
-            // be megabytes, and only its first lines are shown.
-            func nextNewline(_ from: Int) -> Int? {
-                guard from < end, let base = bytes.baseAddress,
-                      let found = memchr(base + from, Int32(newline), end - from) else { return nil }
-                return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            }
+            // A tool's result can be megabytes, and only its first lines are shown: the newlines
+            // are found with memchr.
             var lines: [String] = []
             var total = 1
             var start = 0
-            while let index = nextNewline(start) {
+            while let index = bytes.firstNewline(from: start, to: end) {
                 if lines.count < count { lines.append(line(start, index)) }
                 total += 1
                 start = index + 1
