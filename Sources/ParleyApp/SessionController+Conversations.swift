@@ -18,6 +18,9 @@ extension SessionController {
 
     public func resumeConversation(_ transcript: Transcript, name: String?) async {
         if await session.snapshot.sessionID != transcript.sessionID {
+            // The prompts come from the transcript in hand, so the restart does not read it again.
+            history.started = true
+            history.reset(to: ConversationHistory.prompts(of: transcript), sessionID: transcript.sessionID)
             await session.resume(sessionID: transcript.sessionID)
         }
         lastAnswer = transcript.turns.last?.finalText
