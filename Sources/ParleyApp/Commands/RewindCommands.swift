@@ -43,8 +43,10 @@ enum RewindCommands {
     }
 
     /// Tab after `/rewind `: each prompt's number, with its text beside it.
+    /// Each prompt is cut to a screen's width first: the list cuts the rows to fit anyway, and a
+    /// pasted prompt can be hundreds of kilobytes, made inert again at every Tab.
     static func choices(_ prompts: [String]) -> [CompletionCandidate] {
-        numbered(prompts).map { CompletionCandidate(String($0.number), description: $0.line) }
+        numbered(prompts.map { String($0.prefix(1_000)) }).map { CompletionCandidate(String($0.number), description: $0.line) }
     }
 
     static func list(_ context: any CommandContext) async {
