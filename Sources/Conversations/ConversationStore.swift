@@ -19,7 +19,7 @@ public struct ConversationStore: Sendable, Equatable {
 
     /// The conversations of `workingDirectory` under `home/.claude`.
     public init(home: String, workingDirectory: String) {
-        self.init(configDirectory: (home as NSString).appendingPathComponent(".claude"), workingDirectory: workingDirectory)
+        self.init(configDirectory: Self.configDirectory(environment: [:], home: home), workingDirectory: workingDirectory)
     }
 
     /// The CLI's configuration directory for its environment: `$CLAUDE_CONFIG_DIR`, else

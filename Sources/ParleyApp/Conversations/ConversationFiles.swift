@@ -15,7 +15,7 @@ public struct ConversationFiles: Sendable, Equatable {
 
     public init(home: String, stateDirectory: String, configDirectory: String? = nil) {
         self.home = home
-        self.configDirectory = configDirectory ?? (home as NSString).appendingPathComponent(".claude")
+        self.configDirectory = configDirectory ?? ConversationStore.configDirectory(environment: [:], home: home)
         self.stateDirectory = stateDirectory
     }
 
